@@ -1,0 +1,34 @@
+// The composition root and the only file that touches `process`.
+import { homedir } from 'node:os';
+import * as fsp from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { main } from './main.js';
+import { spawnProcess, type Deps } from './deps.js';
+
+function nodeDeps(): Deps {
+  return {
+    fs: fsp,
+    env: process.env,
+    // client-go's HomeDir() on Unix is $HOME; os.homedir() falls back to the passwd entry.
+    homeDir: process.env['HOME'] ?? homedir(),
+    cwd: process.cwd(),
+    pid: process.pid,
+    now: () => new Date(),
+    sleep: (ms) => sleep(ms),
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
+    isTTY: {
+      stdout: Boolean(process.stdout.isTTY),
+      stderr: Boolean(process.stderr.isTTY),
+      stdin: Boolean(process.stdin.isTTY),
+    },
+    spawn: spawnProcess,
+  };
+}
+
+// Return the code through process.exitCode (process.exit can truncate piped stdout).
+process.exitCode = await main(process.argv.slice(2), nodeDeps());

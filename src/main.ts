@@ -1,0 +1,151 @@
+// main(argv, deps) → exit code. Builds the commander program and is the single place where errors
+// become text and exit codes (STYLE: "only main.ts turns errors into text").
+import { Command, CommanderError } from 'commander';
+import type { CommandContext } from './context.js';
+import type { Deps } from './deps.js';
+import { CliError, ExitCode, isCliError } from './errors.js';
+import { createSecretRegistry, renderJson } from './output.js';
+import { initCommand } from './commands/init.js';
+import { fromSecretCommand } from './commands/from-secret.js';
+import { fromServiceAccountCommand } from './commands/from-serviceaccount.js';
+import { probeCommand } from './commands/probe.js';
+import { demoCommand } from './commands/demo.js';
+import { completionCommand } from './commands/completion.js';
+
+export const VERSION = '0.1.0';
+
+const ROOT_EXAMPLES = `
+Examples:
+  # inside a pod: write a kubeconfig from the mounted service account and check it works
+  sa-kubeconfig init --probe
+
+  # in CI: a kubeconfig for service account "deployer", token minted for 2h
+  sa-kubeconfig from-serviceaccount deployer -n team-a --duration 2h --kubeconfig ./ci.kubeconfig
+
+  # on a laptop: say exactly which layer fails for the current context
+  sa-kubeconfig probe
+
+Exit status: 0 ok, 1 internal error, 2 usage, 3 bad local input, 4 kubectl failed,
+5 network, 6 TLS, 7 authentication refused (401), 8 authorization refused (403).
+`;
+
+export async function main(argv: readonly string[], rawDeps: Deps): Promise<ExitCode> {
+  const secrets = createSecretRegistry();
+  let debug = false;
+  let exitCode: ExitCode = ExitCode.ok;
+  const deps: Deps = {
+    ...rawDeps,
+    stdout: (text) => rawDeps.stdout(secrets.redact(text)),
+    stderr: (text) => rawDeps.stderr(secrets.redact(text)),
+  };
+  const ctx: CommandContext = {
+    deps,
+    secrets,
+    debug: () => debug,
+    warn: (message) => deps.stderr(`warning: ${message}\n`),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    writeSecretOutput: (text) => {
+      if (rawDeps.env['GITHUB_ACTIONS'] === 'true') {
+        // GitHub masks any later occurrence of these values in the job log.
+        for (const secret of secrets.list()) rawDeps.stdout(`::add-mask::${secret}\n`);
+      }
+      rawDeps.stdout(text);
+    },
+  };
+
+  const program = new Command('sa-kubeconfig')
+    .description('Turn Kubernetes service-account credentials into a kubeconfig that works, and prove that it works.')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'on error, print the cause chain and stack (never a secret)')
+    .addHelpText('after', ROOT_EXAMPLES)
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.stdout(text),
+      writeErr: (text) => deps.stderr(text),
+      outputError: (text, write) => write(text),
+    })
+    .hook('preAction', (thisCommand) => {
+      debug = Boolean(thisCommand.opts<{ debug?: boolean }>().debug);
+    });
+
+  for (const command of [
+    initCommand(ctx),
+    fromSecretCommand(ctx),
+    fromServiceAccountCommand(ctx),
+    probeCommand(ctx),
+    demoCommand(ctx),
+    completionCommand(ctx),
+  ]) {
+    program.addCommand(
+      command
+        .exitOverride()
+        .showSuggestionAfterError(true)
+        .configureOutput({
+          writeOut: (text) => deps.stdout(text),
+          writeErr: (text) => deps.stderr(text),
+        }),
+    );
+  }
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}
+
+function reportError(error: unknown, ctx: CommandContext): ExitCode {
+  const { deps } = ctx;
+  if (error instanceof CommanderError) {
+    // Help and version are successes; everything else commander rejects is a usage error.
+    // Commander has already printed its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    if (error.exitCode === 0) return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (isCliError(error)) {
+    deps.stderr(`error: ${oneLine(error.message)}\n`);
+    if (error.hint) deps.stderr(`hint: ${oneLine(error.hint)}\n`);
+    if (ctx.debug()) deps.stderr(renderDebug(error));
+    return error.exitCode;
+  }
+  deps.stderr(`error: internal error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+  deps.stderr('hint: this is a bug in sa-kubeconfig; please report it with the output of --debug\n');
+  if (ctx.debug()) deps.stderr(renderDebug(error));
+  return ExitCode.internal;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function renderDebug(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 8; depth += 1) {
+    if (current instanceof Error) {
+      lines.push(depth === 0 ? `debug: ${current.stack ?? current.message}` : `debug: caused by: ${current.stack ?? current.message}`);
+      current = current.cause;
+    } else {
+      lines.push(`debug: caused by: ${String(current)}`);
+      current = undefined;
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function usageError(message: string, hint?: string): CliError {
+  return new CliError('ERR_USAGE', message, hint === undefined ? {} : { hint });
+}
+
+/** For `-o json` errors some commands print a JSON document too; shared shape. */
+export function renderErrorJson(error: CliError): string {
+  return renderJson({ ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
+}
