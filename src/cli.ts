@@ -1,5 +1,5 @@
 // The composition root and the only file that touches `process`.
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import * as fsp from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from './main.js';
@@ -27,6 +27,16 @@ function nodeDeps(): Deps {
       stdin: Boolean(process.stdin.isTTY),
     },
     spawn: spawnProcess,
+    hostname: hostname(),
+    processAlive: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        // EPERM: it exists but belongs to someone else.
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
   };
 }
 

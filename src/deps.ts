@@ -19,6 +19,7 @@ export type FileSystem = Pick<
   | 'readdir'
   | 'rm'
   | 'readlink'
+  | 'link'
 >;
 
 export interface SpawnRequest {
@@ -55,6 +56,9 @@ export interface Deps {
   readonly stderr: (text: string) => void;
   readonly isTTY: { readonly stdout: boolean; readonly stderr: boolean; readonly stdin: boolean };
   readonly spawn: Spawn;
+  /** For stale-lock detection; without them a lock is judged by its age alone. */
+  readonly hostname?: string;
+  readonly processAlive?: (pid: number) => boolean;
 }
 
 export const spawnProcess: Spawn = (request) =>

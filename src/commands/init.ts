@@ -1,10 +1,111 @@
+// `sa-kubeconfig init`: the service-account mount → cluster, user and context entries.
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
+import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
+import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
+import {
+  addEntryOptions,
+  checkOutputCombination,
+  lockTimeoutMs,
+  printSummary,
+  probeAfterWrite,
+  resolveEntryNames,
+  summarize,
+  type EntryOptions,
+} from './entry-options.js';
 
-// Placeholder until this command lands: it fails loudly instead of pretending.
-export function initCommand(_ctx: CommandContext): Command {
-  return new Command('init').description('write a kubeconfig from the service-account mount (not implemented yet)').action(() => {
-    throw new CliError('ERR_INTERNAL', 'init is not implemented yet');
-  });
+interface InitOptions extends EntryOptions {
+  readonly saDir: string;
+  readonly server?: string;
+  readonly namespace?: string;
+  readonly embed?: boolean;
+  readonly insecureAllowHttp?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  # in a pod: add entries for the mounted service account to ~/.kube/config (or $KUBECONFIG)
+  sa-kubeconfig init
+
+  # write a separate file and check it works end to end
+  sa-kubeconfig init --kubeconfig /tmp/kubeconfig --probe
+
+  # a self-contained kubeconfig (token and CA embedded) on stdout, nothing written
+  sa-kubeconfig init --stdout > sa.kubeconfig
+
+Defaults: server https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else
+https://kubernetes.default.svc; cluster = the server host; user = context =
+<namespace>/<serviceaccount>@<cluster>. By default the user references the mounted token
+(tokenFile) and the cluster the mounted CA, so kubelet token rotation keeps working.
+`;
+
+export function initCommand(ctx: CommandContext): Command {
+  const command = new Command('init')
+    .description('write cluster, user and context entries from the mounted service account (in a pod)')
+    .option('--sa-dir <dir>', 'service-account mount to read token, ca.crt and namespace from', DEFAULT_SA_DIR)
+    .option('--server <url>', 'API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)')
+    .option('--insecure-allow-http', 'accept an http:// --server (kubectl sends no credentials over http)')
+    .option('-n, --namespace <namespace>', 'namespace of the context (default: the mounted namespace)')
+    .option('--embed', 'embed token and CA data instead of referencing the mounted files (the token then stops rotating)');
+  return addEntryOptions(command)
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: InitOptions) => {
+      const format = checkOutputCombination(options);
+      const { deps } = ctx;
+      const lockTimeout = lockTimeoutMs(options);
+      const mount = await readServiceAccountDir(deps, options.saDir);
+      ctx.secrets.add(mount.token);
+      const claims = decodeTokenClaims(mount.token);
+      if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is not a JWT; the service account cannot be named from it`);
+
+      const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp) });
+      if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
+
+      let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace');
+      if (namespace === undefined) {
+        namespace = deps.env['POD_NAMESPACE'] ? validateNamespace(deps.env['POD_NAMESPACE'], 'POD_NAMESPACE') : 'default';
+        ctx.warn(`no namespace file in ${mount.dir}; using namespace "${namespace}"`);
+      }
+
+      const embed = Boolean(options.embed || options.stdout);
+      const serviceAccount = claims.kind === 'jwt' ? claims.serviceAccount : undefined;
+      const names = resolveEntryNames(
+        defaultEntryNames({ server: server.url, namespace: (claims.kind === 'jwt' ? claims.namespace : undefined) ?? namespace, ...(serviceAccount ? { serviceAccount } : {}) }),
+        options,
+      );
+      const entries = buildServiceAccountEntries({
+        names,
+        server: server.url,
+        namespace,
+        ca: embed ? { kind: 'data', pem: mount.caPem } : { kind: 'file', path: mount.caPath },
+        credential: embed ? { kind: 'token', token: mount.token } : { kind: 'tokenFile', path: mount.tokenPath },
+      });
+
+      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
+      if (expiresAt) {
+        const left = expiresAt.getTime() - deps.now().getTime();
+        if (left <= 0) ctx.warn(`the token expired at ${expiresAt.toISOString()}; the API server will refuse it`);
+        else if (embed) ctx.warn(`the embedded token expires in ${formatDuration(left)} (${expiresAt.toISOString()}) and will not rotate`);
+      }
+
+      if (options.stdout) {
+        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+        return;
+      }
+      const result = await writeServiceAccountEntries(deps, {
+        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
+        entries,
+        setCurrent: options.setCurrent,
+        lockTimeoutMs: lockTimeout,
+      });
+      const summary = summarize(entries, result, {
+        ...(serviceAccountUsername(claims) ? { serviceAccount: serviceAccountUsername(claims) } : {}),
+        ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
+      });
+      printSummary(ctx, format, summary);
+      await probeAfterWrite(ctx, options, summary);
+    });
 }

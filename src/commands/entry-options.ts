@@ -1,0 +1,120 @@
+// Options and output shared by every command that writes our three entries (init, from-secret,
+// from-serviceaccount): names, destination, --stdout, -o json, --no-set-current, --lock-timeout.
+import { Option, type Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
+import { renderJson, type OutputFormat } from '../output.js';
+import type { WriteResult } from '../kubeconfig/store.js';
+import type { Change } from '../kubeconfig/merge.js';
+
+export interface EntryOptions {
+  readonly kubeconfig?: string;
+  readonly cluster?: string;
+  readonly user?: string;
+  readonly context?: string;
+  readonly setCurrent: boolean;
+  readonly stdout?: boolean;
+  readonly output: string;
+  readonly lockTimeout?: string;
+  readonly probe?: boolean;
+  readonly probeTimeout?: string;
+}
+
+export function addEntryOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file, else ~/.kube/config)')
+    .option('--cluster <name>', 'cluster entry name (default: the server host, e.g. kubernetes.default.svc)')
+    .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<cluster>)')
+    .option('--context <name>', 'context entry name (default: same as the user)')
+    .option('--no-set-current', 'leave current-context alone (default: switch to the new context)')
+    .option('--stdout', 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--lock-timeout <duration>', 'how long to wait for another writer\'s lock', '15s')
+    .option('--probe', 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)')
+    .option('--probe-timeout <duration>', 'time limit for --probe', '5s');
+}
+
+export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): EntryNames {
+  const names = { cluster: options.cluster ?? defaults.cluster, user: options.user ?? defaults.user, context: options.context ?? defaults.context };
+  for (const [flag, value] of Object.entries(names)) {
+    if (value.trim() === '' || /[\n\r\0]/.test(value)) throw new CliError('ERR_BAD_NAME', `--${flag} name must be non-empty and on one line`);
+  }
+  return names;
+}
+
+export function lockTimeoutMs(options: EntryOptions): number {
+  return options.lockTimeout === undefined ? 15_000 : parseDuration(options.lockTimeout, '--lock-timeout');
+}
+
+export function checkOutputCombination(options: EntryOptions): OutputFormat {
+  const format = options.output === 'json' ? 'json' : 'text';
+  if (options.stdout && format === 'json') throw new CliError('ERR_USAGE', '--stdout and -o json cannot be combined', { hint: '--stdout already prints a kubeconfig' });
+  if (options.stdout && options.probe) throw new CliError('ERR_USAGE', '--stdout and --probe cannot be combined', { hint: '--stdout writes nothing to probe; pipe it to a file and run sa-kubeconfig probe --kubeconfig FILE' });
+  return format;
+}
+
+/** The JSON summary shared by init, from-secret and from-serviceaccount. */
+export interface WriteSummary {
+  readonly kubeconfig: string | null;
+  readonly cluster: string;
+  readonly user: string;
+  readonly context: string;
+  readonly server: string;
+  readonly namespace: string;
+  readonly serviceAccount: string | null;
+  readonly tokenExpiresAt: string | null;
+  readonly currentContext: string | null;
+  readonly credential: 'tokenFile' | 'token';
+  readonly changes: readonly Change[];
+  readonly [extra: string]: unknown;
+}
+
+export function summarize(
+  entries: ServiceAccountEntries,
+  result: WriteResult | undefined,
+  facts: { readonly serviceAccount?: string; readonly tokenExpiresAt?: Date; readonly extra?: Readonly<Record<string, unknown>> },
+): WriteSummary {
+  return {
+    kubeconfig: result?.kubeconfig ?? null,
+    cluster: entries.cluster.name,
+    user: entries.user.name,
+    context: entries.context.name,
+    server: entries.cluster.cluster.server ?? '',
+    namespace: entries.context.context.namespace ?? 'default',
+    serviceAccount: facts.serviceAccount ?? null,
+    tokenExpiresAt: facts.tokenExpiresAt?.toISOString() ?? null,
+    currentContext: result?.currentContext ?? null,
+    credential: entries.user.user.tokenFile ? 'tokenFile' : 'token',
+    changes: result?.changes ?? [],
+    ...facts.extra,
+  };
+}
+
+export function printSummary(ctx: CommandContext, format: OutputFormat, summary: WriteSummary, lines: readonly string[] = []): void {
+  if (format === 'json') {
+    ctx.deps.stdout(renderJson(summary));
+    return;
+  }
+  const now = ctx.deps.now().getTime();
+  const current = summary.currentContext === summary.context ? ' (now the current context)' : '';
+  const out = [
+    `Wrote context "${summary.context}" to ${summary.kubeconfig ?? '(stdout)'}${current}`,
+    `  server          ${summary.server}`,
+    `  namespace       ${summary.namespace}`,
+    `  identity        ${summary.serviceAccount ?? 'unknown (token is not a JWT)'}`,
+    `  credential      ${summary.credential === 'tokenFile' ? 'tokenFile (re-read on every use, follows kubelet rotation)' : 'token embedded'}`,
+    `  token expires   ${summary.tokenExpiresAt ? `${summary.tokenExpiresAt} (in ${formatDuration(Date.parse(summary.tokenExpiresAt) - now)})` : 'never (no exp claim)'}`,
+    ...lines,
+  ];
+  ctx.deps.stdout(`${out.join('\n')}\n`);
+}
+
+/** Runs the probe against what we just wrote (lazy: the probe and undici load only here). */
+export async function probeAfterWrite(ctx: CommandContext, options: EntryOptions, summary: WriteSummary): Promise<void> {
+  if (!options.probe || summary.kubeconfig === null) return;
+  parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
+  // Wired to src/probe/run.ts once the probe lands.
+  throw new CliError('ERR_INTERNAL', '--probe is not available yet');
+}

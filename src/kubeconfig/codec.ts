@@ -1,0 +1,95 @@
+// Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
+import { dump, load, YAMLException } from 'js-yaml';
+import { CliError } from '../errors.js';
+import { kubeconfigSchema, type Kubeconfig } from './schema.js';
+
+/** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
+const MAX_EXPANDED_NODES = 2_000_000;
+
+export function parseKubeconfig(text: string, source: string): Kubeconfig {
+  // client-go: "if there's no data in a file, return the default object instead of failing".
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') return {};
+  let document: unknown;
+  try {
+    document = load(body, { filename: source });
+  } catch (error) {
+    const reason = error instanceof YAMLException ? `yaml: ${error.reason} (line ${(error.mark?.line ?? 0) + 1})` : String(error);
+    throw malformed(source, reason, error);
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw malformed(source, `expected a mapping at the top level, found ${Array.isArray(document) ? 'a list' : typeof document}`);
+  }
+  if (countNodes(document, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+    throw malformed(source, `the document expands to more than ${MAX_EXPANDED_NODES} nodes (YAML aliases?)`);
+  }
+  const parsed = kubeconfigSchema.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? formatPath(issue.path) : '';
+    const expected = issue && 'expected' in issue ? `expected ${String(issue.expected)}` : (issue?.message ?? 'invalid');
+    throw malformed(source, `${where ? `${where}: ` : ''}${expected}`);
+  }
+  const config = parsed.data;
+  // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q in list").
+  for (const list of ['clusters', 'users', 'contexts'] as const) {
+    const seen = new Set<string>();
+    for (const entry of config[list] ?? []) {
+      if (seen.has(entry.name)) throw malformed(source, `duplicate name "${entry.name}" in ${list}`);
+      seen.add(entry.name);
+    }
+  }
+  return config;
+}
+
+/**
+ * Encodes like client-go's Write: keys sorted, named lists sorted by name, current-context always
+ * present. Long base64 values are never folded (lineWidth -1), and aliases are never emitted.
+ */
+export function stringifyKubeconfig(config: Kubeconfig): string {
+  const normalized: Kubeconfig = {
+    ...config,
+    apiVersion: config.apiVersion ?? 'v1',
+    kind: config.kind ?? 'Config',
+    clusters: sortByName(config.clusters ?? []),
+    users: sortByName(config.users ?? []),
+    contexts: sortByName(config.contexts ?? []),
+    'current-context': config['current-context'] ?? '',
+  };
+  return dump(normalized, { sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
+}
+
+function sortByName<T extends { readonly name: string }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function malformed(source: string, reason: string, cause?: unknown): CliError {
+  return new CliError('ERR_KUBECONFIG_MALFORMED', `error loading config file "${source}": ${reason}`, {
+    hint: 'fix or move the file; sa-kubeconfig never overwrites a kubeconfig it cannot parse',
+    cause,
+  });
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+}
+
+/** Counts nodes as if aliases were expanded, stopping early past `limit`. */
+function countNodes(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    count += 1;
+    if (count > limit) return count;
+    if (node !== null && typeof node === 'object') {
+      if (Array.isArray(node)) {
+        for (const item of node) stack.push(item);
+      } else {
+        for (const item of Object.values(node)) stack.push(item);
+      }
+    }
+  }
+  return count;
+}

@@ -1,0 +1,222 @@
+// Loading exactly as kubectl does (client-go tools/clientcmd/loader.go ClientConfigLoadingRules and
+// config.go PathOptions): --kubeconfig alone, else the KUBECONFIG list, else ~/.kube/config;
+// first file to define a name wins the whole entry; first non-empty current-context wins; relative
+// paths resolve against the directory of the file that defined them.
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Deps } from '../deps.js';
+import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { parseKubeconfig } from './codec.js';
+import type { Cluster, Context, Kubeconfig, User } from './schema.js';
+
+/** Refuse to read a kubeconfig bigger than this (a 5,000-context file is about 9 MB). */
+export const MAX_KUBECONFIG_BYTES = 64 * 1024 * 1024;
+
+export type LoadDeps = Pick<Deps, 'fs' | 'env' | 'homeDir' | 'cwd'>;
+
+export interface LoadedFile {
+  readonly path: string;
+  readonly exists: boolean;
+  readonly config?: Kubeconfig;
+}
+
+export interface Origin<T> {
+  readonly value: T;
+  readonly file: string;
+}
+
+export interface MergedKubeconfig {
+  readonly clusters: ReadonlyMap<string, Origin<Cluster>>;
+  readonly users: ReadonlyMap<string, Origin<User>>;
+  readonly contexts: ReadonlyMap<string, Origin<Context>>;
+  readonly currentContext?: string;
+}
+
+export interface LoadedKubeconfigs {
+  readonly explicitPath?: string;
+  /** The files in precedence order (absolute, de-duplicated, empty entries dropped). */
+  readonly precedence: readonly string[];
+  readonly files: readonly LoadedFile[];
+  readonly merged: MergedKubeconfig;
+}
+
+export interface ResolvedContext {
+  readonly contextName: string;
+  readonly clusterName: string;
+  readonly userName: string;
+  /** The context's namespace, or "default" (client-go DirectClientConfig.Namespace). */
+  readonly namespace: string;
+  readonly namespaceExplicit: boolean;
+  readonly cluster: Cluster;
+  /** An empty object when the context names a user that does not exist (client-go then sends no credentials). */
+  readonly user: User;
+  readonly userFound: boolean;
+  readonly contextFile: string;
+  readonly clusterFile: string;
+  readonly userFile?: string;
+}
+
+/** The loading precedence (client-go NewDefaultClientConfigLoadingRules + deduplicate). */
+export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>, explicitPath?: string): readonly string[] {
+  if (explicitPath !== undefined && explicitPath !== '') return [resolve(deps.cwd, explicitPath)];
+  const fromEnv = deps.env['KUBECONFIG'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const seen = new Set<string>();
+    const files: string[] = [];
+    // client-go keeps empty entries (and then tries to lock ".lock"); we drop them on purpose.
+    for (const entry of fromEnv.split(delimiter)) {
+      if (entry === '') continue;
+      const absolute = resolve(deps.cwd, entry);
+      if (!seen.has(absolute)) {
+        seen.add(absolute);
+        files.push(absolute);
+      }
+    }
+    if (files.length > 0) return files;
+  }
+  // client-go RecommendedHomeFile: $HOME/.kube/config (relative to the cwd when HOME is empty).
+  return [resolve(deps.cwd, join(deps.homeDir, '.kube', 'config'))];
+}
+
+/** Reads one kubeconfig file; a missing file is `undefined`, anything else unreadable is an error. */
+export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): Promise<Kubeconfig | undefined> {
+  let text: string;
+  try {
+    const stat = await deps.fs.stat(path);
+    if (stat.isDirectory()) {
+      throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": is a directory`, {
+        hint: 'point --kubeconfig or KUBECONFIG at a file',
+      });
+    }
+    if (stat.size > MAX_KUBECONFIG_BYTES) {
+      throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
+    }
+    text = await deps.fs.readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${describeErrno(error)}`, { cause: error });
+  }
+  return parseKubeconfig(text, path);
+}
+
+export interface LoadOptions {
+  /** For writers (kubectl config set-*): a missing --kubeconfig file is an empty config, not an error. */
+  readonly allowMissingExplicit?: boolean;
+}
+
+export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, options: LoadOptions = {}): Promise<LoadedKubeconfigs> {
+  const precedence = kubeconfigPrecedence(deps, explicitPath);
+  const files: LoadedFile[] = [];
+  for (const path of precedence) {
+    const config = await readKubeconfigFile(deps, path);
+    files.push(config === undefined ? { path, exists: false } : { path, exists: true, config });
+  }
+  const explicit = explicitPath !== undefined && explicitPath !== '' ? precedence[0] : undefined;
+  if (explicit !== undefined && !files[0]?.exists && !options.allowMissingExplicit) {
+    throw new CliError('ERR_KUBECONFIG_NOT_FOUND', `kubeconfig ${explicit} does not exist`, {
+      hint: 'check the --kubeconfig path',
+    });
+  }
+  return { ...(explicit === undefined ? {} : { explicitPath: explicit }), precedence, files, merged: mergeKubeconfigs(files) };
+}
+
+/** Pure: client-go's merge (first file wins per name, whole entry; first non-empty current-context wins). */
+export function mergeKubeconfigs(files: readonly LoadedFile[]): MergedKubeconfig {
+  const clusters = new Map<string, Origin<Cluster>>();
+  const users = new Map<string, Origin<User>>();
+  const contexts = new Map<string, Origin<Context>>();
+  let currentContext: string | undefined;
+  for (const file of files) {
+    const config = file.config;
+    if (!config) continue;
+    for (const entry of config.clusters ?? []) {
+      if (!clusters.has(entry.name)) clusters.set(entry.name, { value: resolveClusterPaths(entry.cluster ?? {}, file.path), file: file.path });
+    }
+    for (const entry of config.users ?? []) {
+      if (!users.has(entry.name)) users.set(entry.name, { value: resolveUserPaths(entry.user ?? {}, file.path), file: file.path });
+    }
+    for (const entry of config.contexts ?? []) {
+      if (!contexts.has(entry.name)) contexts.set(entry.name, { value: entry.context ?? {}, file: file.path });
+    }
+    const current = config['current-context'];
+    if (currentContext === undefined && current) currentContext = current;
+  }
+  return { clusters, users, contexts, ...(currentContext === undefined ? {} : { currentContext }) };
+}
+
+export function resolveContext(merged: MergedKubeconfig, contextName?: string): ResolvedContext {
+  const name = contextName ?? merged.currentContext;
+  if (name === undefined || name === '') {
+    throw new CliError('ERR_CONTEXT_NOT_FOUND', 'no current context is set in the kubeconfig', {
+      hint: 'pass --context NAME, or set one with: kubectl config use-context NAME',
+    });
+  }
+  const context = merged.contexts.get(name);
+  if (!context) {
+    const known = [...merged.contexts.keys()];
+    throw new CliError('ERR_CONTEXT_NOT_FOUND', `context "${name}" was not found in the kubeconfig`, {
+      hint: known.length > 0 ? `known contexts: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'the kubeconfig has no contexts',
+    });
+  }
+  const clusterName = context.value.cluster ?? '';
+  const cluster = merged.clusters.get(clusterName);
+  if (!cluster) {
+    throw new CliError('ERR_CLUSTER_NOT_FOUND', `cluster "${clusterName}" of context "${name}" was not found in the kubeconfig`, {
+      hint: 'kubectl would silently fall back to http://localhost:8080; add the cluster or fix the context',
+    });
+  }
+  const userName = context.value.user ?? '';
+  const user = merged.users.get(userName);
+  const namespace = context.value.namespace;
+  return {
+    contextName: name,
+    clusterName,
+    userName,
+    namespace: namespace || 'default',
+    namespaceExplicit: Boolean(namespace),
+    cluster: cluster.value,
+    user: user?.value ?? {},
+    userFound: user !== undefined,
+    contextFile: context.file,
+    clusterFile: cluster.file,
+    ...(user ? { userFile: user.file } : {}),
+  };
+}
+
+// client-go ResolveLocalPaths: relative file references are relative to the defining file's dir.
+function resolvePath(path: string | undefined, file: string): string | undefined {
+  if (path === undefined || path === '' || isAbsolute(path)) return path;
+  return resolve(dirname(file), path);
+}
+
+function resolveClusterPaths(cluster: Cluster, file: string): Cluster {
+  const ca = resolvePath(cluster['certificate-authority'], file);
+  return ca === cluster['certificate-authority'] ? cluster : { ...cluster, 'certificate-authority': ca };
+}
+
+function resolveUserPaths(user: User, file: string): User {
+  const resolved: User = {
+    ...user,
+    'client-certificate': resolvePath(user['client-certificate'], file),
+    'client-key': resolvePath(user['client-key'], file),
+    tokenFile: resolvePath(user.tokenFile, file),
+  };
+  // exec.command is resolved only when it contains a path separator (GetAuthInfoFileReferences).
+  if (user.exec?.command?.includes('/')) resolved.exec = { ...user.exec, command: resolvePath(user.exec.command, file) };
+  for (const key of ['client-certificate', 'client-key', 'tokenFile'] as const) {
+    if (resolved[key] === undefined) delete resolved[key];
+  }
+  return resolved;
+}
+
+/**
+ * The file a new stanza is written to (client-go config.go PathOptions.GetDefaultFilename):
+ * --kubeconfig; else a single KUBECONFIG entry; else the first existing file in the chain, or the
+ * last one when none exists; without KUBECONFIG, ~/.kube/config.
+ */
+export function defaultWriteFile(loaded: Pick<LoadedKubeconfigs, 'explicitPath' | 'precedence' | 'files'>): string {
+  if (loaded.explicitPath !== undefined) return loaded.explicitPath;
+  if (loaded.precedence.length === 1) return loaded.precedence[0] as string;
+  const existing = loaded.files.find((file) => file.exists);
+  return existing?.path ?? (loaded.precedence[loaded.precedence.length - 1] as string);
+}

@@ -1,0 +1,114 @@
+// A lock compatible with kubectl's (client-go loader.go lockFile: `<file>.lock` created with
+// O_CREATE|O_EXCL), but better on purpose: kubectl fails at once when the lock exists and leaves a
+// stale lock forever after a crash; we wait with backoff up to a timeout, and recover a lock
+// whose owner is gone (our own locks record pid and host) or that is older than STALE_AFTER_MS
+// (kubectl's are empty; kubectl holds its lock for milliseconds).
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { formatDuration } from '../duration.js';
+
+export const STALE_AFTER_MS = 10_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+
+export type LockDeps = Pick<Deps, 'fs' | 'now' | 'sleep' | 'pid' | 'hostname' | 'processAlive'>;
+
+export interface HeldLock {
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export function lockPathFor(file: string): string {
+  return `${file}.lock`;
+}
+
+export async function acquireLock(deps: LockDeps, file: string, timeoutMs: number = DEFAULT_LOCK_TIMEOUT_MS): Promise<HeldLock> {
+  const path = lockPathFor(file);
+  const started = deps.now().getTime();
+  let delay = 2;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const handle = await deps.fs.open(path, 'wx', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig' }));
+      } finally {
+        await handle.close();
+      }
+      return {
+        path,
+        release: async () => {
+          await deps.fs.unlink(path).catch(() => undefined);
+        },
+      };
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') {
+        throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create lock ${path}: ${describeErrno(error)}`, {
+          hint: 'the directory of the kubeconfig must be writable (kubectl needs the same)',
+          cause: error,
+        });
+      }
+    }
+    if (await breakStaleLock(deps, path)) continue;
+    const waited = deps.now().getTime() - started;
+    if (waited >= timeoutMs) {
+      throw new CliError('ERR_KUBECONFIG_LOCKED', `kubeconfig ${file} is locked by another writer (${path}) and stayed locked for ${formatDuration(waited)}`, {
+        hint: `if no kubectl or sa-kubeconfig is running, remove ${path}; or raise --lock-timeout`,
+      });
+    }
+    // Exponential backoff with jitter, capped so waiters notice a release quickly.
+    await deps.sleep(Math.min(delay, Math.max(1, timeoutMs - waited)) * (0.5 + Math.random()));
+    delay = Math.min(delay * 1.6, 50);
+  }
+}
+
+async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
+  let stat;
+  let content: string;
+  try {
+    stat = await deps.fs.stat(path);
+    content = await deps.fs.readFile(path, 'utf8').catch(() => '');
+  } catch {
+    return false; // released meanwhile: just retry
+  }
+  const owner = parseOwner(content);
+  const age = deps.now().getTime() - stat.mtimeMs;
+  const ownerGone = owner !== undefined && deps.processAlive !== undefined && owner.host === (deps.hostname ?? '') && owner.pid !== deps.pid && !deps.processAlive(owner.pid);
+  // An empty lock may be one another process has created but not yet written: only age decides.
+  if (!ownerGone && age < STALE_AFTER_MS) return false;
+  // Move it aside under a unique name, then check we moved the same stale file (another waiter
+  // may have broken it and a live writer re-created it in between).
+  const aside = `${path}.stale-${deps.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await deps.fs.rename(path, aside);
+  } catch {
+    return false;
+  }
+  const moved = await deps.fs.stat(aside).catch(() => undefined);
+  if (moved && moved.ino === stat.ino && moved.mtimeMs === stat.mtimeMs) {
+    await deps.fs.unlink(aside).catch(() => undefined);
+    return true;
+  }
+  // We took a fresh lock by mistake: put it back (link fails if someone has locked since).
+  await deps.fs.link(aside, path).catch(() => undefined);
+  await deps.fs.unlink(aside).catch(() => undefined);
+  return false;
+}
+
+function parseOwner(content: string): LockOwner | undefined {
+  if (!content.trim()) return undefined;
+  try {
+    const value = JSON.parse(content) as unknown;
+    if (typeof value === 'object' && value !== null && 'pid' in value && 'host' in value) {
+      const { pid, host } = value as { pid: unknown; host: unknown };
+      if (typeof pid === 'number' && typeof host === 'string') return { pid, host };
+    }
+  } catch {
+    /* not ours */
+  }
+  return undefined;
+}

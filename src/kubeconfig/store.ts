@@ -1,0 +1,192 @@
+// Which file gets written and how. The file choice mirrors kubectl (client-go config.go
+// ModifyConfig + PathOptions.GetDefaultFilename): an entry that exists is changed in the file that
+// defines it, a new one goes to the default file, current-context goes to the default file.
+// Better than kubectl on purpose: the read-modify-write happens under the lock (kubectl reads
+// before locking, hence lost updates), the write is atomic (temp file, fsync, rename; kubectl
+// truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
+// new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Deps } from '../deps.js';
+import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { parseKubeconfig, stringifyKubeconfig } from './codec.js';
+import type { ServiceAccountEntries } from './entry.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
+import { defaultWriteFile, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
+import { upsertEntries, type Change, type Upsert } from './merge.js';
+import type { Kubeconfig } from './schema.js';
+
+export type StoreDeps = LoadDeps & LockDeps & Pick<Deps, 'cwd'>;
+
+export interface WriteRequest {
+  readonly explicitPath?: string;
+  readonly entries: ServiceAccountEntries;
+  readonly setCurrent: boolean;
+  readonly lockTimeoutMs?: number;
+}
+
+export interface WriteResult {
+  /** Every file written, in the order written. */
+  readonly files: readonly string[];
+  /** The file that holds our context. */
+  readonly kubeconfig: string;
+  /** current-context as kubectl will now see it (merged). */
+  readonly currentContext?: string;
+  readonly changes: readonly Change[];
+}
+
+export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
+  // A first, unlocked read decides the destination files exactly as kubectl would; each file is
+  // then re-read under its lock, so concurrent writers never lose each other's entries.
+  const loaded = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true });
+  const fallback = defaultWriteFile(loaded);
+  const { entries } = request;
+  const destination = {
+    cluster: loaded.merged.clusters.get(entries.cluster.name)?.file ?? fallback,
+    user: loaded.merged.users.get(entries.user.name)?.file ?? fallback,
+    context: loaded.merged.contexts.get(entries.context.name)?.file ?? fallback,
+  };
+  const perFile = new Map<string, Upsert>();
+  const add = (file: string, part: Upsert) => perFile.set(file, { ...perFile.get(file), ...part });
+  add(destination.cluster, { cluster: entries.cluster });
+  add(destination.user, { user: entries.user });
+  add(destination.context, { context: entries.context });
+  if (request.setCurrent) add(fallback, { currentContext: entries.context.name });
+
+  const files = [...perFile.keys()].sort();
+  const changes: Change[] = [];
+  for (const file of files) {
+    const upsert = perFile.get(file) as Upsert;
+    changes.push(...(await modifyKubeconfigFile(deps, file, (config) => upsertEntries(config, upsert), request.lockTimeoutMs)));
+  }
+
+  // current-context as the merged chain now resolves it (an earlier file may still win).
+  const after = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true }).catch(() => undefined);
+  const currentContext = after?.merged.currentContext;
+  return { files, kubeconfig: destination.context, ...(currentContext === undefined ? {} : { currentContext }), changes };
+}
+
+/** Read-modify-write of one file under its lock, written atomically. */
+export async function modifyKubeconfigFile(
+  deps: StoreDeps,
+  file: string,
+  modify: (config: Kubeconfig) => { readonly config: Kubeconfig; readonly changes: readonly Change[] },
+  lockTimeoutMs: number = DEFAULT_LOCK_TIMEOUT_MS,
+): Promise<readonly Change[]> {
+  const path = resolve(deps.cwd, file);
+  const target = await resolveWriteTarget(deps, path);
+  await ensureDirectory(deps, dirname(path));
+  if (target !== path) await ensureDirectory(deps, dirname(target));
+  // kubectl locks `<path as given>.lock`; when that is a symlink we also lock the target's name.
+  const lockNames = [...new Set([path, target])].sort();
+  const locks: HeldLock[] = [];
+  try {
+    for (const name of lockNames) locks.push(await acquireLock(deps, name, lockTimeoutMs));
+    const existing = await readExisting(deps, target);
+    const current = existing === undefined ? {} : parseKubeconfig(existing.text, path);
+    const { config, changes } = modify(current);
+    if (existing !== undefined && changes.every((change) => change.kind === 'unchanged')) return changes;
+    await writeFileAtomic(deps, target, stringifyKubeconfig(config), existing?.mode ?? 0o600, existing?.owner);
+    return changes;
+  } finally {
+    for (const lock of locks.reverse()) await lock.release();
+  }
+}
+
+interface ExistingFile {
+  readonly text: string;
+  readonly mode: number;
+  readonly owner: { readonly uid: number; readonly gid: number };
+}
+
+async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<ExistingFile | undefined> {
+  try {
+    const stat = await deps.fs.stat(target);
+    if (stat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: is a directory`);
+    if (stat.size > MAX_KUBECONFIG_BYTES) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": larger than the size limit`);
+    const text = await deps.fs.readFile(target, 'utf8');
+    return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": ${describeErrno(error)}`, { cause: error });
+  }
+}
+
+/** A symlinked kubeconfig stays a symlink: we write to what it points at (also when that does not exist yet). */
+async function resolveWriteTarget(deps: Pick<Deps, 'fs'>, path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < 32; hops += 1) {
+    let stat;
+    try {
+      stat = await deps.fs.lstat(current);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return current;
+      throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: ${describeErrno(error)}`, { cause: error });
+    }
+    if (!stat.isSymbolicLink()) return current;
+    const link = await deps.fs.readlink(current);
+    current = resolve(dirname(current), link);
+  }
+  throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: too many levels of symbolic links`);
+}
+
+async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<void> {
+  try {
+    // A new directory is 0700: it will hold credentials (kubectl uses 0755).
+    await deps.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { cause: error });
+  }
+}
+
+/** Temp file in the same directory, exact mode (umask-proof), fsync, rename, fsync the directory. */
+export async function writeFileAtomic(
+  deps: Pick<Deps, 'fs' | 'pid'>,
+  target: string,
+  content: string,
+  mode: number,
+  owner?: { readonly uid: number; readonly gid: number },
+): Promise<void> {
+  const dir = dirname(target);
+  const temp = join(dir, `.${basename(target)}.${deps.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await deps.fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(content, 'utf8');
+      // Keep the owner of a file we replace (rename would otherwise hand it to us, e.g. root).
+      if (owner) await handle.chown(owner.uid, owner.gid).catch(() => undefined);
+      await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await deps.fs.rename(temp, target);
+  } catch (error) {
+    await deps.fs.unlink(temp).catch(() => undefined);
+    if (error instanceof CliError) throw error;
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
+      hint: 'check that the directory is writable, or choose another file with --kubeconfig',
+      cause: error,
+    });
+  }
+  try {
+    const directory = await deps.fs.open(dir, 'r');
+    await directory.sync().catch(() => undefined);
+    await directory.close();
+  } catch {
+    /* fsync of a directory is best effort (not supported everywhere) */
+  }
+}
+
+/** A standalone kubeconfig with our entries only (for --stdout); credentials must already be embedded. */
+export function renderStandaloneKubeconfig(entries: ServiceAccountEntries): string {
+  return stringifyKubeconfig({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [entries.cluster],
+    users: [entries.user],
+    contexts: [entries.context],
+    'current-context': entries.context.name,
+  });
+}

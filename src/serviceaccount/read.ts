@@ -1,0 +1,153 @@
+// The service-account mount (/var/run/secrets/kubernetes.io/serviceaccount) and the in-cluster
+// server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
+// client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Deps } from '../deps.js';
+import { CliError, describeErrno, errnoCode } from '../errors.js';
+
+export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const DEFAULT_IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+/** Real tokens are 1–2 KiB; anything this big is not a token (and would not fit an HTTP header). */
+export const MAX_TOKEN_BYTES = 64 * 1024;
+const MAX_CA_BYTES = 4 * 1024 * 1024;
+const MOUNT_HINT = 'run inside a pod with automountServiceAccountToken enabled, or pass --sa-dir DIR';
+
+export interface ServiceAccountMount {
+  readonly dir: string;
+  readonly token: string;
+  readonly tokenPath: string;
+  readonly caPem: string;
+  readonly caPath: string;
+  readonly caCertificates: number;
+  /** undefined when the namespace file is missing. */
+  readonly namespace?: string;
+}
+
+export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Promise<ServiceAccountMount> {
+  const absolute = resolve(deps.cwd, dir);
+  try {
+    const stat = await deps.fs.stat(absolute);
+    if (!stat.isDirectory()) throw new CliError('ERR_SA_DIR_MISSING', `service-account mount ${absolute} is not a directory`, { hint: MOUNT_HINT });
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError('ERR_SA_DIR_MISSING', `no service-account mount at ${absolute}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
+  }
+  const tokenPath = join(absolute, 'token');
+  const caPath = join(absolute, 'ca.crt');
+  const token = validateToken(await readMountFile(deps, tokenPath, 'ERR_SA_TOKEN_MISSING', 'service-account token', MAX_TOKEN_BYTES), tokenPath);
+  const caPem = await readMountFile(deps, caPath, 'ERR_SA_CA_MISSING', 'service-account CA', MAX_CA_BYTES);
+  const caCertificates = validateCaBundle(caPem, caPath);
+  let namespace: string | undefined;
+  try {
+    namespace = validateNamespace((await deps.fs.readFile(join(absolute, 'namespace'), 'utf8')).trim(), join(absolute, 'namespace'));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (errnoCode(error) !== 'ENOENT') {
+      throw new CliError('ERR_SA_NAMESPACE_INVALID', `cannot read ${join(absolute, 'namespace')}: ${describeErrno(error)}`, { cause: error });
+    }
+  }
+  return { dir: absolute, token, tokenPath, caPem, caPath, caCertificates, ...(namespace === undefined ? {} : { namespace }) };
+}
+
+async function readMountFile(
+  deps: Pick<Deps, 'fs'>,
+  path: string,
+  code: 'ERR_SA_TOKEN_MISSING' | 'ERR_SA_CA_MISSING',
+  what: string,
+  maxBytes: number,
+): Promise<string> {
+  try {
+    const stat = await deps.fs.stat(path);
+    if (stat.isDirectory()) throw new CliError(code, `cannot read ${what} ${path}: is a directory`, { hint: MOUNT_HINT });
+    if (stat.size > maxBytes) {
+      throw new CliError(code === 'ERR_SA_TOKEN_MISSING' ? 'ERR_SA_TOKEN_INVALID' : 'ERR_SA_CA_INVALID', `${what} ${path} is ${stat.size} bytes, larger than the ${maxBytes}-byte limit`);
+    }
+    return await deps.fs.readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(code, `cannot read ${what} ${path}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
+  }
+}
+
+/** Trimmed (client-go's file token source trims), non-empty, one word of visible ASCII. */
+export function validateToken(raw: string, source: string): string {
+  const token = raw.trim();
+  if (token === '') throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} is empty`, { hint: 'the kubelet has not written a token yet, or the mount is wrong' });
+  if (/\s/.test(token)) {
+    throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains whitespace inside it`, {
+      hint: 'a token is one line without spaces; was something else written into the file?',
+    });
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains bytes that cannot appear in an HTTP header`);
+  }
+  return token;
+}
+
+/** Every PEM block must be a valid X.509 certificate, and there must be at least one. */
+export function validateCaBundle(pem: string, source: string): number {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new CliError('ERR_SA_CA_INVALID', `${source} holds no PEM certificate`, { hint: 'expected one or more "-----BEGIN CERTIFICATE-----" blocks' });
+  }
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${blocks.length} is not a valid X.509 certificate`, { cause: error });
+    }
+  });
+  return blocks.length;
+}
+
+/** A namespace is a DNS label (client-go validateContext: "does not conform to the kubernetes DNS_LABEL rules"). */
+export function validateNamespace(namespace: string, source: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+    throw new CliError('ERR_SA_NAMESPACE_INVALID', `namespace "${namespace.slice(0, 80)}" from ${source} is not a valid DNS label`);
+  }
+  return namespace;
+}
+
+/**
+ * rest.InClusterConfig: "https://" + net.JoinHostPort(KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT),
+ * an IPv6 host in brackets; without both variables, the service DNS name. Always https (unlike the
+ * JS client, which switches to http on ports 80/8080/8001).
+ */
+export function inClusterServerUrl(env: Readonly<Record<string, string | undefined>>): string {
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  const port = env['KUBERNETES_SERVICE_PORT'];
+  if (!host || !port) return DEFAULT_IN_CLUSTER_SERVER;
+  const bracketed = isIP(host) === 6 ? `[${host}]` : host;
+  return `https://${bracketed}:${port}`;
+}
+
+export interface ServerUrlOptions {
+  readonly allowInsecureHttp: boolean;
+}
+
+/** Checks a --server URL: https only (http only when explicitly allowed), no credentials, query or fragment. */
+export function validateServerUrl(server: string, options: ServerUrlOptions): { readonly url: string; readonly insecureHttp: boolean } {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new CliError('ERR_BAD_SERVER_URL', `server "${server}" is not a URL`, { hint: 'use the form https://host:port' });
+  }
+  if (url.username || url.password) {
+    throw new CliError('ERR_BAD_SERVER_URL', 'server URL must not carry credentials (user:password@)', { hint: 'credentials go in the user entry, never in the URL' });
+  }
+  if (url.search || url.hash) throw new CliError('ERR_BAD_SERVER_URL', `server URL "${url.origin}${url.pathname}…" must not have a query or fragment`);
+  if (url.protocol === 'http:') {
+    if (!options.allowInsecureHttp) {
+      throw new CliError('ERR_BAD_SERVER_URL', `server ${url.origin} is plain http; kubectl would send no credentials to it`, {
+        hint: 'use https://, or pass --insecure-allow-http if you really mean it',
+      });
+    }
+  } else if (url.protocol !== 'https:') {
+    throw new CliError('ERR_BAD_SERVER_URL', `server "${server}" must be an https:// URL`, { hint: 'use the form https://host:port' });
+  }
+  const text = url.href.replace(/\/$/, '');
+  return { url: text, insecureHttp: url.protocol === 'http:' };
+}
