@@ -10,7 +10,7 @@ import { fromSecretCommand } from './commands/from-secret.js';
 import { fromServiceAccountCommand } from './commands/from-serviceaccount.js';
 import { probeCommand } from './commands/probe.js';
 import { demoCommand } from './commands/demo.js';
-import { completionCommand } from './commands/completion.js';
+import { completeCommand, completionCommand } from './commands/completion.js';
 
 export const VERSION = '0.1.0';
 
@@ -90,6 +90,8 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
         }),
     );
   }
+
+  program.addCommand(completeCommand(ctx), { hidden: true });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
