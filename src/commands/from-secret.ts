@@ -1,10 +1,98 @@
+// `sa-kubeconfig from-secret NAME`: a kubeconfig from a kubernetes.io/service-account-token Secret,
+// read through kubectl. Thin adapter: flags → src/kubectl/credentials.ts → entries → store.
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
+import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
+import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
+import { addEntryOptions, checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
+import { addKubectlOptions, collectWarnings, kubectlTargetFrom, type KubectlOptions } from './kubectl-options.js';
 
-// Placeholder until this command lands: it fails loudly instead of pretending.
-export function fromSecretCommand(_ctx: CommandContext): Command {
-  return new Command('from-secret').description('write a kubeconfig from a service-account-token Secret (through kubectl) (not implemented yet)').argument('[args...]').allowUnknownOption().action(() => {
-    throw new CliError('ERR_INTERNAL', 'from-secret is not implemented yet');
-  });
+interface FromSecretOptions extends EntryOptions, KubectlOptions {
+  readonly namespace?: string;
+  readonly server?: string;
+  readonly wait?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  # the Secret deployer-token in team-a → a separate kubeconfig for CI
+  sa-kubeconfig from-secret deployer-token -n team-a --kubeconfig ./ci.kubeconfig
+
+  # a Secret just created: wait for the token controller to fill it in
+  sa-kubeconfig from-secret deployer-token -n team-a --wait 30s --stdout > ci.kubeconfig
+
+Defaults: namespace and server from kubectl's current context (--source-context/--source-kubeconfig
+pick another); the CA from the Secret's ca.crt. Token and CA are embedded.
+`;
+
+export function fromSecretCommand(ctx: CommandContext): Command {
+  const command = new Command('from-secret')
+    .description('write a kubeconfig from a service-account-token Secret, read through kubectl')
+    .argument('<name>', 'the Secret (type kubernetes.io/service-account-token)')
+    .option('-n, --namespace <namespace>', "the Secret's namespace (default: kubectl's current namespace)")
+    .option('--server <url>', "API server URL to write (default: the source context's server, with its tls-server-name and proxy-url)")
+    .option('--wait <duration>', 'poll until the token controller has filled the Secret in (e.g. 30s; default: fail at once)');
+  addKubectlOptions(command);
+  return addEntryOptions(command)
+    .addHelpText('after', EXAMPLES)
+    .action(async (name: string, options: FromSecretOptions) => {
+      const format = checkOutputCombination(options);
+      const lockTimeout = lockTimeoutMs(options);
+      const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait, '--wait');
+      const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
+      const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace');
+      const target = kubectlTargetFrom(options);
+      const warnings = collectWarnings(ctx);
+      const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
+      const { resolveDestination, credentialsFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
+
+      const destination = await resolveDestination(ctx.deps, target, { namespace, server }, warnings);
+      const credentials = await credentialsFromSecret(ctx.deps, target, destination, { name, waitMs }, hooks);
+      const claims = decodeTokenClaims(credentials.token);
+      const accountName = (claims.kind === 'jwt' ? claims.serviceAccount : undefined) ?? credentials.serviceAccount;
+      if (claims.kind === 'opaque') warnings.warn(`the token in secret ${credentials.namespace}/${name} is not a JWT; the service account cannot be named from it`);
+      if (claims.kind === 'jwt' && claims.legacy) {
+        const warning = await legacyTokenWarning(ctx.deps, target, credentials.namespace, accountName, name);
+        if (warning !== undefined) warnings.warn(warning);
+      }
+      if (credentials.caSource === 'none') {
+        warnings.warn(`secret ${credentials.namespace}/${name} has no ca.crt and the source context names no CA; the kubeconfig trusts the system roots only`);
+      }
+
+      const names = resolveEntryNames(
+        defaultEntryNames({ server: destination.server, namespace: credentials.namespace, ...(accountName === undefined ? {} : { serviceAccount: accountName }) }),
+        options,
+      );
+      const entries = buildServiceAccountEntries({
+        names,
+        server: destination.server,
+        namespace: credentials.namespace,
+        ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
+        credential: { kind: 'token', token: credentials.token },
+        ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
+        ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
+      });
+      if (options.stdout) {
+        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+        return;
+      }
+      const result = await writeServiceAccountEntries(ctx.deps, {
+        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
+        entries,
+        setCurrent: options.setCurrent,
+        lockTimeoutMs: lockTimeout,
+      });
+      const username = serviceAccountUsername(claims) ?? (accountName === undefined ? undefined : `system:serviceaccount:${credentials.namespace}:${accountName}`);
+      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
+      const summary = summarize(entries, result, {
+        ...(username === undefined ? {} : { serviceAccount: username }),
+        ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
+        extra: { source: 'secret', secret: `${credentials.namespace}/${name}`, caSource: credentials.caSource, warnings: warnings.list() },
+      });
+      printSummary(ctx, format, summary, [`  source          secret ${credentials.namespace}/${name} (CA from ${credentials.caSource})`]);
+      await probeAfterWrite(ctx, options, summary);
+    });
 }

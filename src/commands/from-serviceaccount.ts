@@ -1,10 +1,112 @@
+// `sa-kubeconfig from-serviceaccount NAME`: mint a token through kubectl (TokenRequest, or with
+// --long-lived a token Secret) and write embedded entries. Thin adapter over src/kubectl/credentials.ts.
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
+import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
+import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
+import { addEntryOptions, checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
+import { addKubectlOptions, collectWarnings, kubectlTargetFrom, type KubectlOptions } from './kubectl-options.js';
 
-// Placeholder until this command lands: it fails loudly instead of pretending.
-export function fromServiceAccountCommand(_ctx: CommandContext): Command {
-  return new Command('from-serviceaccount').description('mint a token for a service account (kubectl create token) and write a kubeconfig (not implemented yet)').argument('[args...]').allowUnknownOption().action(() => {
-    throw new CliError('ERR_INTERNAL', 'from-serviceaccount is not implemented yet');
-  });
+interface FromServiceAccountOptions extends EntryOptions, KubectlOptions {
+  readonly namespace?: string;
+  readonly server?: string;
+  readonly duration?: string;
+  readonly audience: readonly string[];
+  readonly longLived?: boolean;
+  readonly wait: string;
+}
+
+const EXAMPLES = `
+Examples:
+  # a 2-hour token for service account deployer, written to a separate kubeconfig
+  sa-kubeconfig from-serviceaccount deployer -n team-a --duration 2h --kubeconfig ./ci.kubeconfig
+
+  # a long-lived token Secret (reused if one exists, else created and waited for)
+  sa-kubeconfig from-serviceaccount deployer -n team-a --long-lived --stdout > deployer.kubeconfig
+
+The CA comes from the source context (certificate-authority-data or the file it names), else the
+namespace's kube-root-ca.crt ConfigMap. --duration below 10m is refused (exit 2) as the API server
+would; a server that issues a shorter token than asked for gets a warning with the real expiry.
+`;
+
+const collect = (value: string, previous: readonly string[]): readonly string[] => [...previous, value];
+
+export function fromServiceAccountCommand(ctx: CommandContext): Command {
+  const command = new Command('from-serviceaccount')
+    .description('mint a token for a service account through kubectl (kubectl create token) and write a kubeconfig')
+    .argument('<name>', 'the service account')
+    .option('-n, --namespace <namespace>', "the service account's namespace (default: kubectl's current namespace)")
+    .option('--server <url>', "API server URL to write (default: the source context's server, with its tls-server-name and proxy-url)")
+    .option('--duration <duration>', 'requested token lifetime, at least 10m (default: the server decides, usually 1h)')
+    .option('--audience <audience>', 'audience of the token (repeatable; default: the API server)', collect, [])
+    .option('--long-lived', 'use a non-expiring token Secret instead: reuse a populated one annotated for the account, or create one')
+    .option('--wait <duration>', 'with --long-lived: how long to wait for the token controller', '30s');
+  addKubectlOptions(command);
+  return addEntryOptions(command)
+    .addHelpText('after', EXAMPLES)
+    .action(async (name: string, options: FromServiceAccountOptions) => {
+      const format = checkOutputCombination(options);
+      const lockTimeout = lockTimeoutMs(options);
+      if (options.longLived && (options.duration !== undefined || options.audience.length > 0)) {
+        throw new CliError('ERR_USAGE', '--long-lived cannot be combined with --duration or --audience', { hint: 'a token Secret never expires and has the API server audience' });
+      }
+      const { validateTokenDuration, cappedDurationWarning } = await import('../kubectl/token-request.js');
+      const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'));
+      if (options.audience.some((audience) => audience.trim() === '')) throw new CliError('ERR_BAD_FLAG_VALUE', '--audience must not be empty');
+      const waitMs = parseDuration(options.wait, '--wait');
+      const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
+      const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace');
+      const target = kubectlTargetFrom(options);
+      const warnings = collectWarnings(ctx);
+      const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
+      const flows = await import('../kubectl/credentials.js');
+
+      const destination = await flows.resolveDestination(ctx.deps, target, { namespace, server }, warnings);
+      const credentials = options.longLived
+        ? await flows.credentialsFromLongLivedSecret(ctx.deps, target, destination, { name, waitMs }, hooks)
+        : await flows.credentialsFromTokenRequest(ctx.deps, target, destination, { name, durationSeconds, audiences: options.audience }, hooks);
+      const claims = decodeTokenClaims(credentials.token);
+      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
+      const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;
+      if (capped !== undefined) warnings.warn(capped);
+
+      const names = resolveEntryNames(defaultEntryNames({ server: destination.server, namespace: credentials.namespace, serviceAccount: name }), options);
+      const entries = buildServiceAccountEntries({
+        names,
+        server: destination.server,
+        namespace: credentials.namespace,
+        ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
+        credential: { kind: 'token', token: credentials.token },
+        ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
+        ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
+      });
+      if (options.stdout) {
+        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+        return;
+      }
+      const result = await writeServiceAccountEntries(ctx.deps, {
+        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
+        entries,
+        setCurrent: options.setCurrent,
+        lockTimeoutMs: lockTimeout,
+      });
+      const secret = credentials.secretName === undefined ? undefined : `${credentials.namespace}/${credentials.secretName}`;
+      const summary = summarize(entries, result, {
+        serviceAccount: serviceAccountUsername(claims) ?? `system:serviceaccount:${credentials.namespace}:${name}`,
+        ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
+        extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: warnings.list() },
+      });
+      const sourceLine: Record<typeof credentials.source, string> = {
+        'token-request': `TokenRequest (kubectl create token${durationSeconds === undefined ? '' : ` --duration ${formatDuration(durationSeconds * 1000)}`})`,
+        'existing-secret': `existing token Secret ${secret ?? ''}`,
+        'created-secret': `new token Secret ${secret ?? ''} (created, filled in by the token controller)`,
+        secret: `token Secret ${secret ?? ''}`,
+      };
+      printSummary(ctx, format, summary, [`  source          ${sourceLine[credentials.source]} (CA from ${credentials.caSource})`]);
+      await probeAfterWrite(ctx, options, summary);
+    });
 }

@@ -1,0 +1,185 @@
+// The one place that starts kubectl. Every call is an argv array (never a shell), has a timeout,
+// and takes anything secret on stdin; structured answers are read with `-o json` and zod, never
+// with jsonpath text (jsonpath prints "" for a missing key, which is how broken scripts write
+// empty tokens). Callers get a discriminated outcome so they can turn kubectl's NotFound into
+// their own error code; runKubectlOrThrow is the short form for callers that do not care.
+import type * as z from 'zod/mini';
+import type { Deps } from '../deps.js';
+import { CliError, errnoCode, type ErrorCode } from '../errors.js';
+
+/** Which kubectl, and which source kubeconfig/context it reads (passed through as --kubeconfig/--context). */
+export interface KubectlTarget {
+  /** Program name or path; a bare name is looked up on the child's PATH. */
+  readonly kubectl: string;
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+export type KubectlDeps = Pick<Deps, 'spawn' | 'env'>;
+
+export const DEFAULT_KUBECTL_TIMEOUT_MS = 60_000;
+
+export const KUBECTL_FAILURE_KINDS = [
+  'not-found',
+  'forbidden',
+  'unauthorized',
+  'already-exists',
+  'invalid',
+  'unreachable',
+  'other',
+] as const;
+export type KubectlFailureKind = (typeof KUBECTL_FAILURE_KINDS)[number];
+
+export type KubectlOutcome =
+  | { readonly ok: true; readonly stdout: string; readonly stderr: string; readonly command: string }
+  | {
+      readonly ok: false;
+      readonly kind: KubectlFailureKind;
+      /** kubectl's own first error line, e.g. `Error from server (NotFound): secrets "x" not found`. */
+      readonly line: string;
+      /** The argv that failed, for messages (it never holds a secret: secrets go on stdin). */
+      readonly command: string;
+    };
+
+export interface KubectlCallOptions {
+  /** Written to kubectl's stdin (manifests, anything secret). */
+  readonly stdin?: string;
+}
+
+/** The full argv for a call: the program, the source passthrough flags, then the call's own args. */
+export function kubectlArgv(target: KubectlTarget, args: readonly string[]): readonly string[] {
+  return [
+    ...(target.kubeconfig === undefined ? [] : ['--kubeconfig', target.kubeconfig]),
+    ...(target.context === undefined ? [] : ['--context', target.context]),
+    ...args,
+  ];
+}
+
+/** `kubectl get secret x -n ns -o json`, quoted where needed, for messages. */
+export function renderCommand(program: string, argv: readonly string[]): string {
+  return [program, ...argv].map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export async function runKubectl(
+  deps: KubectlDeps,
+  target: KubectlTarget,
+  args: readonly string[],
+  options: KubectlCallOptions = {},
+): Promise<KubectlOutcome> {
+  const argv = kubectlArgv(target, args);
+  const command = renderCommand(target.kubectl, argv);
+  let result;
+  try {
+    result = await deps.spawn({
+      command: target.kubectl,
+      args: argv,
+      env: deps.env,
+      timeoutMs: target.timeoutMs,
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+    });
+  } catch (error) {
+    const errno = errnoCode(error);
+    if (errno === 'ENOENT' || errno === 'EACCES') {
+      throw new CliError(
+        'ERR_KUBECTL_MISSING',
+        errno === 'ENOENT' ? `kubectl not found: ${target.kubectl}` : `kubectl cannot be run: ${target.kubectl}: permission denied`,
+        {
+          hint: 'install kubectl (https://kubernetes.io/docs/tasks/tools/, or `apt-get install kubernetes-client`) or pass --kubectl PATH',
+          cause: error,
+        },
+      );
+    }
+    throw new CliError('ERR_KUBECTL_FAILED', `cannot start ${command}`, { cause: error });
+  }
+  if (result.timedOut) {
+    throw new CliError('ERR_KUBECTL_TIMEOUT', `${command} timed out after ${Math.round(target.timeoutMs / 1000)}s`, {
+      hint: 'check that the API server of the source context is reachable (sa-kubeconfig probe), or raise --kubectl-timeout',
+    });
+  }
+  if (result.exitCode === 0) return { ok: true, stdout: result.stdout, stderr: result.stderr, command };
+  const line = firstErrorLine(result.stderr) ?? firstErrorLine(result.stdout) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
+  return { ok: false, kind: classifyKubectlError(line), line, command };
+}
+
+/** A failed outcome as an error: `<command> failed: <kubectl's line>`, with the caller's code and hint. */
+export function kubectlFailure(
+  outcome: Extract<KubectlOutcome, { ok: false }>,
+  code: ErrorCode = 'ERR_KUBECTL_FAILED',
+  hint: string | undefined = defaultHint(outcome.kind),
+): CliError {
+  return new CliError(code, `${outcome.command} failed: ${outcome.line}`, hint === undefined ? {} : { hint });
+}
+
+export async function runKubectlOrThrow(
+  deps: KubectlDeps,
+  target: KubectlTarget,
+  args: readonly string[],
+  options: KubectlCallOptions = {},
+): Promise<string> {
+  const outcome = await runKubectl(deps, target, args, options);
+  if (!outcome.ok) throw kubectlFailure(outcome);
+  return outcome.stdout;
+}
+
+/** Parses kubectl's `-o json` stdout with a schema; anything else is ERR_KUBECTL_OUTPUT. */
+export function parseKubectlJson<T>(stdout: string, schema: z.ZodMiniType<T>, command: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch (error) {
+    throw new CliError('ERR_KUBECTL_OUTPUT', `${command} printed something that is not JSON`, { cause: error });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new CliError('ERR_KUBECTL_OUTPUT', `${command} printed JSON of an unexpected shape`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+// klog lines (E1128 19:34:07.024896 4995 memcache.go:265] …) and `Warning:` lines come before the
+// real message; kubectl's own error is the line it prints last through cmdutil.CheckErr
+// (`error: …`, `Error from server (Reason): …`, `Unable to connect to the server: …`,
+// `The connection to the server … was refused …`).
+const KLOG_LINE = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s/;
+const KUBECTL_ERROR_LINE = /^(error:|Error from server|Unable to connect to the server|The connection to the server)/;
+
+export function firstErrorLine(text: string): string | undefined {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return (
+    lines.find((line) => KUBECTL_ERROR_LINE.test(line)) ??
+    lines.find((line) => !KLOG_LINE.test(line) && !/^warning:/i.test(line)) ??
+    lines.at(-1)
+  );
+}
+
+export function classifyKubectlError(line: string): KubectlFailureKind {
+  if (/\(NotFound\)|\bnot found\b/.test(line) && !/command not found|unknown command/.test(line)) return 'not-found';
+  if (/\(Forbidden\)|\bis forbidden\b/.test(line)) return 'forbidden';
+  if (/\(Unauthorized\)|must be logged in/.test(line)) return 'unauthorized';
+  if (/\(AlreadyExists\)|already exists/.test(line)) return 'already-exists';
+  if (/\(Invalid\)|\bis invalid\b/.test(line)) return 'invalid';
+  if (/connection to the server .* was refused|Unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp|network is unreachable|TLS handshake|x509:/.test(line)) {
+    return 'unreachable';
+  }
+  return 'other';
+}
+
+function defaultHint(kind: KubectlFailureKind): string | undefined {
+  switch (kind) {
+    case 'unauthorized':
+      return 'the credentials of the source context were refused; log in again or pick another with --source-context / --source-kubeconfig';
+    case 'forbidden':
+      return 'the source context lacks the RBAC permission named above (docs/ci.md lists what is needed)';
+    case 'unreachable':
+      return 'check the API server of the source context (sa-kubeconfig probe --context NAME)';
+    case 'not-found':
+    case 'already-exists':
+    case 'invalid':
+    case 'other':
+      return undefined;
+  }
+}

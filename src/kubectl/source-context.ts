@@ -1,0 +1,80 @@
+// The source context: the kubeconfig context kubectl itself uses for our calls (--source-kubeconfig,
+// --source-context, else KUBECONFIG / ~/.kube/config and current-context). We ask kubectl rather
+// than re-implement its loading so both always agree. `config view --minify --raw --flatten`
+// contacts no server, and --flatten embeds a `certificate-authority` file as data, resolved
+// against the kubeconfig that defined it (client-go api/helpers.go FlattenConfig uses the
+// stanza's LocationOfOrigin as base directory).
+import { CliError } from '../errors.js';
+import { kubeconfigSchema, type Kubeconfig } from '../kubeconfig/schema.js';
+import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
+
+export interface SourceContext {
+  readonly contextName: string;
+  /** The context's namespace, or "default" (client-go DirectClientConfig.Namespace). */
+  readonly namespace: string;
+  readonly server?: string | undefined;
+  readonly tlsServerName?: string | undefined;
+  readonly proxyUrl?: string | undefined;
+  /** PEM text of the CA the source context trusts, if it names one. */
+  readonly caPem?: string | undefined;
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+/** Undefined when kubectl has no current context (e.g. in a pod, where kubectl falls back to in-cluster config). */
+export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget): Promise<SourceContext | undefined> {
+  const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
+  if (!outcome.ok) {
+    // kubectl config view.go: "current-context must exist in order to minify"
+    if (/current-context must exist/.test(outcome.line) && target.context === undefined) return undefined;
+    throw kubectlFailure(outcome, target.context === undefined ? 'ERR_KUBECTL_FAILED' : 'ERR_CONTEXT_NOT_FOUND');
+  }
+  const config = parseKubectlJson(outcome.stdout, kubeconfigSchema, outcome.command);
+  return sourceContextFromMinified(config);
+}
+
+/** Pure: the one context of a minified, flattened kubeconfig. */
+export function sourceContextFromMinified(config: Kubeconfig): SourceContext | undefined {
+  const contextName = config['current-context'] ?? undefined;
+  const context = config.contexts?.find((entry) => entry.name === contextName)?.context ?? undefined;
+  if (contextName === undefined || contextName === '' || context === undefined) return undefined;
+  const cluster = config.clusters?.find((entry) => entry.name === context.cluster)?.cluster ?? undefined;
+  const caData = cluster?.['certificate-authority-data'];
+  let caPem: string | undefined;
+  if (caData !== undefined && caData !== '') {
+    caPem = Buffer.from(caData, 'base64').toString('utf8');
+    if (!caPem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new CliError('ERR_CONFIG_INVALID', `cluster ${context.cluster ?? ''} of context ${contextName}: certificate-authority-data holds no PEM certificate`);
+    }
+  }
+  return {
+    contextName,
+    namespace: context.namespace === undefined || context.namespace === '' ? 'default' : context.namespace,
+    server: cluster?.server,
+    tlsServerName: cluster?.['tls-server-name'],
+    proxyUrl: cluster?.['proxy-url'],
+    caPem,
+    insecureSkipTlsVerify: cluster?.['insecure-skip-tls-verify'] === true,
+  };
+}
+
+/**
+ * Pure: a warning when the server written is reachable only from here (loopback: kind, minikube,
+ * port-forwards) or only from inside the cluster (*.svc, *.cluster.local). A kubeconfig made for
+ * CI is usually used somewhere else (superbrothers/kubectl-view-serviceaccount-kubeconfig-plugin#71,
+ * argoproj/argo-cd#4204).
+ */
+export function serverReachabilityWarning(server: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(server).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) {
+    return `the server ${server} is a loopback address: the kubeconfig works only on this machine (pass --server with an address reachable from where it will be used)`;
+  }
+  if (host.endsWith('.svc') || host.endsWith('.cluster.local') || host === 'kubernetes' || host === 'kubernetes.default') {
+    return `the server ${server} is cluster-internal: the kubeconfig works only inside the cluster (pass --server with an external address to use it elsewhere)`;
+  }
+  return undefined;
+}
