@@ -1,0 +1,150 @@
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildServiceAccountEntries } from '../../src/kubeconfig/entry.js';
+import { parseKubeconfig } from '../../src/kubeconfig/codec.js';
+import { writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
+import { acquireLock } from '../../src/kubeconfig/lock.js';
+import { tempDir } from '../support/mount.js';
+
+function deps(dir: string, env: Record<string, string> = {}, extra: Partial<StoreDeps> = {}): StoreDeps {
+  return {
+    fs: fsp,
+    env,
+    cwd: dir,
+    homeDir: join(dir, 'home'),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    pid: process.pid,
+    hostname: 'test-host',
+    processAlive: () => true,
+    ...extra,
+  };
+}
+
+const entriesFor = (name: string) =>
+  buildServiceAccountEntries({
+    names: { cluster: `c-${name}`, user: `u-${name}`, context: `x-${name}` },
+    server: 'https://k:6443',
+    namespace: 'ns',
+    ca: { kind: 'data', pem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' },
+    credential: { kind: 'token', token: `token-${name}-0123456789` },
+  });
+
+const read = (path: string) => parseKubeconfig(readFileSync(path, 'utf8'), path);
+
+describe('writeServiceAccountEntries', () => {
+  it('creates ~/.kube (0700) and config (0600) when nothing exists, and sets current-context', async () => {
+    const dir = tempDir();
+    const result = await writeServiceAccountEntries(deps(dir), { entries: entriesFor('a'), setCurrent: true });
+    const file = join(dir, 'home', '.kube', 'config');
+    expect(result.kubeconfig).toBe(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'home', '.kube')).mode & 0o777).toBe(0o700);
+    expect(read(file)['current-context']).toBe('x-a');
+    expect(result.currentContext).toBe('x-a');
+  });
+
+  it('keeps the mode of an existing file', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, 'clusters: []\n');
+    chmodSync(file, 0o640);
+    await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: false });
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+  });
+
+  it('writes through a symlinked kubeconfig and leaves the link a link', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'config'), 'current-context: keep\n');
+    symlinkSync(join(dir, 'real', 'config'), join(dir, 'link'));
+    await writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'link'), entries: entriesFor('a'), setCurrent: false });
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true);
+    expect(read(join(dir, 'real', 'config')).contexts?.map((c) => c.name)).toEqual(['x-a']);
+  });
+
+  it('never overwrites a malformed kubeconfig, byte for byte', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const original = 'clusters:\n- name: a\n  cluster: {server: 1}\n# my notes\n';
+    writeFileSync(file, original);
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_MALFORMED' });
+    expect(readFileSync(file, 'utf8')).toBe(original);
+    expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('changes an existing entry in the file that defines it, and adds new ones to the first existing file', async () => {
+    const dir = tempDir();
+    const first = join(dir, 'first');
+    const second = join(dir, 'second');
+    writeFileSync(second, 'users:\n- name: u-a\n  user: {token: old-token-value}\n');
+    const env = { KUBECONFIG: `${join(dir, 'missing')}:${second}:${first}` };
+    const result = await writeServiceAccountEntries(deps(dir, env), { entries: entriesFor('a'), setCurrent: true });
+    expect(existsSync(first)).toBe(false);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+    expect(read(second).users?.[0]?.user?.token).toBe('token-a-0123456789');
+    expect(read(second).contexts?.map((c) => c.name)).toEqual(['x-a']);
+    expect(result.files).toEqual([second]);
+  });
+
+  it('loses nothing when 30 writers run at once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const names = Array.from({ length: 30 }, (_, i) => `w${i}`);
+    await Promise.all(names.map((name) => writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor(name), setCurrent: false })));
+    expect(read(file).contexts?.map((c) => c.name).sort()).toEqual(names.map((n) => `x-${n}`).sort());
+    expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('recovers a lock left by a process that is gone', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 999999, host: 'test-host' }));
+    await writeServiceAccountEntries(deps(dir, {}, { processAlive: (pid) => pid !== 999999 }), { explicitPath: file, entries: entriesFor('a'), setCurrent: false });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(read(file).contexts).toHaveLength(1);
+  });
+
+  it('recovers an old empty lock such as a crashed kubectl leaves', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(`${file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: false });
+    expect(read(file).contexts).toHaveLength(1);
+  });
+
+  it('waits for a live lock and gives up after the timeout with ERR_KUBECONFIG_LOCKED, file untouched', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, 'current-context: a\n');
+    writeFileSync(`${file}.lock`, '');
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true, lockTimeoutMs: 200 })).rejects.toMatchObject({
+      code: 'ERR_KUBECONFIG_LOCKED',
+    });
+    expect(readFileSync(file, 'utf8')).toBe('current-context: a\n');
+  });
+
+  it('proceeds as soon as a live lock is released', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const held = await acquireLock(deps(dir), file);
+    const writing = writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: false, lockTimeoutMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(file)).toBe(false);
+    await held.release();
+    await writing;
+    expect(read(file).contexts).toHaveLength(1);
+  });
+
+  it('reports an unwritable destination as ERR_KUBECONFIG_UNWRITABLE (works as root too: the parent is a file)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'not-a-dir', 'config'), entries: entriesFor('a'), setCurrent: false })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE' });
+    expect(readFileSync(join(dir, 'not-a-dir'), 'utf8')).toBe('x');
+  });
+  });
+});

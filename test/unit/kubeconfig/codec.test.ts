@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
+import { CliError } from '../../../src/errors.js';
+
+const sample = `
+apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster:
+    server: https://prod.example:6443
+    certificate-authority-data: QUJD
+    proxy-url: http://proxy:3128
+    x-unknown-cluster-field: keep-me
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension: {audience: foo}
+users:
+- name: admin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: gke-gcloud-auth-plugin
+      interactiveMode: IfAvailable
+      provideClusterInfo: true
+      x-future: 1
+contexts:
+- name: prod
+  context: {cluster: prod, user: admin, namespace: web}
+current-context: prod
+preferences: {}
+x-top-level: {a: [1, 2]}
+`;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof CliError ? error.code : 'not-a-cli-error';
+  }
+  return undefined;
+}
+
+describe('parseKubeconfig', () => {
+  it('keeps unknown fields, exec blocks and extensions through parse and stringify', () => {
+    const once = parseKubeconfig(sample, 'sample');
+    const twice = parseKubeconfig(stringifyKubeconfig(once), 'again');
+    expect(twice).toEqual(once);
+    expect(twice.clusters?.[0]?.cluster?.['x-unknown-cluster-field']).toBe('keep-me');
+    expect(twice.users?.[0]?.user?.exec?.['x-future']).toBe(1);
+    expect(twice['x-top-level']).toEqual({ a: [1, 2] });
+  });
+
+  it.each([
+    ['empty text', ''],
+    ['whitespace only', '  \n\n'],
+    ['only a comment', '# nothing here\n'],
+    ['a byte-order mark then nothing', '\uFEFF'],
+  ])('reads %s as an empty config, as client-go does', (_name, text) => {
+    expect(parseKubeconfig(text, 'f')).toEqual({});
+  });
+
+  it('accepts a byte-order mark and CRLF line ends', () => {
+    const text = `\uFEFF${sample.replace(/\n/g, '\r\n')}`;
+    expect(parseKubeconfig(text, 'crlf').contexts?.[0]?.name).toBe('prod');
+  });
+
+  it.each([
+    ['invalid YAML', 'clusters: [\n'],
+    ['a list at the top', '- a\n- b\n'],
+    ['a scalar at the top', 'hello\n'],
+    ['server of the wrong type', 'clusters:\n- name: a\n  cluster: {server: 12}\n'],
+    ['a name that is not a string', 'users:\n- name: {x: 1}\n  user: {}\n'],
+    ['clusters that is a mapping', 'clusters: {a: 1}\n'],
+    ['duplicate cluster names', 'clusters:\n- name: a\n  cluster: {server: https://a}\n- name: a\n  cluster: {server: https://b}\n'],
+    ['duplicate context names', 'contexts:\n- name: c\n  context: {}\n- name: c\n  context: {}\n'],
+    ['duplicate mapping keys', 'current-context: a\ncurrent-context: b\n'],
+    ['insecure flag of the wrong type', 'clusters:\n- name: a\n  cluster: {insecure-skip-tls-verify: "yes please"}\n'],
+  ])('rejects %s as malformed', (_name, text) => {
+    expect(codeOf(() => parseKubeconfig(text, 'bad'))).toBe('ERR_KUBECONFIG_MALFORMED');
+  });
+
+  it('rejects an alias bomb without expanding it', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i += 1) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+    lines.push('preferences: {extensions: [{name: bomb, extension: *a11}]}');
+    expect(codeOf(() => parseKubeconfig(lines.join('\n'), 'bomb'))).toBe('ERR_KUBECONFIG_MALFORMED');
+  });
+
+  it('names the file and the field in the message', () => {
+    try {
+      parseKubeconfig('clusters:\n- name: a\n  cluster: {server: 12}\n', '/tmp/x/config');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('/tmp/x/config');
+      expect((error as Error).message).toContain('clusters[0].cluster.server');
+    }
+  });
+});
+
+describe('stringifyKubeconfig', () => {
+  it('sorts named lists and keys like client-go and always writes current-context', () => {
+    const text = stringifyKubeconfig({ clusters: [{ name: 'b', cluster: { server: 'https://b' } }, { name: 'a', cluster: { server: 'https://a' } }] });
+    expect(text.indexOf('name: a')).toBeLessThan(text.indexOf('name: b'));
+    expect(text).toContain('current-context: ""');
+    expect(text).toMatch(/^apiVersion: v1$/m);
+    expect(text.indexOf('clusters:')).toBeLessThan(text.indexOf('contexts:'));
+  });
+
+  it('never folds a long base64 value onto several lines', () => {
+    const data = 'A'.repeat(5000);
+    const text = stringifyKubeconfig({ clusters: [{ name: 'a', cluster: { server: 'https://a', 'certificate-authority-data': data } }] });
+    expect(text).toContain(`certificate-authority-data: ${data}\n`);
+  });
+
+  it.each(['yes', 'no', 'on', 'off', 'null', '~', '123', '0x1F', 'a: b', '- x', '#hash', 'système:ünïcode', 'with "quotes"', ''])(
+    'round-trips the name %j that needs quoting in YAML',
+    (name) => {
+      const config = { contexts: [{ name, context: { cluster: name, user: name } }], 'current-context': name };
+      expect(parseKubeconfig(stringifyKubeconfig(config), 'rt').contexts?.[0]).toEqual(config.contexts[0]);
+    },
+  );
+});

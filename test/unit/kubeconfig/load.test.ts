@@ -1,0 +1,120 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, resolveContext } from '../../../src/kubeconfig/load.js';
+import { CliError } from '../../../src/errors.js';
+import { tempDir } from '../../support/mount.js';
+
+function deps(env: Record<string, string | undefined>, cwd: string, homeDir = join(cwd, 'home')) {
+  return { fs: fsp, env, cwd, homeDir };
+}
+
+const file = (cluster: string, server: string, extra = '') =>
+  `clusters:\n- name: ${cluster}\n  cluster: {server: ${server}}\ncontexts:\n- name: ${cluster}\n  context: {cluster: ${cluster}, user: u-${cluster}}\n${extra}`;
+
+describe('kubeconfigPrecedence', () => {
+  it.each([
+    ['explicit path wins over KUBECONFIG', { KUBECONFIG: '/a:/b' }, 'x/explicit', ['/cwd/x/explicit']],
+    ['splits KUBECONFIG on ":" and de-duplicates keeping the first', { KUBECONFIG: '/a:/b:/a:rel' }, undefined, ['/a', '/b', '/cwd/rel']],
+    ['drops empty KUBECONFIG entries (client-go would try to lock ".lock")', { KUBECONFIG: '/a::/b:' }, undefined, ['/a', '/b']],
+    ['falls back to ~/.kube/config', {}, undefined, ['/home/u/.kube/config']],
+    ['treats an empty KUBECONFIG as unset', { KUBECONFIG: '' }, undefined, ['/home/u/.kube/config']],
+  ])('%s', (_name, env, explicit, expected) => {
+    expect(kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toEqual(expected);
+  });
+});
+
+describe('loadKubeconfigs', () => {
+  it('merges first-file-wins per name, whole entry, and takes the first non-empty current-context', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'one'), file('shared', 'https://one') + 'current-context: ""\n');
+    writeFileSync(
+      join(dir, 'two'),
+      'clusters:\n- name: shared\n  cluster: {server: https://two, proxy-url: http://p}\n- name: only-two\n  cluster: {server: https://two-only}\ncurrent-context: only-two\n',
+    );
+    const loaded = await loadKubeconfigs(deps({ KUBECONFIG: `${join(dir, 'missing')}:${join(dir, 'one')}:${join(dir, 'two')}` }, dir));
+    expect(loaded.merged.clusters.get('shared')).toEqual({ value: { server: 'https://one' }, file: join(dir, 'one') });
+    expect(loaded.merged.clusters.get('only-two')?.file).toBe(join(dir, 'two'));
+    expect(loaded.merged.currentContext).toBe('only-two');
+    expect(loaded.files.map((f) => f.exists)).toEqual([false, true, true]);
+  });
+
+  it('resolves relative paths against the directory of the file that defined them', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(
+      join(dir, 'sub', 'config'),
+      [
+        'clusters:\n- name: c\n  cluster: {server: "https://c", certificate-authority: ca.crt}',
+        'users:\n- name: u\n  user: {tokenFile: ../tok, client-certificate: /abs/cert, client-key: k.pem, exec: {command: ./plugin, apiVersion: client.authentication.k8s.io/v1}}',
+        '- name: bare\n  user: {exec: {command: plugin-on-path, apiVersion: client.authentication.k8s.io/v1}}',
+        'contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n',
+      ].join('\n'),
+    );
+    const loaded = await loadKubeconfigs(deps({}, '/elsewhere'), join(dir, 'sub', 'config'));
+    const resolved = resolveContext(loaded.merged);
+    expect(resolved.cluster['certificate-authority']).toBe(join(dir, 'sub', 'ca.crt'));
+    expect(resolved.user.tokenFile).toBe(join(dir, 'tok'));
+    expect(resolved.user['client-certificate']).toBe('/abs/cert');
+    expect(resolved.user['client-key']).toBe(join(dir, 'sub', 'k.pem'));
+    expect(resolved.user.exec?.command).toBe(join(dir, 'sub', 'plugin'));
+    expect(loaded.merged.users.get('bare')?.value.exec?.command).toBe('plugin-on-path');
+    expect(resolved.namespace).toBe('default');
+  });
+
+  it('fails on a malformed file in the chain instead of skipping it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad'), 'clusters: [\n');
+    await expect(loadKubeconfigs(deps({ KUBECONFIG: join(dir, 'bad') }, dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_MALFORMED' });
+  });
+
+  it('reports a missing --kubeconfig for readers but not for writers', async () => {
+    const dir = tempDir();
+    await expect(loadKubeconfigs(deps({}, dir), join(dir, 'nope'))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_NOT_FOUND' });
+    await expect(loadKubeconfigs(deps({}, dir), join(dir, 'nope'), { allowMissingExplicit: true })).resolves.toMatchObject({ explicitPath: join(dir, 'nope') });
+  });
+
+  it('treats a directory as unreadable, not as missing', async () => {
+    const dir = tempDir();
+    await expect(loadKubeconfigs(deps({ KUBECONFIG: dir }, dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE' });
+  });
+});
+
+describe('defaultWriteFile (PathOptions.GetDefaultFilename)', () => {
+  const f = (path: string, exists: boolean) => ({ path, exists });
+  it.each([
+    ['the explicit file', { explicitPath: '/x', precedence: ['/x'], files: [f('/x', false)] }, '/x'],
+    ['a single KUBECONFIG entry even if missing', { precedence: ['/a'], files: [f('/a', false)] }, '/a'],
+    ['the first existing file', { precedence: ['/a', '/b', '/c'], files: [f('/a', false), f('/b', true), f('/c', true)] }, '/b'],
+    ['the last file when none exists', { precedence: ['/a', '/b', '/c'], files: [f('/a', false), f('/b', false), f('/c', false)] }, '/c'],
+  ])('is %s', (_name, loaded, expected) => {
+    expect(defaultWriteFile(loaded)).toBe(expected);
+  });
+});
+
+describe('resolveContext', () => {
+  const merged = {
+    clusters: new Map([['c', { value: { server: 'https://c' }, file: '/f' }]]),
+    users: new Map(),
+    contexts: new Map([
+      ['ok', { value: { cluster: 'c', user: 'ghost', namespace: 'ns' }, file: '/f' }],
+      ['no-cluster', { value: { cluster: 'missing', user: 'u' }, file: '/f' }],
+    ]),
+  };
+  it('returns an empty user (no credentials, like client-go) when the user does not exist', () => {
+    expect(resolveContext(merged, 'ok')).toMatchObject({ user: {}, userFound: false, namespace: 'ns' });
+  });
+  it.each([
+    ['no current context', undefined, 'ERR_CONTEXT_NOT_FOUND'],
+    ['an unknown context', 'nope', 'ERR_CONTEXT_NOT_FOUND'],
+    ['a context whose cluster is missing', 'no-cluster', 'ERR_CLUSTER_NOT_FOUND'],
+  ])('fails for %s', (_name, name, code) => {
+    expect(() => resolveContext(merged, name)).toThrow(CliError);
+    try {
+      resolveContext(merged, name);
+    } catch (error) {
+      expect((error as CliError).code).toBe(code);
+    }
+  });
+});

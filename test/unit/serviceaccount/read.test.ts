@@ -1,0 +1,80 @@
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inClusterServerUrl, readServiceAccountDir, validateServerUrl } from '../../../src/serviceaccount/read.js';
+import { CliError } from '../../../src/errors.js';
+import { makeMount, tempDir, testCa } from '../../support/mount.js';
+
+const deps = (cwd = '/') => ({ fs: fsp, cwd });
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof CliError ? error.code : `unexpected ${String(error)}`;
+  }
+  return undefined;
+}
+
+describe('readServiceAccountDir', () => {
+  it('reads a kubelet-style mount through its ..data symlinks and trims the token', async () => {
+    const root = tempDir();
+    const mount = await makeMount(root, { token: undefined });
+    writeFileSync(join(mount.dir, 'token'), `${mount.token}\n`); // replaces the symlink target file content via link
+    const read = await readServiceAccountDir(deps(root), 'serviceaccount');
+    expect(read).toMatchObject({ dir: mount.dir, token: mount.token, namespace: 'team-a', tokenPath: join(mount.dir, 'token'), caPath: join(mount.dir, 'ca.crt'), caCertificates: 1 });
+  });
+
+  it('has no namespace when the file is missing (the caller falls back with a warning)', async () => {
+    const mount = await makeMount(tempDir(), { omitNamespace: true });
+    expect((await readServiceAccountDir(deps(), mount.dir)).namespace).toBeUndefined();
+  });
+
+  const ca = async () => (await testCa()).cert;
+  it.each<[string, (dir: string) => Promise<void> | void, string]>([
+    ['a missing directory', (dir) => rmSync(dir, { recursive: true }), 'ERR_SA_DIR_MISSING'],
+    ['a missing token', (dir) => rmSync(join(dir, 'token')), 'ERR_SA_TOKEN_MISSING'],
+    ['an empty token', (dir) => writeFileSync(join(dir, '..data', 'token'), '  \n'), 'ERR_SA_TOKEN_INVALID'],
+    ['a token with inner whitespace', (dir) => writeFileSync(join(dir, '..data', 'token'), 'abc def'), 'ERR_SA_TOKEN_INVALID'],
+    ['a token with binary bytes', (dir) => writeFileSync(join(dir, '..data', 'token'), Buffer.from([0x61, 0x00, 0xff, 0x62])), 'ERR_SA_TOKEN_INVALID'],
+    ['a 1 MB token', (dir) => writeFileSync(join(dir, '..data', 'token'), 'a'.repeat(1024 * 1024)), 'ERR_SA_TOKEN_INVALID'],
+    ['a missing ca.crt', (dir) => rmSync(join(dir, 'ca.crt')), 'ERR_SA_CA_MISSING'],
+    ['a CA that is not PEM', (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), 'not a certificate'), 'ERR_SA_CA_INVALID'],
+    ['a CA bundle with one bad certificate among good ones', async (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), `${await ca()}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${await ca()}`), 'ERR_SA_CA_INVALID'],
+    ['a namespace that is not a DNS label', (dir) => writeFileSync(join(dir, '..data', 'namespace'), 'Team_A'), 'ERR_SA_NAMESPACE_INVALID'],
+    ['a token path that is a directory', (dir) => { rmSync(join(dir, 'token')); mkdirSync(join(dir, 'token')); }, 'ERR_SA_TOKEN_MISSING'],
+  ])('rejects %s', async (_name, damage, code) => {
+    const mount = await makeMount(tempDir());
+    await damage(mount.dir);
+    expect(await codeOf(readServiceAccountDir(deps(), mount.dir))).toBe(code);
+  });
+});
+
+describe('inClusterServerUrl (rest.InClusterConfig)', () => {
+  it.each([
+    [{ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, 'https://10.96.0.1:443'],
+    [{ KUBERNETES_SERVICE_HOST: 'fd00:10:96::1', KUBERNETES_SERVICE_PORT: '443' }, 'https://[fd00:10:96::1]:443'],
+    [{ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '8080' }, 'https://10.96.0.1:8080'],
+    [{ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, 'https://kubernetes.default.svc'],
+    [{}, 'https://kubernetes.default.svc'],
+  ])('%j → %s', (env, expected) => {
+    expect(inClusterServerUrl(env)).toBe(expected);
+  });
+});
+
+describe('validateServerUrl', () => {
+  it.each([
+    ['https://k:6443', 'https://k:6443'],
+    ['https://k:6443/', 'https://k:6443'],
+    ['https://k/prefix/', 'https://k/prefix'],
+  ])('accepts %s', (input, url) => {
+    expect(validateServerUrl(input, { allowInsecureHttp: false }).url).toBe(url);
+  });
+  it.each(['not a url', 'ftp://k', 'https://user:pass@k', 'https://k/?a=b', 'http://k:8080', 'k:6443'])('rejects %s', (input) => {
+    expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(CliError);
+  });
+  it('accepts http only when told to', () => {
+    expect(validateServerUrl('http://k:8080', { allowInsecureHttp: true })).toEqual({ url: 'http://k:8080', insecureHttp: true });
+  });
+});
