@@ -146,5 +146,4 @@ describe('writeServiceAccountEntries', () => {
     await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'not-a-dir', 'config'), entries: entriesFor('a'), setCurrent: false })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE' });
     expect(readFileSync(join(dir, 'not-a-dir'), 'utf8')).toBe('x');
   });
-  });
 });
