@@ -49,8 +49,9 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
       const { resolveDestination, credentialsFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
 
-      const destination = await resolveDestination(ctx.deps, target, { namespace, server }, warnings);
+      const destination = await resolveDestination(ctx.deps, target, { namespace, server });
       const credentials = await credentialsFromSecret(ctx.deps, target, destination, { name, waitMs }, hooks);
+      if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = decodeTokenClaims(credentials.token);
       const accountName = (claims.kind === 'jwt' ? claims.serviceAccount : undefined) ?? credentials.serviceAccount;
       if (claims.kind === 'opaque') warnings.warn(`the token in secret ${credentials.namespace}/${name} is not a JWT; the service account cannot be named from it`);

@@ -65,10 +65,11 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
       const flows = await import('../kubectl/credentials.js');
 
-      const destination = await flows.resolveDestination(ctx.deps, target, { namespace, server }, warnings);
+      const destination = await flows.resolveDestination(ctx.deps, target, { namespace, server });
       const credentials = options.longLived
         ? await flows.credentialsFromLongLivedSecret(ctx.deps, target, destination, { name, waitMs }, hooks)
         : await flows.credentialsFromTokenRequest(ctx.deps, target, destination, { name, durationSeconds, audiences: options.audience }, hooks);
+      if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = decodeTokenClaims(credentials.token);
       const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
       const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;

@@ -4,7 +4,7 @@
 // render; everything they learn is returned here as data.
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
-import { readPopulatedTokenSecret, listTokenSecretsFor, createLongLivedSecret, SERVICE_ACCOUNT_NAME_ANNOTATION, interpretTokenSecret, type Secret } from './secret.js';
+import { readPopulatedTokenSecret, listTokenSecretsFor, createLongLivedSecret, SERVICE_ACCOUNT_NAME_ANNOTATION, interpretTokenSecret, type Secret, type TokenSecretData } from './secret.js';
 import { getServiceAccount, listsSecret } from './service-account.js';
 import { readRootCaConfigMap, ROOT_CA_CONFIGMAP } from './root-ca.js';
 import { readSourceContext, serverReachabilityWarning, type SourceContext } from './source-context.js';
@@ -29,6 +29,8 @@ export interface Destination {
   /** The source context's CA, when the server written is the source context's server. */
   readonly sourceCaPem?: string | undefined;
   readonly sourceContext?: string | undefined;
+  /** Loopback or cluster-internal server: said once the credentials are in hand, not before an error. */
+  readonly reachabilityWarning?: string | undefined;
 }
 
 /**
@@ -39,7 +41,6 @@ export async function resolveDestination(
   deps: FlowDeps,
   target: KubectlTarget,
   flags: { readonly namespace?: string | undefined; readonly server?: string | undefined },
-  hooks: Pick<FlowHooks, 'warn'>,
 ): Promise<Destination> {
   const source: SourceContext | undefined = await readSourceContext(deps, target);
   const server = flags.server ?? source?.server;
@@ -49,8 +50,6 @@ export async function resolveDestination(
     });
   }
   const sameServer = source?.server !== undefined && sameUrl(source.server, server);
-  const reachability = serverReachabilityWarning(server);
-  if (reachability !== undefined) hooks.warn(reachability);
   return {
     server,
     namespace: flags.namespace ?? source?.namespace ?? 'default',
@@ -58,6 +57,7 @@ export async function resolveDestination(
       ? { tlsServerName: source.tlsServerName, proxyUrl: source.proxyUrl, sourceCaPem: source.caPem }
       : {}),
     sourceContext: source?.contextName,
+    reachabilityWarning: serverReachabilityWarning(server),
   };
 }
 
@@ -188,11 +188,12 @@ export async function credentialsFromLongLivedSecret(
   const namespace = destination.namespace;
   const account = await getServiceAccount(deps, target, namespace, input.name);
   const candidates = await listTokenSecretsFor(deps, target, namespace, input.name);
-  let chosen: Secret | undefined;
+  let chosen: { readonly secret: Secret; readonly data: TokenSecretData } | undefined;
   for (const candidate of candidates) {
     try {
-      if (interpretTokenSecret(candidate, `${namespace}/${candidate.metadata.name}`).populated) {
-        chosen = candidate;
+      const state = interpretTokenSecret(candidate, `${namespace}/${candidate.metadata.name}`);
+      if (state.populated) {
+        chosen = { secret: candidate, data: state.data };
         break;
       }
     } catch {
@@ -200,16 +201,21 @@ export async function credentialsFromLongLivedSecret(
     }
   }
   let source: CredentialSource = 'existing-secret';
-  let secretName = chosen?.metadata.name ?? candidates[0]?.metadata.name;
+  let secretName = chosen?.secret.metadata.name ?? candidates[0]?.metadata.name;
   if (secretName === undefined) {
     const created = await createLongLivedSecret(deps, target, namespace, input.name);
     secretName = created.name;
     source = created.created ? 'created-secret' : 'existing-secret';
   }
-  const { data } = await readPopulatedTokenSecret(deps, target, namespace, secretName, {
-    waitMs: input.waitMs,
-    onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${namespace}/${secretName}`),
-  });
+  const waitingFor = secretName;
+  const data =
+    chosen?.data ??
+    (
+      await readPopulatedTokenSecret(deps, target, namespace, waitingFor, {
+        waitMs: input.waitMs,
+        onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${namespace}/${waitingFor}`),
+      })
+    ).data;
   hooks.onSecret(data.token);
   if (listsSecret(account, secretName)) {
     hooks.warn(`secret ${namespace}/${secretName} holds an auto-generated legacy token (listed in serviceaccount ${input.name}); ${LEGACY_CLEANUP_WARNING}`);

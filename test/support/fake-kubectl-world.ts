@@ -1,0 +1,68 @@
+// The world the e2e tests of from-secret / from-serviceaccount run in: the emulated API server, a
+// temp dir with an admin source kubeconfig (KUBECONFIG) and an isolated HOME, the argv-recording
+// kubectl wrapper first on PATH, and helpers to use a written kubeconfig with the real kubectl.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type ApiServer, type ApiServerOptions } from './apiserver.js';
+import { createFakeKubectl, REAL_KUBECTL, type FakeKubectl } from './fake-kubectl.js';
+import { runCli, type RunCliResult } from './run-cli.js';
+
+export interface KubectlWorld {
+  readonly server: ApiServer;
+  readonly kubectl: FakeKubectl;
+  readonly dir: string;
+  readonly home: string;
+  /** The admin kubeconfig kubectl reads (KUBECONFIG), namespace team-a. */
+  readonly source: string;
+  /** The explicit, complete child env. */
+  env(extra?: Readonly<Record<string, string | undefined>>): Record<string, string | undefined>;
+  run(args: readonly string[], options?: { env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number }): Promise<RunCliResult>;
+  /** Runs the real kubectl (not the wrapper) with an explicit env. */
+  realKubectl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** A fresh path inside the world's dir. */
+  path(name: string): string;
+  /** Bytes of every kubeconfig we care about, to prove nothing was touched. */
+  snapshot(paths: readonly string[]): Record<string, string | null>;
+  close(): Promise<void>;
+}
+
+export async function createKubectlWorld(options: ApiServerOptions = {}): Promise<KubectlWorld> {
+  const server = await startApiServer(options);
+  const kubectl = createFakeKubectl();
+  const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-from-'));
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const source = join(dir, 'source.kubeconfig');
+  writeFileSync(source, server.kubeconfig({ admin: true }, { namespace: 'team-a', name: 'admin@emulated' }), { mode: 0o600 });
+  const env = (extra: Readonly<Record<string, string | undefined>> = {}) => ({
+    PATH: `${kubectl.dir}:/usr/local/bin:/usr/bin:/bin`,
+    HOME: home,
+    KUBECONFIG: source,
+    NO_COLOR: '1',
+    ...extra,
+  });
+  return {
+    server,
+    kubectl,
+    dir,
+    home,
+    source,
+    env,
+    run: (args, runOptions = {}) => runCli(args, { env: env(runOptions.env), ...(runOptions.timeoutMs === undefined ? {} : { timeoutMs: runOptions.timeoutMs }) }),
+    realKubectl: (args) =>
+      new Promise((resolve) => {
+        execFile(REAL_KUBECTL, [...args], { env: { PATH: '/usr/bin:/bin', HOME: home } }, (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+        });
+      }),
+    path: (name) => join(dir, name),
+    snapshot: (paths) => Object.fromEntries(paths.map((p) => [p, existsSync(p) ? readFileSync(p, 'utf8') : null])),
+    close: async () => {
+      await server.close();
+      kubectl.remove();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
