@@ -148,6 +148,6 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
   } else if (url.protocol !== 'https:') {
     throw new CliError('ERR_BAD_SERVER_URL', `server "${server}" must be an https:// URL`, { hint: 'use the form https://host:port' });
   }
-  const text = url.href.replace(/\/$/, '');
-  return { url: text, insecureHttp: url.protocol === 'http:' };
+  // Written as given (kubectl keeps the string too; URL.href would drop an explicit :443).
+  return { url: server.trim(), insecureHttp: url.protocol === 'http:' };
 }

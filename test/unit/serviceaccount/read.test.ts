@@ -66,8 +66,8 @@ describe('inClusterServerUrl (rest.InClusterConfig)', () => {
 describe('validateServerUrl', () => {
   it.each([
     ['https://k:6443', 'https://k:6443'],
-    ['https://k:6443/', 'https://k:6443'],
-    ['https://k/prefix/', 'https://k/prefix'],
+    ['https://k:443', 'https://k:443'],
+    ['https://k/prefix/', 'https://k/prefix/'],
   ])('accepts %s', (input, url) => {
     expect(validateServerUrl(input, { allowInsecureHttp: false }).url).toBe(url);
   });

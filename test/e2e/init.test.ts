@@ -1,0 +1,305 @@
+// `init` as a user runs it: the built CLI as a process. The real kubectl is the oracle: the
+// five-command recipe and `init` must produce the same kubeconfig as kubectl itself reads it.
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeMount, tempDir, type Mount } from '../support/mount.js';
+import { runCli } from '../support/run-cli.js';
+
+const exec = promisify(execFile);
+const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+
+interface ViewCluster { name: string; cluster: Record<string, unknown> }
+interface View { clusters: ViewCluster[] | null; users: { name: string; user: Record<string, unknown> }[] | null; contexts: { name: string; context: Record<string, unknown> }[] | null; 'current-context': string }
+
+async function kubectl(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
+  const { stdout } = await exec(KUBECTL, args, { env: { PATH: process.env['PATH'] ?? '', HOME: env['HOME'] ?? cwd, ...env }, cwd });
+  return stdout;
+}
+
+/** kubectl's own reading of one file, with file references made absolute (kubectl config view does not resolve them). */
+async function view(file: string, home: string): Promise<View> {
+  const json = JSON.parse(await kubectl(['config', 'view', '--raw', '-o', 'json', '--kubeconfig', file], { HOME: home }, dirname(file))) as View;
+  const base = dirname(file);
+  for (const entry of json.clusters ?? []) {
+    const ca = entry.cluster['certificate-authority'];
+    if (typeof ca === 'string') entry.cluster['certificate-authority'] = resolve(base, ca);
+  }
+  for (const entry of json.users ?? []) {
+    const tokenFile = entry.user['tokenFile'];
+    if (typeof tokenFile === 'string') entry.user['tokenFile'] = resolve(base, tokenFile);
+  }
+  return json;
+}
+
+const server = 'https://10.96.0.1:443';
+const names = (mount: Mount) => {
+  const identity = `${mount.namespace}/${mount.serviceAccount}@10.96.0.1`;
+  return { cluster: '10.96.0.1', user: identity, context: identity };
+};
+
+/** The manual recipe, with the token kept out of argv (set users.X.tokenFile rather than --token). */
+async function recipe(mount: Mount, env: Record<string, string>, cwd: string, flags: string[] = []): Promise<void> {
+  const n = names(mount);
+  await kubectl(['config', 'set-cluster', n.cluster, `--server=${server}`, `--certificate-authority=${join(mount.dir, 'ca.crt')}`, ...flags], env, cwd);
+  await kubectl(['config', 'set-credentials', n.user, ...flags], env, cwd);
+  await kubectl(['config', 'set', `users.${n.user}.tokenFile`, join(mount.dir, 'token'), ...flags], env, cwd);
+  await kubectl(['config', 'set-context', n.context, `--cluster=${n.cluster}`, `--user=${n.user}`, `--namespace=${mount.namespace}`, ...flags], env, cwd);
+  await kubectl(['config', 'use-context', n.context, ...flags], env, cwd);
+}
+
+const OTHER = `apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster:
+    server: https://prod.example.com:6443
+    certificate-authority-data: ${Buffer.from('not really a CA').toString('base64')}
+    proxy-url: http://proxy.example.com:3128
+users:
+- name: prod-admin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: gke-gcloud-auth-plugin
+      interactiveMode: IfAvailable
+      provideClusterInfo: true
+contexts:
+- name: prod
+  context: {cluster: prod, user: prod-admin, namespace: web}
+current-context: prod
+`;
+
+let mount: Mount;
+let root: string;
+beforeAll(async () => {
+  root = tempDir('sa-kubeconfig-init-e2e-');
+  mount = await makeMount(root, { namespace: 'team-a', serviceAccount: 'deployer' });
+});
+
+describe('init against the kubectl oracle', () => {
+  interface Scenario {
+    readonly name: string;
+    /** Files to create (relative name → content) in both the kubectl dir and the init dir. */
+    readonly files: Record<string, string>;
+    /** KUBECONFIG entries (relative names); undefined = use --kubeconfig FILE. */
+    readonly chain?: readonly string[];
+    readonly explicit?: string;
+    readonly symlink?: { readonly link: string; readonly target: string };
+  }
+  const n = () => names(mount);
+  const scenarios: Scenario[] = [
+    { name: 'a file that does not exist yet', files: {}, explicit: 'config' },
+    { name: 'an empty file', files: { config: '' }, explicit: 'config' },
+    { name: 'a kubeconfig with other contexts', files: { config: OTHER }, explicit: 'config' },
+    {
+      name: 'same-named entries that must be replaced',
+      files: {
+        config: `clusters:\n- name: 10.96.0.1\n  cluster: {server: https://old:6443, certificate-authority-data: T0xE}\nusers:\n- name: "team-a/deployer@10.96.0.1"\n  user: {tokenFile: /old/token}\ncontexts:\n- name: "team-a/deployer@10.96.0.1"\n  context: {cluster: 10.96.0.1, user: "team-a/deployer@10.96.0.1", namespace: old}\ncurrent-context: ""\n`,
+      },
+      explicit: 'config',
+    },
+    { name: 'KUBECONFIG with several files, some missing', files: { b: OTHER, c: 'current-context: ""\n' }, chain: ['a-missing', 'b', 'c', 'd-missing'] },
+    { name: 'KUBECONFIG where no file exists yet (the last is created)', files: {}, chain: ['one', 'two'] },
+    { name: 'a symlinked kubeconfig', files: { 'real/config': OTHER }, explicit: 'link', symlink: { link: 'link', target: 'real/config' } },
+    { name: 'a relative --kubeconfig path', files: { 'sub/config': OTHER }, explicit: 'sub/config' },
+  ];
+
+  it.each(scenarios)('agrees with the recipe for $name', async (scenario) => {
+    const dirs = { kubectl: tempDir('oracle-kubectl-'), ours: tempDir('oracle-ours-') };
+    for (const dir of Object.values(dirs)) {
+      for (const [file, content] of Object.entries(scenario.files)) {
+        mkdirSync(dirname(join(dir, file)), { recursive: true });
+        writeFileSync(join(dir, file), content);
+      }
+      if (scenario.symlink) symlinkSync(join(dir, scenario.symlink.target), join(dir, scenario.symlink.link));
+    }
+    const envFor = (dir: string): Record<string, string> => ({ HOME: join(dir, 'home'), ...(scenario.chain ? { KUBECONFIG: scenario.chain.map((f) => join(dir, f)).join(':') } : {}) });
+    const flags = scenario.explicit ? ['--kubeconfig', scenario.explicit] : [];
+
+    await recipe(mount, envFor(dirs.kubectl), dirs.kubectl, flags);
+    const ours = await runCli(['init', '--sa-dir', mount.dir, '--server', server, ...flags], { env: envFor(dirs.ours), cwd: dirs.ours });
+    expect(ours.stderr).toBe('');
+    expect(ours.code).toBe(0);
+
+    // Same set of files exists afterwards, and kubectl reads each the same way.
+    const files = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('home')).sort();
+    expect(files(dirs.ours)).toEqual(files(dirs.kubectl));
+    for (const file of files(dirs.kubectl)) {
+      const path = (dir: string) => join(dir, file);
+      if (statSync(path(dirs.kubectl)).isDirectory() || lstatSync(path(dirs.kubectl)).isSymbolicLink()) continue;
+      const [theirs, mine] = [await view(path(dirs.kubectl), dirs.kubectl), await view(path(dirs.ours), dirs.ours)];
+      expect(mine, file).toEqual(theirs);
+    }
+    if (scenario.symlink) expect(lstatSync(join(dirs.ours, scenario.symlink.link)).isSymbolicLink()).toBe(true);
+    // And the entries are what we meant: the mounted files, by reference.
+    const target = scenario.explicit ? join(dirs.ours, scenario.symlink?.target ?? scenario.explicit) : undefined;
+    if (target) {
+      const merged = await view(target, dirs.ours);
+      expect(merged['current-context']).toBe(n().context);
+      expect(merged.users?.find((u) => u.name === n().user)?.user).toEqual({ tokenFile: join(mount.dir, 'token') });
+    }
+  });
+});
+
+describe('init', () => {
+  it('prints a summary without the token, and -o json with the documented fields', async () => {
+    const dir = tempDir();
+    const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k')], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Wrote context "team-a/deployer@10.96.0.1"');
+    expect(text.stdout + text.stderr).not.toContain(mount.token);
+    const json = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '-o', 'json'], { cwd: dir });
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      kubeconfig: join(dir, 'k'),
+      cluster: '10.96.0.1',
+      user: 'team-a/deployer@10.96.0.1',
+      context: 'team-a/deployer@10.96.0.1',
+      server,
+      namespace: 'team-a',
+      serviceAccount: 'system:serviceaccount:team-a:deployer',
+      currentContext: 'team-a/deployer@10.96.0.1',
+    });
+    expect(typeof summary['tokenExpiresAt']).toBe('string');
+    expect(json.stdout + json.stderr).not.toContain(mount.token);
+    expect(statSync(join(dir, 'k')).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses KUBERNETES_SERVICE_HOST/PORT (IPv6 in brackets) when --server is not given', async () => {
+    const dir = tempDir();
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'k'), '-o', 'json'], { cwd: dir, env: { KUBERNETES_SERVICE_HOST: 'fd00:10:96::1', KUBERNETES_SERVICE_PORT: '443' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ server: 'https://[fd00:10:96::1]:443', cluster: '[fd00:10:96::1]' });
+    const fallback = await runCli(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'k2'), '-o', 'json'], { cwd: dir });
+    expect(JSON.parse(fallback.stdout)).toMatchObject({ server: 'https://kubernetes.default.svc' });
+  });
+
+  it('--stdout prints a standalone kubeconfig with the token embedded, and writes nothing', async () => {
+    const dir = tempDir();
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--stdout'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`token: ${mount.token}`);
+    expect(run.stdout).toContain('certificate-authority-data:');
+    expect(run.stderr).not.toContain(mount.token);
+    expect(existsSync(join(dir, 'k'))).toBe(false);
+    writeFileSync(join(dir, 'standalone'), run.stdout);
+    const parsed = await view(join(dir, 'standalone'), dir);
+    expect(parsed['current-context']).toBe('team-a/deployer@10.96.0.1');
+  });
+
+  it('masks the token for GitHub Actions before printing it', async () => {
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--stdout'], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(run.stdout.startsWith(`::add-mask::${mount.token}\n`)).toBe(true);
+  });
+
+  it('--embed writes the token and CA inline and warns that it will not rotate', async () => {
+    const dir = tempDir();
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--embed'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: the embedded token expires in .* and will not rotate/m);
+    const written = await view(join(dir, 'k'), dir);
+    expect(written.users?.[0]?.user).toEqual({ token: mount.token });
+    expect(Buffer.from(String(written.clusters?.[0]?.cluster['certificate-authority-data']), 'base64').toString()).toBe(mount.caPem);
+  });
+
+  it('--no-set-current leaves current-context alone; names and namespace can be chosen', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'k'), OTHER);
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--no-set-current', '--cluster', 'c1', '--user', 'u1', '--context', 'x1', '-n', 'other-ns'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const written = await view(join(dir, 'k'), dir);
+    expect(written['current-context']).toBe('prod');
+    expect(written.contexts?.find((c) => c.name === 'x1')?.context).toEqual({ cluster: 'c1', user: 'u1', namespace: 'other-ns' });
+  });
+
+  it('falls back to namespace "default" with a warning when the namespace file is missing', async () => {
+    const dir = tempDir();
+    const noNs = await makeMount(tempDir(), { omitNamespace: true, namespace: 'team-b', serviceAccount: 'x' });
+    const run = await runCli(['init', '--sa-dir', noNs.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '-o', 'json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: no namespace file in .*; using namespace "default"$/m);
+    expect(JSON.parse(run.stdout)).toMatchObject({ namespace: 'default' });
+  });
+
+  it('20 concurrent init processes writing distinct contexts into one file lose nothing', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', file, '--context', `ctx-${i}`, '--user', `user-${i}`], { cwd: dir, timeoutMs: 60_000 })),
+    );
+    expect(runs.map((r) => r.code)).toEqual(Array.from({ length: 20 }, () => 0));
+    const written = await view(file, dir);
+    expect(written.contexts?.map((c) => c.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ctx-${i}`).sort());
+    expect(written.users).toHaveLength(20);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['config']);
+  });
+});
+
+describe('init with bad input', () => {
+  interface BadCase {
+    readonly name: string;
+    readonly code: number;
+    readonly setup: (dir: string, sa: string) => void;
+    readonly args?: (dir: string, sa: string) => string[];
+  }
+  const write = (path: string, content: string) => writeFileSync(path, content);
+  const cases: BadCase[] = [
+    { name: 'no service-account mount', code: 3, setup: () => undefined, args: (dir) => ['--sa-dir', join(dir, 'nope')] },
+    { name: 'an empty token', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), '\n') },
+    { name: 'a token with inner whitespace', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), 'abc def') },
+    { name: 'a CA that is not PEM', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'ca.crt'), 'hello') },
+    { name: 'a malformed existing kubeconfig', code: 3, setup: (dir) => write(join(dir, 'config'), 'clusters:\n  - name: [unclosed\n') },
+    { name: 'a kubeconfig that is a directory', code: 3, setup: (dir) => mkdirSync(join(dir, 'kdir')), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'kdir')] },
+    { name: 'a destination below a plain file', code: 3, setup: (dir) => write(join(dir, 'file'), 'x'), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'file', 'config')] },
+    { name: '--server that is not a URL', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'not a url'] },
+    { name: '--server with http://', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'http://10.0.0.1'] },
+    { name: 'an unknown flag', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--frobnicate'] },
+    { name: 'a bad --lock-timeout', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', 'soon'] },
+    { name: 'a lock held by a live writer', code: 3, setup: (dir) => write(join(dir, 'config.lock'), ''), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', '300ms'] },
+  ];
+
+  it.each(cases)('$name → exit $code, one clear line, files unchanged', async (bad) => {
+    const dir = tempDir();
+    const sa = (await makeMount(dir)).dir;
+    writeFileSync(join(dir, 'config'), OTHER);
+    bad.setup(dir, sa);
+    const snapshot = () =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => !f.startsWith('serviceaccount'))
+        .sort()
+        .map((f) => [f, statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : 'dir']);
+    const before = snapshot();
+    const run = await runCli(['init', '--server', server, ...(bad.args ? bad.args(dir, sa) : ['--sa-dir', sa, '--kubeconfig', join(dir, 'config')])], { cwd: dir });
+    expect(run.code, run.stderr).toBe(bad.code);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error: \S/);
+    expect(lines.length).toBeLessThanOrEqual(3);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('recovers a stale lock left by a killed sa-kubeconfig', async () => {
+    const dir = tempDir();
+    const sa = (await makeMount(dir)).dir;
+    writeFileSync(join(dir, 'config.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), by: 'sa-kubeconfig' }));
+    const run = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', join(dir, 'config')], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(existsSync(join(dir, 'config.lock'))).toBe(false);
+  });
+
+  it('--debug adds the cause and stack, still without the token', async () => {
+    const dir = tempDir();
+    const m = await makeMount(dir);
+    writeFileSync(join(dir, 'config'), 'clusters: [\n');
+    const run = await runCli(['init', '--debug', '--sa-dir', m.dir, '--server', server, '--kubeconfig', join(dir, 'config')], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^debug: /m);
+    expect(run.stderr).not.toContain(m.token);
+  });
+});
+
