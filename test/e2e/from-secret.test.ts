@@ -1,40 +1,194 @@
 // from-secret, end to end: the built CLI, the real kubectl (through an argv-recording wrapper) and
-// the emulated API server. The written kubeconfig must work for kubectl and @kubernetes/client-node.
-import { readFileSync, existsSync } from 'node:fs';
+// the emulated API server. The written kubeconfig must work for kubectl and @kubernetes/client-node,
+// the token must appear in no argv and no output of ours, and every failure must leave every
+// kubeconfig byte for byte as it was.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createKubectlWorld, type KubectlWorld } from '../support/fake-kubectl-world.js';
 
 let world: KubectlWorld;
 beforeAll(async () => {
-  world = await createKubectlWorld({ pendingToken: { afterGets: 2 } });
+  world = await createKubectlWorld();
 });
 afterAll(async () => {
   await world?.close();
 });
 
+interface WrittenKubeconfig {
+  readonly 'current-context'?: string;
+  readonly clusters: { name: string; cluster: Record<string, unknown> }[];
+  readonly users: { name: string; user: { token?: string } }[];
+  readonly contexts: { name: string; context: { namespace?: string } }[];
+}
+
+function readKubeconfig(file: string): WrittenKubeconfig {
+  return load(readFileSync(file, 'utf8')) as WrittenKubeconfig;
+}
+
 function tokenIn(file: string): string {
-  const config = load(readFileSync(file, 'utf8')) as { users: { user: { token: string } }[] };
-  const token = config.users[0]?.user.token;
+  const token = readKubeconfig(file).users[0]?.user.token;
   if (!token) throw new Error(`no token in ${file}`);
   return token;
 }
 
+function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('error:'));
+}
+
+async function listPodsWithClientNode(file: string): Promise<string[]> {
+  const config = new KubeConfig();
+  config.loadFromFile(file);
+  const api = config.makeApiClient(CoreV1Api);
+  const list = await api.listNamespacedPod({ namespace: 'team-a' });
+  return list.items.map((pod) => pod.metadata?.name ?? '');
+}
+
 describe('from-secret', () => {
-  it('writes a kubeconfig that lists pods as the service account with kubectl', async () => {
+  it('writes a kubeconfig that lists pods as the service account, for kubectl and client-node', async () => {
     const out = world.path('deployer.kubeconfig');
     world.kubectl.clear();
     const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--kubeconfig', out]);
-    expect(result.stderr).not.toMatch(/^error/m);
+    expect(errorLines(result.stderr)).toEqual([]);
     expect(result.code).toBe(0);
+
     const pods = await world.realKubectl(['--kubeconfig', out, 'get', 'pods', '-n', 'team-a', '-o', 'name']);
     expect(pods.stderr).toBe('');
     expect(pods.stdout).toContain('pod/web-6d8f7c9b5-q2x7z');
     const whoami = await world.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
     expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
+    expect(await listPodsWithClientNode(out)).toContain('web-6d8f7c9b5-q2x7z');
+
     const token = tokenIn(out);
     expect(world.kubectl.calls().length).toBeGreaterThan(0);
-    for (const argv of world.kubectl.calls()) expect(argv.join(' ')).not.toContain(token);
-    expect(result.stdout + result.stderr).not.toContain(token);
+    for (const argv of world.kubectl.calls()) expect(argv.join('\0')).not.toContain(token);
+    expect(result.stdout).not.toContain(token);
+    expect(result.stderr).not.toContain(token);
+  });
+
+  it('embeds the CA from the Secret and keeps the source context namespace default', async () => {
+    const out = world.path('embedded.kubeconfig');
+    // no -n: kubectl's current namespace (team-a in the source context)
+    const result = await world.run(['from-secret', 'deployer-token', '--kubeconfig', out]);
+    expect(result.code).toBe(0);
+    const config = readKubeconfig(out);
+    expect(Buffer.from(String(config.clusters[0]?.cluster['certificate-authority-data']), 'base64').toString('utf8')).toBe(world.server.caPem);
+    expect(config.clusters[0]?.cluster['server']).toBe(world.server.url);
+    expect(config.contexts[0]?.context.namespace).toBe('team-a');
+    expect(config['current-context']).toBe(config.contexts[0]?.name);
+  });
+
+  it('prints a JSON summary with the path taken and the warnings', async () => {
+    const out = world.path('json.kubeconfig');
+    const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--kubeconfig', out, '-o', 'json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      kubeconfig: out,
+      server: world.server.url,
+      namespace: 'team-a',
+      serviceAccount: 'system:serviceaccount:team-a:deployer',
+      tokenExpiresAt: null,
+      currentContext: summary.context,
+      source: 'secret',
+      secret: 'team-a/deployer-token',
+      caSource: 'secret',
+    });
+    expect(summary.warnings).toEqual([expect.stringMatching(/loopback/)]);
+  });
+
+  it('prints a standalone kubeconfig with --stdout and writes nothing', async () => {
+    const out = world.path('never-written.kubeconfig');
+    const before = world.snapshot([out, world.source, `${world.home}/.kube/config`]);
+    const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--stdout', '--kubeconfig', out]);
+    expect(result.code).toBe(0);
+    expect(world.snapshot([out, world.source, `${world.home}/.kube/config`])).toEqual(before);
+    const printed = load(result.stdout) as WrittenKubeconfig;
+    writeFileSync(world.path('from-stdout.kubeconfig'), result.stdout);
+    expect(printed.users[0]?.user.token).toBe(tokenIn(world.path('from-stdout.kubeconfig')));
+    const pods = await world.realKubectl(['--kubeconfig', world.path('from-stdout.kubeconfig'), 'get', 'pods', '-n', 'team-a', '-o', 'name']);
+    expect(pods.stdout).toContain('pod/web-6d8f7c9b5-q2x7z');
+  });
+
+  it('warns that an auto-generated legacy token is cleaned up after a year unused', async () => {
+    const account = world.server.getObject('serviceaccounts', 'team-a', 'deployer');
+    if (!account) throw new Error('fixture changed: no team-a/deployer');
+    account['secrets'] = [{ name: 'deployer-token' }];
+    try {
+      const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--kubeconfig', world.path('legacy.kubeconfig')]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/^warning: .*auto-generated legacy token.*unused for a year/m);
+    } finally {
+      delete account['secrets'];
+    }
+  });
+
+  it('keeps current-context with --no-set-current', async () => {
+    const out = world.path('keep-current.kubeconfig');
+    writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'mine' }));
+    const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--kubeconfig', out, '--no-set-current']);
+    expect(result.code).toBe(0);
+    const config = readKubeconfig(out);
+    expect(config['current-context']).toBe('mine');
+    expect(config.contexts.map((c) => c.name).sort()).toEqual(['mine', `team-a/deployer@127.0.0.1:${world.server.port}`]);
+  });
+});
+
+describe('from-secret failures', () => {
+  const bogusSource = () => {
+    const file = world.path('bogus-source.kubeconfig');
+    writeFileSync(file, world.server.kubeconfig({ token: world.server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', wrongKey: true }) }, { namespace: 'team-a' }));
+    return file;
+  };
+
+  it.each([
+    { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found/ },
+    { name: 'a Secret of the wrong type', args: ['from-secret', 'not-a-token', '-n', 'team-a'], code: 4, line: /type Opaque, not kubernetes\.io\/service-account-token/ },
+    { name: 'a Secret not yet populated', args: ['from-secret', 'pending-token', '-n', 'team-a'], code: 4, line: /has no token yet/ },
+    { name: 'a Secret still not populated after --wait', args: ['from-secret', 'pending-token', '-n', 'team-a', '--wait', '1s'], code: 4, line: /still has no token after 1s/ },
+    { name: 'a Secret that is not valid base64', args: ['from-secret', 'bad-base64-token', '-n', 'team-a'], code: 4, line: /data\["token"\] is not valid base64/ },
+    { name: 'a namespace that does not exist', args: ['from-secret', 'deployer-token', '-n', 'team-b'], code: 4, line: /not found/ },
+    { name: 'kubectl missing (--kubectl)', args: ['from-secret', 'deployer-token', '--kubectl', '/nonexistent/kubectl'], code: 4, line: /kubectl not found: \/nonexistent\/kubectl/ },
+    { name: 'kubectl missing (PATH)', args: ['from-secret', 'deployer-token'], env: { PATH: '/nonexistent' }, code: 4, line: /kubectl not found: kubectl/ },
+    { name: 'kubectl unauthorized', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'BOGUS'], code: 4, line: /You must be logged in to the server \(Unauthorized\)/ },
+    { name: 'a source context that does not exist', args: ['from-secret', 'deployer-token', '--source-context', 'nope'], code: 3, line: /cannot locate context nope/ },
+    { name: 'a bad --wait', args: ['from-secret', 'deployer-token', '--wait', 'soon'], code: 2, line: /invalid duration "soon" for --wait/ },
+    { name: 'an http --server', args: ['from-secret', 'deployer-token', '--server', 'http://example.com'], code: 2, line: /plain http/ },
+  ])('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, env, code, line }) => {
+    const out = world.path('untouched.kubeconfig');
+    writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
+    const watched = [out, world.source, `${world.home}/.kube/config`];
+    const before = world.snapshot(watched);
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg));
+    const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
+    expect(result.code).toBe(code);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(line);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stdout).toBe('');
+    expect(world.snapshot(watched)).toEqual(before);
+  });
+});
+
+describe('from-secret --wait', () => {
+  let delayed: KubectlWorld;
+  beforeAll(async () => {
+    delayed = await createKubectlWorld({ pendingToken: { afterMs: 1500 } });
+  });
+  afterAll(async () => {
+    await delayed?.close();
+  });
+
+  it('polls until the token controller fills the Secret in', async () => {
+    const out = delayed.path('waited.kubeconfig');
+    const result = await delayed.run(['from-secret', 'pending-token', '-n', 'team-a', '--wait', '20s', '--kubeconfig', out, '-o', 'json']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/waiting up to 20s for the token controller/);
+    const gets = delayed.kubectl.calls().filter((argv) => argv.includes('pending-token'));
+    expect(gets.length).toBeGreaterThan(1);
+    const whoami = await delayed.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
   });
 });
