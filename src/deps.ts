@@ -67,7 +67,7 @@ export const spawnProcess: Spawn = (request) =>
       request.command,
       [...request.args],
       {
-        env: request.env as NodeJS.ProcessEnv | undefined,
+        env: request.env,
         timeout: request.timeoutMs,
         killSignal: 'SIGKILL',
         maxBuffer: request.maxOutputBytes ?? 64 * 1024 * 1024,
@@ -78,7 +78,7 @@ export const spawnProcess: Spawn = (request) =>
         if (error && typeof error.code === 'string') {
           // ENOENT / EACCES: the program could not be started at all.
           if (error.code === 'ENOENT' || error.code === 'EACCES') {
-            reject(error);
+            reject(Object.assign(new Error(error.message), { code: error.code }));
             return;
           }
         }

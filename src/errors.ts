@@ -97,7 +97,7 @@ export function isCliError(value: unknown): value is CliError {
 /** The errno code of a Node system error (ENOENT, EACCES, …), if it is one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
@@ -121,6 +121,7 @@ export function describeErrno(error: unknown): string {
       return 'no space left on device';
     case 'ELOOP':
       return 'too many levels of symbolic links';
+    case undefined:
     default:
       return error instanceof Error ? error.message : String(error);
   }

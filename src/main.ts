@@ -136,7 +136,7 @@ function renderDebug(error: unknown): string {
       lines.push(depth === 0 ? `debug: ${current.stack ?? current.message}` : `debug: caused by: ${current.stack ?? current.message}`);
       current = current.cause;
     } else {
-      lines.push(`debug: caused by: ${String(current)}`);
+      lines.push(`debug: caused by: ${typeof current === 'string' ? current : JSON.stringify(current)}`);
       current = undefined;
     }
   }

@@ -104,7 +104,7 @@ function parseOwner(content: string): LockOwner | undefined {
   try {
     const value = JSON.parse(content) as unknown;
     if (typeof value === 'object' && value !== null && 'pid' in value && 'host' in value) {
-      const { pid, host } = value as { pid: unknown; host: unknown };
+      const { pid, host } = value;
       if (typeof pid === 'number' && typeof host === 'string') return { pid, host };
     }
   } catch {
