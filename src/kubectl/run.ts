@@ -159,7 +159,7 @@ export function firstErrorLine(text: string): string | undefined {
 export function classifyKubectlError(line: string): KubectlFailureKind {
   if (/\(NotFound\)|\bnot found\b/.test(line) && !/command not found|unknown command/.test(line)) return 'not-found';
   if (/\(Forbidden\)|\bis forbidden\b/.test(line)) return 'forbidden';
-  if (/\(Unauthorized\)|must be logged in/.test(line)) return 'unauthorized';
+  if (/\(Unauthorized\)|must be logged in|:\s*Unauthorized\s*$/.test(line)) return 'unauthorized';
   if (/\(AlreadyExists\)|already exists/.test(line)) return 'already-exists';
   if (/\(Invalid\)|\bis invalid\b/.test(line)) return 'invalid';
   if (/connection to the server .* was refused|Unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp|network is unreachable|TLS handshake|x509:/.test(line)) {

@@ -1,0 +1,226 @@
+// from-serviceaccount, end to end: the built CLI, the real kubectl (through an argv-recording
+// wrapper) and the emulated API server. TokenRequest and --long-lived paths; the CA from the
+// source context (data or a relative file) or kube-root-ca.crt; the real expiry; failures that
+// leave every kubeconfig untouched.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load } from 'js-yaml';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startConnectProxy, type ConnectProxy } from '../support/apiserver.js';
+import { createKubectlWorld, type KubectlWorld } from '../support/fake-kubectl-world.js';
+
+let world: KubectlWorld;
+let proxy: ConnectProxy;
+beforeAll(async () => {
+  world = await createKubectlWorld();
+  proxy = await startConnectProxy();
+});
+afterAll(async () => {
+  await world?.close();
+  await proxy?.close();
+});
+
+interface WrittenKubeconfig {
+  readonly 'current-context'?: string;
+  readonly clusters: { name: string; cluster: Record<string, unknown> }[];
+  readonly users: { name: string; user: { token?: string } }[];
+  readonly contexts: { name: string; context: { namespace?: string } }[];
+}
+
+const readKubeconfig = (file: string) => load(readFileSync(file, 'utf8')) as WrittenKubeconfig;
+
+function tokenIn(file: string): string {
+  const token = readKubeconfig(file).users[0]?.user.token;
+  if (!token) throw new Error(`no token in ${file}`);
+  return token;
+}
+
+function claimsOf(token: string): { exp: number; iat: number; aud: string[]; sub: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+}
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('error:'));
+
+/** The admin source kubeconfig with its cluster stanza rewritten. */
+function sourceWith(name: string, cluster: (lines: string[]) => string[], dir = world.dir): string {
+  const lines = world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).split('\n');
+  const start = lines.indexOf('  cluster:');
+  const end = lines.indexOf('contexts:');
+  const file = join(dir, name);
+  writeFileSync(file, [...lines.slice(0, start + 1), ...cluster(lines.slice(start + 1, end)), ...lines.slice(end)].join('\n'));
+  return file;
+}
+
+async function identity(file: string): Promise<string> {
+  const whoami = await world.realKubectl(['--kubeconfig', file, 'auth', 'whoami', '-o', 'json']);
+  return JSON.parse(whoami.stdout).status.userInfo.username;
+}
+
+describe('from-serviceaccount (TokenRequest)', () => {
+  it('writes a kubeconfig that lists pods as the service account, for kubectl and client-node', async () => {
+    const out = world.path('deployer.kubeconfig');
+    world.kubectl.clear();
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--duration', '2h', '--kubeconfig', out, '-o', 'json']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+
+    const pods = await world.realKubectl(['--kubeconfig', out, 'get', 'pods', '-n', 'team-a', '-o', 'name']);
+    expect(pods.stderr).toBe('');
+    expect(pods.stdout).toContain('pod/web-6d8f7c9b5-q2x7z');
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+    const config = new KubeConfig();
+    config.loadFromFile(out);
+    const list = await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'team-a' });
+    expect(list.items.map((pod) => pod.metadata?.name)).toContain('web-6d8f7c9b5-q2x7z');
+
+    const token = tokenIn(out);
+    const claims = claimsOf(token);
+    expect(claims.exp - claims.iat).toBe(7200);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      kubeconfig: out,
+      serviceAccount: 'system:serviceaccount:team-a:deployer',
+      tokenExpiresAt: new Date(claims.exp * 1000).toISOString(),
+      source: 'token-request',
+      caSource: 'source-context',
+    });
+    const calls = world.kubectl.calls();
+    expect(calls).toContainEqual(['create', 'token', 'deployer', '-n', 'team-a', '--duration=7200s']);
+    for (const argv of calls) expect(argv.join('\0')).not.toContain(token);
+    expect(result.stdout).not.toContain(token);
+    expect(result.stderr).not.toContain(token);
+  });
+
+  it('reports the real expiry and warns when the server caps the requested duration', async () => {
+    const out = world.path('capped.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--duration', '72h', '--kubeconfig', out, '-o', 'json']);
+    expect(result.code).toBe(0);
+    const claims = claimsOf(tokenIn(out));
+    expect(claims.exp - claims.iat).toBe(48 * 3600);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.tokenExpiresAt).toBe(new Date(claims.exp * 1000).toISOString());
+    expect(summary.warnings).toContainEqual(expect.stringMatching(/shortened the token lifetime: requested 3d, issued 2d/));
+    expect(result.stderr).toMatch(/^warning: the server shortened the token lifetime/m);
+  });
+
+  it('passes every --audience to the TokenRequest', async () => {
+    const out = world.path('audience.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--audience', 'vault', '--audience', 'https://example.com', '--kubeconfig', out]);
+    expect(result.code).toBe(0);
+    expect(claimsOf(tokenIn(out)).aud).toEqual(['vault', 'https://example.com']);
+  });
+
+  it('takes the CA from kube-root-ca.crt when the source context has none', async () => {
+    const source = sourceWith('insecure-source.kubeconfig', (lines) => [...lines.filter((line) => !line.includes('certificate-authority-data')), '    insecure-skip-tls-verify: true']);
+    const out = world.path('configmap-ca.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '--kubeconfig', out, '-o', 'json'], { env: { KUBECONFIG: source } });
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(JSON.parse(result.stdout).caSource).toBe('configmap');
+    const cluster = readKubeconfig(out).clusters[0]?.cluster ?? {};
+    expect(cluster['insecure-skip-tls-verify']).toBeUndefined();
+    expect(Buffer.from(String(cluster['certificate-authority-data']), 'base64').toString('utf8')).toBe(world.server.caPem);
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+  });
+
+  it('reads a certificate-authority file relative to the kubeconfig that names it', async () => {
+    const dir = world.path('relative');
+    mkdirSync(join(dir, 'certs'), { recursive: true });
+    writeFileSync(join(dir, 'certs', 'ca.pem'), world.server.caPem);
+    const source = sourceWith('config', (lines) => [...lines.filter((line) => !line.includes('certificate-authority-data')), '    certificate-authority: certs/ca.pem'], dir);
+    const out = world.path('relative-ca.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '--source-kubeconfig', source, '--kubeconfig', out, '-o', 'json']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(JSON.parse(result.stdout).caSource).toBe('source-context');
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+  });
+
+  it("keeps the source cluster's tls-server-name and proxy-url", async () => {
+    const source = sourceWith('proxied-source.kubeconfig', (lines) => [...lines, '    tls-server-name: kubernetes.default.svc', `    proxy-url: ${proxy.url}`]);
+    const out = world.path('proxied.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '--kubeconfig', out], { env: { KUBECONFIG: source } });
+    expect(errorLines(result.stderr)).toEqual([]);
+    const cluster = readKubeconfig(out).clusters[0]?.cluster ?? {};
+    expect(cluster).toMatchObject({ server: world.server.url, 'tls-server-name': 'kubernetes.default.svc', 'proxy-url': proxy.url });
+    const connectsBefore = proxy.connects.length;
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+    expect(proxy.connects.length).toBeGreaterThan(connectsBefore);
+  });
+
+  it('writes the --server given instead of the source server, without its tls-server-name', async () => {
+    const source = sourceWith('tls-name-source.kubeconfig', (lines) => [...lines, '    tls-server-name: kubernetes.default.svc']);
+    const out = world.path('explicit-server.kubeconfig');
+    const server = `https://localhost:${world.server.port}`;
+    const result = await world.run(['from-serviceaccount', 'deployer', '--server', server, '--kubeconfig', out, '-o', 'json'], { env: { KUBECONFIG: source } });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ server, caSource: 'configmap', cluster: `localhost:${world.server.port}` });
+    expect(readKubeconfig(out).clusters[0]?.cluster['tls-server-name']).toBeUndefined();
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+  });
+});
+
+describe('from-serviceaccount --long-lived', () => {
+  it('creates a token Secret (manifest on stdin), waits for it, then reuses it', async () => {
+    world.kubectl.clear();
+    const out = world.path('ci.kubeconfig');
+    const first = await world.run(['from-serviceaccount', 'ci', '-n', 'team-a', '--long-lived', '--kubeconfig', out, '-o', 'json']);
+    expect(errorLines(first.stderr)).toEqual([]);
+    expect(JSON.parse(first.stdout)).toMatchObject({ source: 'created-secret', secret: 'team-a/ci-long-lived-token', tokenExpiresAt: null });
+    const secret = world.server.getObject('secrets', 'team-a', 'ci-long-lived-token');
+    expect(secret?.['type']).toBe('kubernetes.io/service-account-token');
+    expect(secret?.metadata.annotations?.['kubernetes.io/service-account.name']).toBe('ci');
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:ci');
+    expect(world.kubectl.calls()).toContainEqual(['create', '-f', '-', '-n', 'team-a', '-o', 'json', '--validate=false']);
+    const token = tokenIn(out);
+    for (const argv of world.kubectl.calls()) expect(argv.join('\0')).not.toContain(token);
+
+    const again = await world.run(['from-serviceaccount', 'ci', '-n', 'team-a', '--long-lived', '--kubeconfig', out]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/source +existing token Secret team-a\/ci-long-lived-token/);
+    expect(tokenIn(out)).toBe(token);
+  });
+
+  it('reuses the populated Secret annotated for the account rather than an empty one', async () => {
+    const out = world.path('deployer-long.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--long-lived', '--kubeconfig', out, '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ source: 'existing-secret', secret: 'team-a/deployer-token' });
+  });
+});
+
+describe('from-serviceaccount failures', () => {
+  const sourceAs = (account: string) => {
+    const file = world.path(`${account}-source.kubeconfig`);
+    writeFileSync(file, world.server.kubeconfig({ token: world.server.mintToken({ namespace: 'team-a', serviceAccount: account }) }, { namespace: 'team-a' }));
+    return file;
+  };
+  const bogusSource = () => {
+    const file = world.path('bogus-source.kubeconfig');
+    writeFileSync(file, world.server.kubeconfig({ token: world.server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', wrongKey: true }) }, { namespace: 'team-a' }));
+    return file;
+  };
+
+  it.each([
+    { name: 'a service account that does not exist', args: ['from-serviceaccount', 'nobody'], code: 4, line: /serviceaccounts "nobody" not found/ },
+    { name: 'a service account that does not exist (--long-lived)', args: ['from-serviceaccount', 'nobody', '--long-lived'], code: 4, line: /serviceaccounts "nobody" not found/ },
+    { name: 'a duration below 10 minutes', args: ['from-serviceaccount', 'deployer', '--duration', '5m'], code: 2, line: /--duration 5m is below the 10 minute minimum/ },
+    { name: 'a duration in fractions of a second', args: ['from-serviceaccount', 'deployer', '--duration', '600500ms'], code: 2, line: /not a whole number of seconds/ },
+    { name: '--long-lived with --duration', args: ['from-serviceaccount', 'deployer', '--long-lived', '--duration', '1h'], code: 2, line: /--long-lived cannot be combined/ },
+    { name: 'kubectl missing', args: ['from-serviceaccount', 'deployer', '--kubectl', '/nonexistent/kubectl'], code: 4, line: /kubectl not found/ },
+    { name: 'kubectl unauthorized', args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'BOGUS'], code: 4, line: /failed to create token: Unauthorized/ },
+    { name: 'a source context without RBAC for TokenRequest', args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'VIEWER'], code: 4, line: /cannot create resource "serviceaccounts\/token"/ },
+  ])('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, code, line }) => {
+    const out = world.path('untouched.kubeconfig');
+    writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
+    const watched = [out, world.source, `${world.home}/.kube/config`];
+    const before = world.snapshot(watched);
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'VIEWER' ? sourceAs('viewer') : arg));
+    const result = await world.run([...realArgs, '--kubeconfig', out]);
+    expect(result.code).toBe(code);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(line);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+    expect(world.snapshot(watched)).toEqual(before);
+  });
+});
