@@ -876,6 +876,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     };
   };
 
+  // The client CA is checked here rather than through the TLS server's `ca` option: OpenSSL would
+  // also append that CA to the served chain, and kubeadm's apiserver.crt serves the leaf alone.
+  const clientCa = new X509Certificate(pki.ca.cert);
+  const clientCertTrusted = (x: X509Certificate): boolean => {
+    const now = Date.now();
+    return x.checkIssued(clientCa) && x.verify(clientCa.publicKey) && Date.parse(x.validFrom) <= now && now <= Date.parse(x.validTo);
+  };
+
   const authenticate = (req: IncomingMessage): { result: AuthResult; certSubject?: string } => {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate?.();
@@ -884,8 +892,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     // The union authenticator tries client certificates, then bearer tokens; an invalid credential
     // is an error, not anonymous (pkg/kubeapiserver/authenticator/config.go, NewFailOnError).
     if (presentedCert) {
-      if (!socket.authorized) return { result: { kind: 'failed' } };
       const x = new X509Certificate(peer.raw);
+      if (!clientCertTrusted(x)) return { result: { kind: 'failed' } };
       const subject = x.subject;
       const cn = /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1] ?? '';
       const orgs = [...subject.matchAll(/(?:^|\n)O=([^\n]*)/g)].map((m) => m[1] ?? '');
@@ -1296,7 +1304,6 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     {
       cert: serving.cert,
       key: serving.key,
-      ca: [pki.ca.cert],
       requestCert: true,
       rejectUnauthorized: false, // bad client certs must reach the handler: the API server answers 401
     },
