@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { readSourceContext, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
+import { fakeSpawn, target } from './fake-spawn.js';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const minified = (cluster: Record<string, unknown>, context: Record<string, unknown> = { cluster: 'c', user: 'u' }) => ({
+  kind: 'Config',
+  apiVersion: 'v1',
+  clusters: [{ name: 'c', cluster }],
+  users: [{ name: 'u', user: { token: 'admin-token' } }],
+  contexts: [{ name: 'x', context }],
+  'current-context': 'x',
+});
+
+describe('sourceContextFromMinified', () => {
+  it('takes server, tls-server-name, proxy-url, CA and namespace from the one context', () => {
+    const config = minified(
+      { server: 'https://api.example:6443', 'tls-server-name': 'kubernetes', 'proxy-url': 'http://proxy:3128', 'certificate-authority-data': Buffer.from(PEM).toString('base64') },
+      { cluster: 'c', user: 'u', namespace: 'team-a' },
+    );
+    expect(sourceContextFromMinified(config)).toEqual({
+      contextName: 'x',
+      namespace: 'team-a',
+      server: 'https://api.example:6443',
+      tlsServerName: 'kubernetes',
+      proxyUrl: 'http://proxy:3128',
+      caPem: PEM,
+      insecureSkipTlsVerify: false,
+    });
+  });
+
+  it('defaults the namespace to "default" as client-go does', () => {
+    expect(sourceContextFromMinified(minified({ server: 'https://a' }))?.namespace).toBe('default');
+  });
+
+  it('refuses CA data that holds no certificate', () => {
+    expect(() => sourceContextFromMinified(minified({ server: 'https://a', 'certificate-authority-data': Buffer.from('nope').toString('base64') }))).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }),
+    );
+  });
+});
+
+describe('readSourceContext', () => {
+  it('asks kubectl for the flattened, minified config (no server call)', async () => {
+    const { spawn, requests } = fakeSpawn([{ match: () => true, answer: { stdout: JSON.stringify(minified({ server: 'https://a' })) } }]);
+    expect((await readSourceContext({ spawn, env: {} }, { ...target, kubeconfig: '/src' }))?.server).toBe('https://a');
+    expect(requests[0]?.args).toEqual(['--kubeconfig', '/src', 'config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
+  });
+
+  it('is undefined when kubectl has no current context', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: current-context must exist in order to minify\n' } }]);
+    expect(await readSourceContext({ spawn, env: {} }, target)).toBeUndefined();
+  });
+
+  it('is ERR_CONTEXT_NOT_FOUND for a --source-context that does not exist', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: cannot locate context nope\n' } }]);
+    await expect(readSourceContext({ spawn, env: {} }, { ...target, context: 'nope' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
+  });
+});
+
+describe('serverReachabilityWarning', () => {
+  it.each([
+    ['https://127.0.0.1:6443', /loopback/],
+    ['https://127.5.0.1', /loopback/],
+    ['https://localhost:8443', /loopback/],
+    ['https://[::1]:6443', /loopback/],
+    ['https://kubernetes.default.svc', /cluster-internal/],
+    ['https://kubernetes.default.svc.cluster.local:443', /cluster-internal/],
+    ['https://api.team-a.svc', /cluster-internal/],
+  ])('warns about %s', (server, pattern) => {
+    expect(serverReachabilityWarning(server)).toMatch(pattern);
+  });
+
+  it.each(['https://api.example.com:6443', 'https://10.0.0.1:6443', 'https://[2001:db8::1]:6443', 'https://svc.example.com'])('is silent for %s', (server) => {
+    expect(serverReachabilityWarning(server)).toBeUndefined();
+  });
+});
