@@ -11,7 +11,7 @@ import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { parseKubeconfig, stringifyKubeconfig } from './codec.js';
 import type { ServiceAccountEntries } from './entry.js';
-import { DEFAULT_LOCK_TIMEOUT_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
 import { defaultWriteFile, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
@@ -82,6 +82,7 @@ export async function modifyKubeconfigFile(
   const locks: HeldLock[] = [];
   try {
     for (const name of lockNames) locks.push(await acquireLock(deps, name, lockTimeoutMs));
+    await removeAbandonedTempFiles(deps, target);
     const existing = await readExisting(deps, target);
     const current = existing === undefined ? {} : parseKubeconfig(existing.text, path);
     const { config, changes } = modify(current);
@@ -137,6 +138,34 @@ async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<voi
     await deps.fs.mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { cause: error });
+  }
+}
+
+/**
+ * A writer killed mid-write (SIGKILL, OOM, power loss) leaves its temp file: a full copy of the
+ * kubeconfig, credentials included. We hold the lock, so no live writer of ours owns one; still,
+ * only files whose pid is gone (or that are older than a stale lock) are removed, in case another
+ * tool or an NFS peer uses the same names.
+ */
+async function removeAbandonedTempFiles(deps: StoreDeps, target: string): Promise<void> {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = await deps.fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length)) : null;
+    const pid = Number(match?.[1]);
+    if (!match || pid === deps.pid) continue;
+    const path = join(dir, name);
+    if (deps.processAlive?.(pid) ?? true) {
+      const stat = await deps.fs.lstat(path).catch(() => undefined);
+      if (!stat || deps.now().getTime() - stat.mtimeMs < STALE_AFTER_MS) continue;
+    }
+    await deps.fs.unlink(path).catch(() => undefined);
   }
 }
 
