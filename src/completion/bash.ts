@@ -1,5 +1,6 @@
-// The bash completion script. Plain bash (no dependency on the bash-completion package, which is
-// used when present to keep words like ns/sa@host:6443 whole despite ':' in COMP_WORDBREAKS).
+// The bash completion script. Plain bash: it uses the bash-completion package's word splitting when
+// that is loaded and otherwise re-splits COMP_LINE itself, so that words like ns/sa@host:6443 stay
+// whole despite ':' in COMP_WORDBREAKS.
 import { COMPLETE_COMMAND, flagNames, type CommandSpec, type CompletionSpec, type FlagSpec, type ValueKind } from './spec.js';
 
 export function renderBashCompletion(spec: CompletionSpec): string {
@@ -54,13 +55,31 @@ export function renderBashCompletion(spec: CompletionSpec): string {
     `    context) COMPREPLY=($(compgen -W "$(${fn}_contexts)" -- "$cur")) ;;`,
     '    choices:*) IFS=$\' \\t\\n\'; COMPREPLY=($(compgen -W "${1#choices:}" -- "$cur")) ;;',
     '  esac',
+    '  # bash replaces only the part of the word after its last \':\' (COMP_WORDBREAKS): drop what',
+    '  # precedes it from each candidate, as bash-completion\'s __ltrim_colon_completions does.',
+    '  if (( trim_colon )) && [[ "$cur" == *:* && "${COMP_WORDBREAKS-}" == *:* ]]; then',
+    '    local prefix="${cur%"${cur##*:}"}" i',
+    '    for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="${COMPREPLY[i]#"$prefix"}"; done',
+    '  fi',
     '}',
     '',
     `${fn}() {`,
-    '  local cur prev words cword',
+    '  local cur prev words cword trim_colon=0',
     '  COMPREPLY=()',
     '  if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then',
     '    _get_comp_words_by_ref -n =: -w words -i cword cur prev',
+    '    trim_colon=1',
+    '  elif [[ -n "${COMP_LINE-}" ]]; then',
+    "    # bash splits words at ':' and '=' too, which cuts context names such as ns/sa@host:6443;",
+    '    # re-split the line at blanks only (quotes are not interpreted).',
+    '    local line="${COMP_LINE:0:COMP_POINT}"',
+    '    read -ra words <<< "$line"',
+    '    if [[ -z "$line" || "$line" == *[[:space:]] ]]; then words+=(""); fi',
+    '    cword=$(( ${#words[@]} - 1 ))',
+    '    cur="${words[cword]}"',
+    '    prev=""',
+    '    if (( cword > 0 )); then prev="${words[cword-1]}"; fi',
+    '    trim_colon=1',
     '  else',
     '    words=("${COMP_WORDS[@]}")',
     '    cword=$COMP_CWORD',
@@ -101,7 +120,6 @@ export function renderBashCompletion(spec: CompletionSpec): string {
     '    return 0',
     '  fi',
     `  ${fn}_reply "$(${fn}_arg_value "$cmd" "$positionals")"`,
-    '  if declare -F __ltrim_colon_completions >/dev/null 2>&1; then __ltrim_colon_completions "$cur"; fi',
     '  return 0',
     '}',
     '',

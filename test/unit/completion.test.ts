@@ -135,6 +135,29 @@ describe('bash completion script', () => {
     expect(complete(words)).toEqual(expected);
   });
 
+  /** As bash calls it: COMP_LINE/COMP_POINT, with COMP_WORDS split at ':' and '=' (COMP_WORDBREAKS). */
+  function completeLine(line: string): string[] {
+    const words = line.split(/(\s+|[:=])/).filter((word) => word.trim() !== '');
+    if (/\s$/.test(line)) words.push('');
+    const quoted = words.map((word) => `'${word}'`).join(' ');
+    const script = `source '${path}'; COMP_LINE='${line}'; COMP_POINT=${line.length}; COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _sa_kubeconfig; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    return execFileSync('bash', ['-c', script], { env, encoding: 'utf8' })
+      .split('\n')
+      .filter((entry) => entry !== '');
+  }
+
+  it.each([
+    // bash replaces only the part after the last ':' of the word, so that is what we return.
+    ['sa-kubeconfig init --context ns/sa@host:6', ['6443']],
+    ['sa-kubeconfig init --context ns/', ['ns/sa@host:6443']],
+    ['sa-kubeconfig init --context=pro', ['prod', 'prod-eu']],
+    ['sa-kubeconfig init --output=', ['text', 'json']],
+    ['sa-kubeconfig probe ns/sa@host:', ['6443']],
+    ['sa-kubeconfig init --s', ['--sa-dir', '--server']],
+  ])('completes the line %j (words split at : and =) to %j', (line, expected) => {
+    expect(completeLine(line)).toEqual(expected);
+  });
+
   it('completes file names for --kubeconfig', () => {
     expect(complete(['sa-kubeconfig', 'init', '--kubeconfig', path.replace(/ash$/, '')])).toEqual([path]);
   });
