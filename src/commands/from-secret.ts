@@ -47,30 +47,30 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       const target = kubectlTargetFrom(options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
-      const { resolveDestination, credentialsFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
+      const { obtainFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
 
-      const destination = await resolveDestination(ctx.deps, target, { namespace, server });
-      const credentials = await credentialsFromSecret(ctx.deps, target, destination, { name, waitMs }, hooks);
+      const { destination, credentials } = await obtainFromSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks);
+      const ns = destination.namespace;
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = decodeTokenClaims(credentials.token);
       const accountName = (claims.kind === 'jwt' ? claims.serviceAccount : undefined) ?? credentials.serviceAccount;
-      if (claims.kind === 'opaque') warnings.warn(`the token in secret ${credentials.namespace}/${name} is not a JWT; the service account cannot be named from it`);
+      if (claims.kind === 'opaque') warnings.warn(`the token in secret ${ns}/${name} is not a JWT; the service account cannot be named from it`);
       if (claims.kind === 'jwt' && claims.legacy) {
-        const warning = await legacyTokenWarning(ctx.deps, target, credentials.namespace, accountName, name);
+        const warning = await legacyTokenWarning(ctx.deps, target, ns, accountName, name);
         if (warning !== undefined) warnings.warn(warning);
       }
       if (credentials.caSource === 'none') {
-        warnings.warn(`secret ${credentials.namespace}/${name} has no ca.crt and the source context names no CA; the kubeconfig trusts the system roots only`);
+        warnings.warn(`secret ${ns}/${name} has no ca.crt and the source context names no CA; the kubeconfig trusts the system roots only`);
       }
 
       const names = resolveEntryNames(
-        defaultEntryNames({ server: destination.server, namespace: credentials.namespace, ...(accountName === undefined ? {} : { serviceAccount: accountName }) }),
+        defaultEntryNames({ server: destination.server, namespace: ns, ...(accountName === undefined ? {} : { serviceAccount: accountName }) }),
         options,
       );
       const entries = buildServiceAccountEntries({
         names,
         server: destination.server,
-        namespace: credentials.namespace,
+        namespace: ns,
         ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
         credential: { kind: 'token', token: credentials.token },
         ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
@@ -86,14 +86,14 @@ export function fromSecretCommand(ctx: CommandContext): Command {
         setCurrent: options.setCurrent,
         lockTimeoutMs: lockTimeout,
       });
-      const username = serviceAccountUsername(claims) ?? (accountName === undefined ? undefined : `system:serviceaccount:${credentials.namespace}:${accountName}`);
+      const username = serviceAccountUsername(claims) ?? (accountName === undefined ? undefined : `system:serviceaccount:${ns}:${accountName}`);
       const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
       const summary = summarize(entries, result, {
         ...(username === undefined ? {} : { serviceAccount: username }),
         ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
-        extra: { source: 'secret', secret: `${credentials.namespace}/${name}`, caSource: credentials.caSource, warnings: warnings.list() },
+        extra: { source: 'secret', secret: `${ns}/${name}`, caSource: credentials.caSource, warnings: warnings.list() },
       });
-      printSummary(ctx, format, summary, [`  source          secret ${credentials.namespace}/${name} (CA from ${credentials.caSource})`]);
+      printSummary(ctx, format, summary, [`  source          secret ${ns}/${name} (CA from ${credentials.caSource})`]);
       await probeAfterWrite(ctx, options, summary);
     });
 }

@@ -65,21 +65,21 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
       const flows = await import('../kubectl/credentials.js');
 
-      const destination = await flows.resolveDestination(ctx.deps, target, { namespace, server });
-      const credentials = options.longLived
-        ? await flows.credentialsFromLongLivedSecret(ctx.deps, target, destination, { name, waitMs }, hooks)
-        : await flows.credentialsFromTokenRequest(ctx.deps, target, destination, { name, durationSeconds, audiences: options.audience }, hooks);
+      const { destination, credentials } = options.longLived
+        ? await flows.obtainFromLongLivedSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks)
+        : await flows.obtainFromTokenRequest(ctx.deps, target, { namespace, server }, { name, durationSeconds, audiences: options.audience }, hooks);
+      const ns = destination.namespace;
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = decodeTokenClaims(credentials.token);
       const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
       const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;
       if (capped !== undefined) warnings.warn(capped);
 
-      const names = resolveEntryNames(defaultEntryNames({ server: destination.server, namespace: credentials.namespace, serviceAccount: name }), options);
+      const names = resolveEntryNames(defaultEntryNames({ server: destination.server, namespace: ns, serviceAccount: name }), options);
       const entries = buildServiceAccountEntries({
         names,
         server: destination.server,
-        namespace: credentials.namespace,
+        namespace: ns,
         ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
         credential: { kind: 'token', token: credentials.token },
         ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
@@ -95,9 +95,9 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
         setCurrent: options.setCurrent,
         lockTimeoutMs: lockTimeout,
       });
-      const secret = credentials.secretName === undefined ? undefined : `${credentials.namespace}/${credentials.secretName}`;
+      const secret = credentials.secretName === undefined ? undefined : `${ns}/${credentials.secretName}`;
       const summary = summarize(entries, result, {
-        serviceAccount: serviceAccountUsername(claims) ?? `system:serviceaccount:${credentials.namespace}:${name}`,
+        serviceAccount: serviceAccountUsername(claims) ?? `system:serviceaccount:${ns}:${name}`,
         ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
         extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: warnings.list() },
       });

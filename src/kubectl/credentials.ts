@@ -1,10 +1,21 @@
-// The two ways the kubectl-based commands obtain a service account's credentials, as plain
-// functions over kubectl calls: from a named token Secret (from-secret), or minted through
-// TokenRequest / a long-lived token Secret (from-serviceaccount). Commands only parse flags and
-// render; everything they learn is returned here as data.
+// The ways the kubectl-based commands obtain a service account's credentials, as plain functions
+// over kubectl calls: from a named token Secret (from-secret), or minted through TokenRequest or a
+// long-lived token Secret (from-serviceaccount). Each returns where to point the kubeconfig
+// (destination) and what to put in it (credentials); commands only parse flags and render.
+// Calls that do not depend on each other run concurrently: every kubectl server call costs a
+// process start plus the dispatcher's /version preflight (kubectl-on-these-machines.md).
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
-import { readPopulatedTokenSecret, listTokenSecretsFor, createLongLivedSecret, SERVICE_ACCOUNT_NAME_ANNOTATION, interpretTokenSecret, type Secret, type TokenSecretData } from './secret.js';
+import { decodeTokenClaims } from '../serviceaccount/token.js';
+import {
+  createLongLivedSecret,
+  interpretTokenSecret,
+  listTokenSecretsFor,
+  readPopulatedTokenSecret,
+  SERVICE_ACCOUNT_NAME_ANNOTATION,
+  type Secret,
+  type TokenSecretData,
+} from './secret.js';
 import { getServiceAccount, listsSecret } from './service-account.js';
 import { readRootCaConfigMap, ROOT_CA_CONFIGMAP } from './root-ca.js';
 import { readSourceContext, serverReachabilityWarning, type SourceContext } from './source-context.js';
@@ -21,6 +32,11 @@ export interface FlowHooks {
   readonly note: (message: string) => void;
 }
 
+export interface DestinationFlags {
+  readonly namespace?: string | undefined;
+  readonly server?: string | undefined;
+}
+
 export interface Destination {
   readonly server: string;
   readonly namespace: string;
@@ -33,78 +49,98 @@ export interface Destination {
   readonly reachabilityWarning?: string | undefined;
 }
 
-/**
- * Server and namespace for the new entries: the flags, else the source context's (keeping its
- * tls-server-name and proxy-url, which belong to that server), else "default" for the namespace.
- */
-export async function resolveDestination(
-  deps: FlowDeps,
-  target: KubectlTarget,
-  flags: { readonly namespace?: string | undefined; readonly server?: string | undefined },
-): Promise<Destination> {
-  const source: SourceContext | undefined = await readSourceContext(deps, target);
-  const server = flags.server ?? source?.server;
-  if (server === undefined || server === '') {
-    throw new CliError('ERR_USAGE', 'cannot tell which server to write: kubectl has no current context', {
-      hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
-    });
-  }
-  const sameServer = source?.server !== undefined && sameUrl(source.server, server);
-  return {
-    server,
-    namespace: flags.namespace ?? source?.namespace ?? 'default',
-    ...(sameServer
-      ? { tlsServerName: source.tlsServerName, proxyUrl: source.proxyUrl, sourceCaPem: source.caPem }
-      : {}),
-    sourceContext: source?.contextName,
-    reachabilityWarning: serverReachabilityWarning(server),
-  };
-}
-
-function sameUrl(a: string, b: string): boolean {
-  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-}
-
 export type CredentialSource = 'secret' | 'token-request' | 'existing-secret' | 'created-secret';
+export type CaSource = 'secret' | 'source-context' | 'configmap' | 'none';
 
 export interface ServiceAccountCredentials {
   readonly token: string;
   readonly caPem?: string | undefined;
-  /** Where the CA came from, for the summary. */
-  readonly caSource: 'secret' | 'source-context' | 'configmap' | 'none';
-  readonly namespace: string;
+  readonly caSource: CaSource;
   readonly source: CredentialSource;
   readonly secretName?: string | undefined;
-  /** From the Secret's annotation, when there is one. */
+  /** The account's name, from the Secret's annotation or the command line. */
   readonly serviceAccount?: string | undefined;
+}
+
+export interface Obtained {
+  readonly destination: Destination;
+  readonly credentials: ServiceAccountCredentials;
+}
+
+/**
+ * Pure: server and namespace for the new entries. The server is --server, else the source
+ * context's (keeping its tls-server-name and proxy-url, which belong to that server); the CA of
+ * the source context is offered only when the server is the same.
+ */
+export function destinationFor(source: SourceContext | undefined, server: string | undefined, namespace: string): Destination {
+  const chosen = server ?? source?.server;
+  if (chosen === undefined || chosen === '') {
+    throw new CliError('ERR_USAGE', 'cannot tell which server to write: kubectl has no current context', {
+      hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
+    });
+  }
+  const sameServer = source?.server !== undefined && trimSlash(source.server) === trimSlash(chosen);
+  return {
+    server: chosen,
+    namespace,
+    ...(sameServer ? { tlsServerName: source.tlsServerName, proxyUrl: source.proxyUrl, sourceCaPem: source.caPem } : {}),
+    sourceContext: source?.contextName,
+    reachabilityWarning: serverReachabilityWarning(chosen),
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Awaits both; when both fail, the source-context error wins (it is the cause of the other:
+ * a --source-context that does not exist fails every call).
+ */
+async function bothSettled<T>(source: Promise<SourceContext | undefined>, other: Promise<T>): Promise<[SourceContext | undefined, T]> {
+  const [first, second] = await Promise.allSettled([source, other]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 const LEGACY_CLEANUP_WARNING =
   'auto-generated legacy tokens that go unused for a year are invalidated and deleted (Kubernetes 1.29+); prefer from-serviceaccount (short-lived) or a manually created Secret';
 
 /** from-secret: the named Secret, decoded strictly, waited for when asked. */
-export async function credentialsFromSecret(
+export async function obtainFromSecret(
   deps: FlowDeps,
   target: KubectlTarget,
-  destination: Destination,
+  flags: DestinationFlags,
   input: { readonly name: string; readonly waitMs: number },
   hooks: FlowHooks,
-): Promise<ServiceAccountCredentials> {
-  const { secret, data } = await readPopulatedTokenSecret(deps, target, destination.namespace, input.name, {
-    waitMs: input.waitMs,
-    onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${destination.namespace}/${input.name}`),
-  });
+): Promise<Obtained> {
+  // Without -n, kubectl itself uses its current namespace; the Secret then says which it was.
+  const [source, { secret, data }] = await bothSettled(
+    readSourceContext(deps, target),
+    readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
+      waitMs: input.waitMs,
+      onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${input.name}`),
+    }),
+  );
   hooks.onSecret(data.token);
-  const serviceAccount = secret.metadata.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION];
-  const ca = pickSecretCa(data.caPem, destination);
+  const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
+  const destination = destinationFor(source, flags.server, namespace);
+  const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : sourceCaOnly(destination);
   return {
-    token: data.token,
-    ...ca,
-    namespace: data.namespace ?? destination.namespace,
-    source: 'secret',
-    secretName: input.name,
-    serviceAccount,
+    destination,
+    credentials: {
+      token: data.token,
+      ...ca,
+      source: 'secret',
+      secretName: input.name,
+      serviceAccount: secret.metadata.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION],
+    },
   };
+}
+
+function sourceCaOnly(destination: Destination): Pick<ServiceAccountCredentials, 'caPem' | 'caSource'> {
+  return destination.sourceCaPem !== undefined ? { caPem: destination.sourceCaPem, caSource: 'source-context' } : { caSource: 'none' };
 }
 
 /**
@@ -119,7 +155,7 @@ export async function legacyTokenWarning(
   serviceAccount: string | undefined,
   secretName: string,
 ): Promise<string | undefined> {
-  if (serviceAccount === undefined) return `secret ${namespace}/${secretName} holds a legacy token; ${LEGACY_CLEANUP_WARNING}`;
+  if (serviceAccount === undefined) return `secret ${namespace}/${secretName} holds a legacy token; if it was auto-generated, ${LEGACY_CLEANUP_WARNING}`;
   try {
     const account = await getServiceAccount(deps, target, namespace, serviceAccount);
     if (!listsSecret(account, secretName)) return undefined;
@@ -129,35 +165,28 @@ export async function legacyTokenWarning(
   }
 }
 
-function pickSecretCa(
-  secretCaPem: string | undefined,
-  destination: Destination,
-): Pick<ServiceAccountCredentials, 'caPem' | 'caSource'> {
-  if (secretCaPem !== undefined) return { caPem: secretCaPem, caSource: 'secret' };
-  if (destination.sourceCaPem !== undefined) return { caPem: destination.sourceCaPem, caSource: 'source-context' };
-  return { caSource: 'none' };
-}
-
-/** from-serviceaccount: a TokenRequest token, CA from the source context or kube-root-ca.crt. */
-export async function credentialsFromTokenRequest(
+/** from-serviceaccount: a TokenRequest token; CA from the source context or kube-root-ca.crt. */
+export async function obtainFromTokenRequest(
   deps: FlowDeps,
   target: KubectlTarget,
-  destination: Destination,
+  flags: DestinationFlags,
   input: { readonly name: string; readonly durationSeconds?: number | undefined; readonly audiences: readonly string[] },
   hooks: FlowHooks,
-): Promise<ServiceAccountCredentials> {
-  const token = await requestToken(deps, target, {
-    namespace: destination.namespace,
-    serviceAccount: input.name,
-    durationSeconds: input.durationSeconds,
-    audiences: input.audiences,
-  });
+): Promise<Obtained> {
+  const [source, token] = await bothSettled(
+    readSourceContext(deps, target),
+    requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
+  );
   hooks.onSecret(token);
-  const ca = await pickClusterCa(deps, target, destination, hooks);
-  return { token, ...ca, namespace: destination.namespace, source: 'token-request', serviceAccount: input.name };
+  // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).
+  const claims = decodeTokenClaims(token);
+  const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? source?.namespace ?? 'default';
+  const destination = destinationFor(source, flags.server, namespace);
+  const ca = await clusterCa(deps, target, destination, hooks);
+  return { destination, credentials: { token, ...ca, source: 'token-request', serviceAccount: input.name } };
 }
 
-async function pickClusterCa(
+async function clusterCa(
   deps: FlowDeps,
   target: KubectlTarget,
   destination: Destination,
@@ -178,16 +207,20 @@ async function pickClusterCa(
  * because the token controller deletes Secrets of missing accounts (kubernetes/kubernetes#111556)
  * — and wait for the controller to fill it in.
  */
-export async function credentialsFromLongLivedSecret(
+export async function obtainFromLongLivedSecret(
   deps: FlowDeps,
   target: KubectlTarget,
-  destination: Destination,
+  flags: DestinationFlags,
   input: { readonly name: string; readonly waitMs: number },
   hooks: FlowHooks,
-): Promise<ServiceAccountCredentials> {
+): Promise<Obtained> {
+  const source = await readSourceContext(deps, target);
+  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default');
   const namespace = destination.namespace;
-  const account = await getServiceAccount(deps, target, namespace, input.name);
-  const candidates = await listTokenSecretsFor(deps, target, namespace, input.name);
+  const [account, candidates] = await Promise.all([
+    getServiceAccount(deps, target, namespace, input.name),
+    listTokenSecretsFor(deps, target, namespace, input.name),
+  ]);
   let chosen: { readonly secret: Secret; readonly data: TokenSecretData } | undefined;
   for (const candidate of candidates) {
     try {
@@ -200,12 +233,12 @@ export async function credentialsFromLongLivedSecret(
       // a damaged Secret is skipped; another (or a new one) serves
     }
   }
-  let source: CredentialSource = 'existing-secret';
+  let taken: CredentialSource = 'existing-secret';
   let secretName = chosen?.secret.metadata.name ?? candidates[0]?.metadata.name;
   if (secretName === undefined) {
     const created = await createLongLivedSecret(deps, target, namespace, input.name);
     secretName = created.name;
-    source = created.created ? 'created-secret' : 'existing-secret';
+    taken = created.created ? 'created-secret' : 'existing-secret';
   }
   const waitingFor = secretName;
   const data =
@@ -220,6 +253,6 @@ export async function credentialsFromLongLivedSecret(
   if (listsSecret(account, secretName)) {
     hooks.warn(`secret ${namespace}/${secretName} holds an auto-generated legacy token (listed in serviceaccount ${input.name}); ${LEGACY_CLEANUP_WARNING}`);
   }
-  const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : await pickClusterCa(deps, target, destination, hooks);
-  return { token: data.token, ...ca, namespace, source, secretName, serviceAccount: input.name };
+  const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : await clusterCa(deps, target, destination, hooks);
+  return { destination, credentials: { token: data.token, ...ca, source: taken, secretName, serviceAccount: input.name } };
 }

@@ -91,14 +91,20 @@ export function interpretTokenSecret(secret: Secret, where: string): TokenSecret
   return { populated: true, data: { token, caPem, namespace: namespace === '' ? undefined : namespace } };
 }
 
-export async function getSecret(deps: KubectlDeps, target: KubectlTarget, namespace: string, name: string): Promise<Secret> {
-  const outcome = await runKubectl(deps, target, ['get', 'secret', name, '-n', namespace, '-o', 'json']);
+/** `-n NS`, or nothing: kubectl then uses its own current namespace (the context's, or in a pod the pod's). */
+export function namespaceArgs(namespace: string | undefined): readonly string[] {
+  return namespace === undefined ? [] : ['-n', namespace];
+}
+
+export async function getSecret(deps: KubectlDeps, target: KubectlTarget, namespace: string | undefined, name: string): Promise<Secret> {
+  const outcome = await runKubectl(deps, target, ['get', 'secret', name, ...namespaceArgs(namespace), '-o', 'json']);
+  const listCommand = `kubectl get secrets${namespace === undefined ? '' : ` -n ${namespace}`}`;
   if (!outcome.ok) {
     switch (outcome.kind) {
       case 'not-found':
-        throw kubectlFailure(outcome, 'ERR_SECRET_NOT_FOUND', `check the name and namespace: kubectl get secrets -n ${namespace}`);
+        throw kubectlFailure(outcome, 'ERR_SECRET_NOT_FOUND', `check the name and namespace: ${listCommand}`);
       case 'forbidden':
-        throw kubectlFailure(outcome, 'ERR_KUBECTL_FAILED', `the source context may not read Secrets in ${namespace}; it needs get on secrets (docs/ci.md)`);
+        throw kubectlFailure(outcome, 'ERR_KUBECTL_FAILED', 'the source context may not read this Secret; it needs get on secrets (docs/ci.md)');
       case 'unauthorized':
       case 'already-exists':
       case 'invalid':
@@ -123,16 +129,16 @@ export interface WaitOptions {
 export async function readPopulatedTokenSecret(
   deps: KubectlDeps & Pick<Deps, 'now' | 'sleep'>,
   target: KubectlTarget,
-  namespace: string,
+  namespace: string | undefined,
   name: string,
   options: WaitOptions,
 ): Promise<{ readonly secret: Secret; readonly data: TokenSecretData; readonly waitedMs: number }> {
-  const where = `${namespace}/${name}`;
   const started = deps.now().getTime();
   let delay = 250;
   let announced = false;
   for (;;) {
     const secret = await getSecret(deps, target, namespace, name);
+    const where = `${secret.metadata.namespace ?? namespace ?? ''}/${name}`.replace(/^\//, '');
     const state = interpretTokenSecret(secret, where);
     if (state.populated) return { secret, data: state.data, waitedMs: deps.now().getTime() - started };
     const elapsed = deps.now().getTime() - started;

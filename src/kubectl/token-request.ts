@@ -12,7 +12,8 @@ export const MIN_TOKEN_DURATION_SECONDS = 600;
 export const MAX_TOKEN_DURATION_SECONDS = 2 ** 32;
 
 export interface TokenRequestInput {
-  readonly namespace: string;
+  /** Undefined: kubectl's current namespace. */
+  readonly namespace?: string | undefined;
   readonly serviceAccount: string;
   /** Undefined: the server's default (one hour). */
   readonly durationSeconds?: number | undefined;
@@ -46,8 +47,7 @@ export function tokenRequestArgs(input: TokenRequestInput): readonly string[] {
     'create',
     'token',
     input.serviceAccount,
-    '-n',
-    input.namespace,
+    ...(input.namespace === undefined ? [] : ['-n', input.namespace]),
     ...(input.durationSeconds === undefined ? [] : [`--duration=${input.durationSeconds}s`]),
     ...input.audiences.map((audience) => `--audience=${audience}`),
   ];
@@ -62,13 +62,13 @@ export async function requestToken(deps: KubectlDeps, target: KubectlTarget, inp
         throw kubectlFailure(
           outcome,
           'ERR_SERVICEACCOUNT_NOT_FOUND',
-          `check the name and namespace (kubectl get serviceaccounts -n ${input.namespace})`,
+          `check the name and namespace (kubectl get serviceaccounts${input.namespace === undefined ? '' : ` -n ${input.namespace}`})`,
         );
       case 'forbidden':
         throw kubectlFailure(
           outcome,
           'ERR_TOKEN_REQUEST_FAILED',
-          `the source context needs create on serviceaccounts/token in ${input.namespace} (docs/ci.md)`,
+          'the source context needs create on serviceaccounts/token in that namespace (docs/ci.md)',
         );
       case 'invalid':
         throw kubectlFailure(outcome, 'ERR_TOKEN_REQUEST_FAILED');

@@ -1,13 +1,34 @@
 // The world the e2e tests of from-secret / from-serviceaccount run in: the emulated API server, a
 // temp dir with an admin source kubeconfig (KUBECONFIG) and an isolated HOME, the argv-recording
 // kubectl wrapper first on PATH, and helpers to use a written kubeconfig with the real kubectl.
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer, type ApiServerOptions } from './apiserver.js';
 import { createFakeKubectl, REAL_KUBECTL, type FakeKubectl } from './fake-kubectl.js';
-import { runCli, type RunCliResult } from './run-cli.js';
+import { repoRoot, runCli, type RunCliResult } from './run-cli.js';
+
+/**
+ * A private copy of the built CLI (dist/ + bin/), taken once it runs: other work in the same tree
+ * may rebuild dist/ (which deletes it first) while these tests run.
+ */
+function snapshotCli(into: string): string {
+  const bin = join(into, 'bin', 'sa-kubeconfig.js');
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      rmSync(into, { recursive: true, force: true });
+      cpSync(join(repoRoot, 'dist'), join(into, 'dist'), { recursive: true });
+      cpSync(join(repoRoot, 'bin'), join(into, 'bin'), { recursive: true });
+      writeFileSync(join(into, 'package.json'), '{"type":"module"}\n');
+      execFileSync(process.execPath, [bin, '--version'], { stdio: 'ignore', timeout: 10_000 });
+      return bin;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      execFileSync('sleep', ['0.3']);
+    }
+  }
+}
 
 export interface KubectlWorld {
   readonly server: ApiServer;
@@ -34,6 +55,7 @@ export async function createKubectlWorld(options: ApiServerOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-from-'));
   const home = join(dir, 'home');
   mkdirSync(home);
+  const cli = snapshotCli(join(dir, 'cli'));
   const source = join(dir, 'source.kubeconfig');
   writeFileSync(source, server.kubeconfig({ admin: true }, { namespace: 'team-a', name: 'admin@emulated' }), { mode: 0o600 });
   const env = (extra: Readonly<Record<string, string | undefined>> = {}) => ({
@@ -50,7 +72,8 @@ export async function createKubectlWorld(options: ApiServerOptions = {}): Promis
     home,
     source,
     env,
-    run: (args, runOptions = {}) => runCli(args, { env: env(runOptions.env), ...(runOptions.timeoutMs === undefined ? {} : { timeoutMs: runOptions.timeoutMs }) }),
+    run: (args, runOptions = {}) =>
+      runCli(args, { command: [process.execPath, cli], env: env(runOptions.env), ...(runOptions.timeoutMs === undefined ? {} : { timeoutMs: runOptions.timeoutMs }) }),
     realKubectl: (args) =>
       new Promise((resolve) => {
         execFile(REAL_KUBECTL, [...args], { env: { PATH: '/usr/bin:/bin', HOME: home } }, (error, stdout, stderr) => {
