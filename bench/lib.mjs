@@ -19,7 +19,7 @@
 // Every step must exit 0 (or list its allowed codes in `okCodes`); a failing case is reported as such.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -126,7 +126,7 @@ export function renderTable(results, machine) {
       : [result.name, 'failed', result.referenceLabel, '', result.error.replace(/\|/g, '\\|'), targetText(result.target), '✗'],
   );
   const lines = [
-    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, ${machine.os}; each figure the median of ${machine.runs} runs, ours and the reference alternating.`,
+    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores, load average ${machine.load} at the start), Node ${machine.node}, ${machine.os}; each figure the median of ${machine.runs} runs, ours and the reference alternating.`,
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
@@ -137,7 +137,7 @@ export function renderTable(results, machine) {
 
 export function describeMachine(runs) {
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
-  return { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cpu, cores: cpus().length, node: process.version, os: `${process.platform}-${process.arch}`, runs };
+  return { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', cpu, cores: cpus().length, node: process.version, os: `${process.platform}-${process.arch}`, runs, load: loadavg()[0].toFixed(1) };
 }
 
 // ---------------------------------------------------------------------------------------------
