@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { destinationFor, obtainFromLongLivedSecret, obtainFromSecret, obtainFromTokenRequest } from '../../../src/kubectl/credentials.js';
+import type { SourceContext } from '../../../src/kubectl/source-context.js';
+import { argv, fakeSpawn, target, type Rule } from './fake-spawn.js';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const OTHER_PEM = '-----BEGIN CERTIFICATE-----\nOTHER\n-----END CERTIFICATE-----\n';
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const jwt = (claims: object) => `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+const source: SourceContext = {
+  contextName: 'admin',
+  namespace: 'team-a',
+  server: 'https://api.example:6443',
+  tlsServerName: 'kubernetes',
+  proxyUrl: 'http://proxy:3128',
+  caPem: PEM,
+  insecureSkipTlsVerify: false,
+};
+
+function minified(cluster: Record<string, unknown>, namespace = 'team-a') {
+  return JSON.stringify({
+    clusters: [{ name: 'c', cluster }],
+    users: [{ name: 'u', user: {} }],
+    contexts: [{ name: 'admin', context: { cluster: 'c', user: 'u', namespace } }],
+    'current-context': 'admin',
+  });
+}
+
+const viewRule = (cluster: Record<string, unknown> = { server: 'https://api.example:6443', 'certificate-authority-data': b64(PEM) }, namespace = 'team-a'): Rule => ({
+  match: argv('config', 'view'),
+  answer: { stdout: minified(cluster, namespace) },
+});
+
+function hooks() {
+  const warnings: string[] = [];
+  const secrets: string[] = [];
+  const notes: string[] = [];
+  return { warnings, secrets, notes, onSecret: (s: string) => secrets.push(s), warn: (m: string) => warnings.push(m), note: (m: string) => notes.push(m) };
+}
+
+const deps = (rules: readonly Rule[]) => {
+  const fake = fakeSpawn(rules);
+  return { ...fake, deps: { spawn: fake.spawn, env: {}, now: () => new Date(0), sleep: async () => undefined } };
+};
+
+describe('destinationFor', () => {
+  it('keeps tls-server-name, proxy-url and the CA of the source server', () => {
+    expect(destinationFor(source, undefined, 'team-a')).toMatchObject({
+      server: 'https://api.example:6443',
+      tlsServerName: 'kubernetes',
+      proxyUrl: 'http://proxy:3128',
+      sourceCaPem: PEM,
+      reachabilityWarning: undefined,
+    });
+  });
+
+  it('drops them for another --server', () => {
+    const destination = destinationFor(source, 'https://kubernetes.default.svc', 'team-a');
+    expect(destination.server).toBe('https://kubernetes.default.svc');
+    expect([destination.tlsServerName, destination.proxyUrl, destination.sourceCaPem]).toEqual([undefined, undefined, undefined]);
+    expect(destination.reachabilityWarning).toMatch(/cluster-internal/);
+  });
+
+  it('treats a trailing slash as the same server', () => {
+    expect(destinationFor(source, 'https://api.example:6443/', 'x').sourceCaPem).toBe(PEM);
+  });
+
+  it('needs --server when kubectl has no current context', () => {
+    expect(() => destinationFor(undefined, undefined, 'default')).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+  });
+});
+
+describe('obtainFromSecret', () => {
+  const secret = (data: Record<string, string>) => ({
+    stdout: JSON.stringify({ metadata: { name: 's', namespace: 'team-b', annotations: { 'kubernetes.io/service-account.name': 'ci' } }, type: 'kubernetes.io/service-account-token', data }),
+  });
+
+  it('lets kubectl choose the namespace when -n is absent and takes it from the Secret', async () => {
+    const { deps: d, requests } = deps([viewRule(), { match: argv('get', 'secret', 's'), answer: secret({ token: b64('a.b.c'), 'ca.crt': b64(OTHER_PEM) }) }]);
+    const h = hooks();
+    const { destination, credentials } = await obtainFromSecret(d, target, {}, { name: 's', waitMs: 0 }, h);
+    expect(requests.find((r) => r.args.includes('secret'))?.args).toEqual(['get', 'secret', 's', '-o', 'json']);
+    expect(destination.namespace).toBe('team-b');
+    expect(credentials).toMatchObject({ token: 'a.b.c', caPem: OTHER_PEM, caSource: 'secret', source: 'secret', serviceAccount: 'ci' });
+    expect(h.secrets).toEqual(['a.b.c']);
+  });
+
+  it('falls back to the source context CA when the Secret has no ca.crt', async () => {
+    const { deps: d } = deps([viewRule(), { match: argv('get', 'secret'), answer: secret({ token: b64('a.b.c') }) }]);
+    const { credentials } = await obtainFromSecret(d, target, { namespace: 'team-b' }, { name: 's', waitMs: 0 }, hooks());
+    expect(credentials).toMatchObject({ caPem: PEM, caSource: 'source-context' });
+  });
+
+  it('reports the source-context failure when both calls fail', async () => {
+    const { deps: d } = deps([
+      { match: argv('config', 'view'), answer: { exitCode: 1, stderr: 'error: cannot locate context nope\n' } },
+      { match: argv('get', 'secret'), answer: { exitCode: 1, stderr: 'error: context "nope" does not exist\n' } },
+    ]);
+    await expect(obtainFromSecret(d, { ...target, context: 'nope' }, {}, { name: 's', waitMs: 0 }, hooks())).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
+  });
+});
+
+describe('obtainFromTokenRequest', () => {
+  const token = jwt({ sub: 'system:serviceaccount:team-c:ci', 'kubernetes.io': { namespace: 'team-c', serviceaccount: { name: 'ci' } }, iat: 1, exp: 3601 });
+
+  it('takes the namespace from the token when -n is absent, and the CA from the source context', async () => {
+    const { deps: d, requests } = deps([viewRule(), { match: argv('create', 'token'), answer: { stdout: token } }]);
+    const h = hooks();
+    const { destination, credentials } = await obtainFromTokenRequest(d, target, {}, { name: 'ci', audiences: [] }, h);
+    expect(requests.find((r) => r.args.includes('token'))?.args).toEqual(['create', 'token', 'ci']);
+    expect(destination.namespace).toBe('team-c');
+    expect(credentials).toMatchObject({ token, caSource: 'source-context', source: 'token-request' });
+    expect(h.secrets).toEqual([token]);
+  });
+
+  it('reads kube-root-ca.crt when the source context has no CA', async () => {
+    const { deps: d } = deps([
+      viewRule({ server: 'https://api.example:6443', 'insecure-skip-tls-verify': true }),
+      { match: argv('create', 'token'), answer: { stdout: token } },
+      { match: argv('get', 'configmap', 'kube-root-ca.crt', '-n', 'team-a'), answer: { stdout: JSON.stringify({ data: { 'ca.crt': OTHER_PEM } }) } },
+    ]);
+    const { credentials } = await obtainFromTokenRequest(d, target, { namespace: 'team-a' }, { name: 'ci', audiences: [] }, hooks());
+    expect(credentials).toMatchObject({ caPem: OTHER_PEM, caSource: 'configmap' });
+  });
+
+  it('warns and writes no CA when neither source has one', async () => {
+    const { deps: d } = deps([
+      viewRule({ server: 'https://api.example:6443' }),
+      { match: argv('create', 'token'), answer: { stdout: token } },
+      { match: argv('get', 'configmap'), answer: { exitCode: 1, stderr: 'Error from server (Forbidden): configmaps "kube-root-ca.crt" is forbidden: …\n' } },
+    ]);
+    const h = hooks();
+    const { credentials } = await obtainFromTokenRequest(d, target, { namespace: 'team-a' }, { name: 'ci', audiences: [] }, h);
+    expect(credentials.caSource).toBe('none');
+    expect(h.warnings).toEqual([expect.stringMatching(/^no CA for https:\/\/api\.example:6443: .*Forbidden/)]);
+  });
+});
+
+describe('obtainFromLongLivedSecret', () => {
+  const account = { stdout: JSON.stringify({ metadata: { name: 'ci', namespace: 'team-a' } }) };
+  const emptyList = { stdout: JSON.stringify({ items: [] }) };
+
+  it('creates the Secret with the manifest on stdin and waits for it', async () => {
+    let gets = 0;
+    const populated = { metadata: { name: 'ci-long-lived-token', namespace: 'team-a' }, type: 'kubernetes.io/service-account-token', data: { token: b64('l.l.l'), 'ca.crt': b64(PEM) } };
+    const { deps: d, requests } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount', 'ci'), answer: account },
+      { match: argv('get', 'secrets'), answer: emptyList },
+      { match: argv('create', '-f', '-'), answer: { stdout: '{}' } },
+      { match: argv('get', 'secret', 'ci-long-lived-token'), answer: () => ({ stdout: JSON.stringify(++gets < 2 ? { ...populated, data: null } : populated) }) },
+    ]);
+    const h = hooks();
+    const { credentials } = await obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 30_000 }, h);
+    expect(credentials).toMatchObject({ token: 'l.l.l', source: 'created-secret', secretName: 'ci-long-lived-token', caSource: 'secret' });
+    const create = requests.find((r) => r.args.includes('create'));
+    expect(JSON.parse(create?.stdin ?? '')).toMatchObject({ kind: 'Secret', metadata: { annotations: { 'kubernetes.io/service-account.name': 'ci' } } });
+    expect(create?.args.join(' ')).not.toContain('l.l.l');
+    expect(h.notes).toEqual([expect.stringMatching(/waiting up to 30s/)]);
+  });
+
+  it('reuses a populated Secret from the list without reading it again, warning if it is auto-generated', async () => {
+    const listed = {
+      metadata: { name: 'ci-token-x', annotations: { 'kubernetes.io/service-account.name': 'ci' } },
+      type: 'kubernetes.io/service-account-token',
+      data: { token: b64('o.o.o'), 'ca.crt': b64(PEM) },
+    };
+    const { deps: d, requests } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount', 'ci'), answer: { stdout: JSON.stringify({ metadata: { name: 'ci' }, secrets: [{ name: 'ci-token-x' }] }) } },
+      { match: argv('get', 'secrets'), answer: { stdout: JSON.stringify({ items: [listed] }) } },
+    ]);
+    const h = hooks();
+    const { credentials } = await obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 0 }, h);
+    expect(credentials).toMatchObject({ token: 'o.o.o', source: 'existing-secret', secretName: 'ci-token-x' });
+    expect(requests).toHaveLength(3);
+    expect(h.warnings).toEqual([expect.stringMatching(/auto-generated legacy token/)]);
+  });
+
+  it('stops with ERR_SERVICEACCOUNT_NOT_FOUND before creating anything', async () => {
+    const { deps: d, requests } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount'), answer: { exitCode: 1, stderr: 'Error from server (NotFound): serviceaccounts "ci" not found\n' } },
+      { match: argv('get', 'secrets'), answer: emptyList },
+    ]);
+    await expect(obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 0 }, hooks())).rejects.toMatchObject({ code: 'ERR_SERVICEACCOUNT_NOT_FOUND' });
+    expect(requests.some((r) => r.args.includes('create'))).toBe(false);
+  });
+});
