@@ -6,6 +6,7 @@
 // process start plus the dispatcher's /version preflight (kubectl-on-these-machines.md).
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
+import { inClusterServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import {
   createLongLivedSecret,
@@ -72,8 +73,16 @@ export interface Obtained {
  * context's (keeping its tls-server-name and proxy-url, which belong to that server); the CA of
  * the source context is offered only when the server is the same.
  */
-export function destinationFor(source: SourceContext | undefined, server: string | undefined, namespace: string): Destination {
-  const chosen = server ?? source?.server;
+export function destinationFor(
+  source: SourceContext | undefined,
+  server: string | undefined,
+  namespace: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Destination {
+  // No current context in a pod: kubectl falls back to the in-cluster config (client-go
+  // merged_client_builder.go), so the server it talked to is the in-cluster one.
+  const inCluster = env['KUBERNETES_SERVICE_HOST'] && env['KUBERNETES_SERVICE_PORT'] ? inClusterServerUrl(env) : undefined;
+  const chosen = server ?? source?.server ?? inCluster;
   if (chosen === undefined || chosen === '') {
     throw new CliError('ERR_USAGE', 'cannot tell which server to write: kubectl has no current context', {
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
@@ -125,7 +134,7 @@ export async function obtainFromSecret(
   );
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
-  const destination = destinationFor(source, flags.server, namespace);
+  const destination = destinationFor(source, flags.server, namespace, deps.env);
   const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : sourceCaOnly(destination);
   return {
     destination,
@@ -181,7 +190,7 @@ export async function obtainFromTokenRequest(
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).
   const claims = decodeTokenClaims(token);
   const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? source?.namespace ?? 'default';
-  const destination = destinationFor(source, flags.server, namespace);
+  const destination = destinationFor(source, flags.server, namespace, deps.env);
   const ca = await clusterCa(deps, target, destination, hooks);
   return { destination, credentials: { token, ...ca, source: 'token-request', serviceAccount: input.name } };
 }
@@ -215,7 +224,7 @@ export async function obtainFromLongLivedSecret(
   hooks: FlowHooks,
 ): Promise<Obtained> {
   const source = await readSourceContext(deps, target);
-  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default');
+  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default', deps.env);
   const namespace = destination.namespace;
   const [account, candidates] = await Promise.all([
     getServiceAccount(deps, target, namespace, input.name),

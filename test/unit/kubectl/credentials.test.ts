@@ -188,3 +188,11 @@ describe('obtainFromLongLivedSecret', () => {
     expect(requests.some((r) => r.args.includes('create'))).toBe(false);
   });
 });
+
+describe('destinationFor in a pod', () => {
+  it('uses the in-cluster server kubectl fell back to when there is no current context', () => {
+    const destination = destinationFor(undefined, undefined, 'team-a', { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' });
+    expect(destination.server).toBe('https://[fd00::1]:443');
+    expect(destination.sourceCaPem).toBeUndefined();
+  });
+});
