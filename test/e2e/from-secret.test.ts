@@ -142,6 +142,17 @@ describe('from-secret failures', () => {
     return file;
   };
 
+  const slowKubectl = () => {
+    const file = world.path('slow-kubectl');
+    writeFileSync(file, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    return file;
+  };
+  const deadSource = () => {
+    const file = world.path('dead-source.kubeconfig');
+    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(world.server.url, 'https://127.0.0.1:1'));
+    return file;
+  };
+
   it.each([
     { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found/ },
     { name: 'a Secret of the wrong type', args: ['from-secret', 'not-a-token', '-n', 'team-a'], code: 4, line: /type Opaque, not kubernetes\.io\/service-account-token/ },
@@ -153,6 +164,8 @@ describe('from-secret failures', () => {
     { name: 'kubectl missing (PATH)', args: ['from-secret', 'deployer-token'], env: { PATH: '/nonexistent' }, code: 4, line: /kubectl not found: kubectl/ },
     { name: 'kubectl unauthorized', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'BOGUS'], code: 4, line: /You must be logged in to the server \(Unauthorized\)/ },
     { name: 'a source context that does not exist', args: ['from-secret', 'deployer-token', '--source-context', 'nope'], code: 3, line: /cannot locate context nope/ },
+    { name: 'kubectl hanging past --kubectl-timeout', args: ['from-secret', 'deployer-token', '--kubectl', 'SLOW', '--kubectl-timeout', '1s'], code: 4, line: /timed out after 1s/ },
+    { name: 'an API server that refuses connections', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'DEAD'], code: 4, line: /connection to the server 127\.0\.0\.1:1 was refused/ },
     { name: 'a bad --wait', args: ['from-secret', 'deployer-token', '--wait', 'soon'], code: 2, line: /invalid duration "soon" for --wait/ },
     { name: 'an http --server', args: ['from-secret', 'deployer-token', '--server', 'http://example.com'], code: 2, line: /plain http/ },
   ])('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, env, code, line }) => {
@@ -160,7 +173,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);
