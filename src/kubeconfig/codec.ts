@@ -1,7 +1,19 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
-import { dump, load, YAMLException } from 'js-yaml';
+import { DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
 import { kubeconfigSchema, type Kubeconfig } from './schema.js';
+
+/**
+ * kubectl reads kubeconfigs with YAML 1.1 rules (sigs.k8s.io/yaml → go-yaml v2 resolve.go strips
+ * "_" before parsing numbers), so a plain `1_000` or `0xFF_FF` is a number to it and the whole file
+ * fails to load ("cannot unmarshal number into Go struct field … of type string"). js-yaml follows
+ * YAML 1.2 and would not quote those; this never-matching-on-load type makes dump quote them.
+ */
+const YAML_11_NUMBER_WITH_UNDERSCORES = new Type('tag:sa-kubeconfig,2026:yaml-1.1-number', {
+  kind: 'scalar',
+  resolve: (data: string) => /^[-+]?[.0-9]/.test(data) && data.includes('_'),
+});
+const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NUMBER_WITH_UNDERSCORES] });
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 const MAX_EXPANDED_NODES = 2_000_000;
@@ -57,7 +69,7 @@ export function stringifyKubeconfig(config: Kubeconfig): string {
     contexts: sortByName(config.contexts ?? []),
     'current-context': config['current-context'] ?? '',
   };
-  return dump(normalized, { sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
+  return dump(normalized, { schema: DUMP_SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
 }
 
 function sortByName<T extends { readonly name: string }>(list: readonly T[]): T[] {
