@@ -3,12 +3,10 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
-import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
-import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
-import { addEntryOptions, checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
-import { addKubectlOptions, collectWarnings, kubectlTargetFrom, type KubectlOptions } from './kubectl-options.js';
+import { decodeTokenClaims } from '../serviceaccount/token.js';
+import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
+import { addKubectlOptions, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromSecretOptions extends EntryOptions, KubectlOptions {
   readonly namespace?: string;
@@ -39,8 +37,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
   return addEntryOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: FromSecretOptions) => {
-      const format = checkOutputCombination(options);
-      const lockTimeout = lockTimeoutMs(options);
+      checkOutputCombination(options);
       const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace');
@@ -62,38 +59,13 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       if (credentials.caSource === 'none') {
         warnings.warn(`secret ${ns}/${name} has no ca.crt and the source context names no CA; the kubeconfig trusts the system roots only`);
       }
-
-      const names = resolveEntryNames(
-        defaultEntryNames({ server: destination.server, namespace: ns, ...(accountName === undefined ? {} : { serviceAccount: accountName }) }),
-        options,
-      );
-      const entries = buildServiceAccountEntries({
-        names,
-        server: destination.server,
-        namespace: ns,
-        ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
-        credential: { kind: 'token', token: credentials.token },
-        ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
-        ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
+      await writeObtainedEntries(ctx, options, {
+        destination,
+        credentials,
+        accountName,
+        tokenExpiresAt: claims.kind === 'jwt' ? claims.expiresAt : undefined,
+        sourceText: `secret ${ns}/${name}`,
+        warnings,
       });
-      if (options.stdout) {
-        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
-        return;
-      }
-      const result = await writeServiceAccountEntries(ctx.deps, {
-        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
-        entries,
-        setCurrent: options.setCurrent,
-        lockTimeoutMs: lockTimeout,
-      });
-      const username = serviceAccountUsername(claims) ?? (accountName === undefined ? undefined : `system:serviceaccount:${ns}:${accountName}`);
-      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
-      const summary = summarize(entries, result, {
-        ...(username === undefined ? {} : { serviceAccount: username }),
-        ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
-        extra: { source: 'secret', secret: `${ns}/${name}`, caSource: credentials.caSource, warnings: warnings.list() },
-      });
-      printSummary(ctx, format, summary, [`  source          secret ${ns}/${name} (CA from ${credentials.caSource})`]);
-      await probeAfterWrite(ctx, options, summary);
     });
 }

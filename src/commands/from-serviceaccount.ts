@@ -4,12 +4,10 @@ import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
-import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
-import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
-import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
-import { addEntryOptions, checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
-import { addKubectlOptions, collectWarnings, kubectlTargetFrom, type KubectlOptions } from './kubectl-options.js';
+import { decodeTokenClaims } from '../serviceaccount/token.js';
+import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
+import { addKubectlOptions, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromServiceAccountOptions extends EntryOptions, KubectlOptions {
   readonly namespace?: string;
@@ -49,8 +47,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
   return addEntryOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: FromServiceAccountOptions) => {
-      const format = checkOutputCombination(options);
-      const lockTimeout = lockTimeoutMs(options);
+      checkOutputCombination(options);
       if (options.longLived && (options.duration !== undefined || options.audience.length > 0)) {
         throw new CliError('ERR_USAGE', '--long-lived cannot be combined with --duration or --audience', { hint: 'a token Secret never expires and has the API server audience' });
       }
@@ -68,46 +65,24 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const { destination, credentials } = options.longLived
         ? await flows.obtainFromLongLivedSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks)
         : await flows.obtainFromTokenRequest(ctx.deps, target, { namespace, server }, { name, durationSeconds, audiences: options.audience }, hooks);
-      const ns = destination.namespace;
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = decodeTokenClaims(credentials.token);
-      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
       const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;
       if (capped !== undefined) warnings.warn(capped);
-
-      const names = resolveEntryNames(defaultEntryNames({ server: destination.server, namespace: ns, serviceAccount: name }), options);
-      const entries = buildServiceAccountEntries({
-        names,
-        server: destination.server,
-        namespace: ns,
-        ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
-        credential: { kind: 'token', token: credentials.token },
-        ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
-        ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
-      });
-      if (options.stdout) {
-        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
-        return;
-      }
-      const result = await writeServiceAccountEntries(ctx.deps, {
-        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
-        entries,
-        setCurrent: options.setCurrent,
-        lockTimeoutMs: lockTimeout,
-      });
-      const secret = credentials.secretName === undefined ? undefined : `${ns}/${credentials.secretName}`;
-      const summary = summarize(entries, result, {
-        serviceAccount: serviceAccountUsername(claims) ?? `system:serviceaccount:${ns}:${name}`,
-        ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
-        extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: warnings.list() },
-      });
-      const sourceLine: Record<typeof credentials.source, string> = {
+      const secret = `${destination.namespace}/${credentials.secretName ?? ''}`;
+      const sourceText: Record<typeof credentials.source, string> = {
         'token-request': `TokenRequest (kubectl create token${durationSeconds === undefined ? '' : ` --duration ${formatDuration(durationSeconds * 1000)}`})`,
-        'existing-secret': `existing token Secret ${secret ?? ''}`,
-        'created-secret': `new token Secret ${secret ?? ''} (created, filled in by the token controller)`,
-        secret: `token Secret ${secret ?? ''}`,
+        'existing-secret': `existing token Secret ${secret}`,
+        'created-secret': `new token Secret ${secret} (created, filled in by the token controller)`,
+        secret: `token Secret ${secret}`,
       };
-      printSummary(ctx, format, summary, [`  source          ${sourceLine[credentials.source]} (CA from ${credentials.caSource})`]);
-      await probeAfterWrite(ctx, options, summary);
+      await writeObtainedEntries(ctx, options, {
+        destination,
+        credentials,
+        accountName: name,
+        tokenExpiresAt: claims.kind === 'jwt' ? claims.expiresAt : undefined,
+        sourceText: sourceText[credentials.source],
+        warnings,
+      });
     });
 }

@@ -1,9 +1,14 @@
-// Flags shared by the commands that work through kubectl (from-secret, from-serviceaccount): which
-// kubectl, which source kubeconfig/context it reads, and how long one call may take.
+// What the commands that work through kubectl (from-secret, from-serviceaccount) share: which
+// kubectl, which source kubeconfig/context it reads, how long one call may take, warnings that
+// also go into the JSON summary, and writing what they obtained.
 import type { Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import type { KubectlTarget } from '../kubectl/run.js';
 import type { CommandContext } from '../context.js';
+import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
+import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
+import type { Destination, ServiceAccountCredentials } from '../kubectl/credentials.js';
+import { checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
 
 export interface KubectlOptions {
   readonly kubectl: string;
@@ -45,4 +50,56 @@ export function collectWarnings(ctx: CommandContext): WarningCollector {
     },
     list: () => [...warnings],
   };
+}
+
+export interface WriteObtainedInput {
+  readonly destination: Destination;
+  readonly credentials: ServiceAccountCredentials;
+  /** The account's short name, for entry names; undefined when unknown (opaque token, no annotation). */
+  readonly accountName: string | undefined;
+  readonly tokenExpiresAt: Date | undefined;
+  /** The text summary's `source` line. */
+  readonly sourceText: string;
+  readonly warnings: WarningCollector;
+}
+
+/**
+ * The tail both commands share: embedded entries → --stdout, or write + summary (+ --probe).
+ * The summary adds `source`, `secret`, `caSource` and `warnings` to init's shape.
+ */
+export async function writeObtainedEntries(ctx: CommandContext, options: EntryOptions, input: WriteObtainedInput): Promise<void> {
+  const format = checkOutputCombination(options);
+  const { destination, credentials } = input;
+  const namespace = destination.namespace;
+  const names = resolveEntryNames(
+    defaultEntryNames({ server: destination.server, namespace, ...(input.accountName === undefined ? {} : { serviceAccount: input.accountName }) }),
+    options,
+  );
+  const entries = buildServiceAccountEntries({
+    names,
+    server: destination.server,
+    namespace,
+    ca: credentials.caPem === undefined ? { kind: 'none' } : { kind: 'data', pem: credentials.caPem },
+    credential: { kind: 'token', token: credentials.token },
+    ...(destination.tlsServerName === undefined ? {} : { tlsServerName: destination.tlsServerName }),
+    ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
+  });
+  if (options.stdout) {
+    ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+    return;
+  }
+  const result = await writeServiceAccountEntries(ctx.deps, {
+    ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
+    entries,
+    setCurrent: options.setCurrent,
+    lockTimeoutMs: lockTimeoutMs(options),
+  });
+  const secret = credentials.secretName === undefined ? undefined : `${namespace}/${credentials.secretName}`;
+  const summary = summarize(entries, result, {
+    ...(input.accountName === undefined ? {} : { serviceAccount: `system:serviceaccount:${namespace}:${input.accountName}` }),
+    ...(input.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: input.tokenExpiresAt }),
+    extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: input.warnings.list() },
+  });
+  printSummary(ctx, format, summary, [`  source          ${input.sourceText} (CA from ${credentials.caSource})`]);
+  await probeAfterWrite(ctx, options, summary);
 }
