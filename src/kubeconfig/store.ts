@@ -12,7 +12,7 @@ import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { parseKubeconfig, stringifyKubeconfig } from './codec.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { defaultWriteFile, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
+import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -36,6 +36,9 @@ export interface WriteResult {
 }
 
 export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
+  // Renaming over a device or FIFO (--kubeconfig /dev/null) would replace it with a regular file
+  // (as root: /dev/null itself), and reading one may never end: refuse before touching anything.
+  for (const file of kubeconfigPrecedence(deps, request.explicitPath)) await refuseSpecialFile(deps, file);
   // A first, unlocked read decides the destination files exactly as kubectl would; each file is
   // then re-read under its lock, so concurrent writers never lose each other's entries.
   const loaded = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true });
@@ -104,6 +107,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
   try {
     const stat = await deps.fs.stat(target);
     if (stat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: is a directory`);
+    if (!stat.isFile()) throw notRegularFile(target);
     if (stat.size > MAX_KUBECONFIG_BYTES) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": larger than the size limit`);
     const text = await deps.fs.readFile(target, 'utf8');
     return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
@@ -112,6 +116,17 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": ${describeErrno(error)}`, { cause: error });
   }
+}
+
+async function refuseSpecialFile(deps: Pick<Deps, 'fs'>, path: string): Promise<void> {
+  const stat = await deps.fs.stat(path).catch(() => undefined);
+  if (stat !== undefined && !stat.isFile() && !stat.isDirectory()) throw notRegularFile(path);
+}
+
+function notRegularFile(path: string): CliError {
+  return new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: not a regular file`, {
+    hint: 'point --kubeconfig at a regular file, or print the kubeconfig with --stdout',
+  });
 }
 
 /** A symlinked kubeconfig stays a symlink: we write to what it points at (also when that does not exist yet). */

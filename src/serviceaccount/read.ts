@@ -60,7 +60,8 @@ async function readMountFile(
 ): Promise<string> {
   try {
     const stat = await deps.fs.stat(path);
-    if (stat.isDirectory()) throw new CliError(code, `cannot read ${what} ${path}: is a directory`, { hint: MOUNT_HINT });
+    // A FIFO or device would block or never end; the kubelet writes regular files.
+    if (!stat.isFile()) throw new CliError(code, `cannot read ${what} ${path}: ${stat.isDirectory() ? 'is a directory' : 'not a regular file'}`, { hint: MOUNT_HINT });
     if (stat.size > maxBytes) {
       throw new CliError(code === 'ERR_SA_TOKEN_MISSING' ? 'ERR_SA_TOKEN_INVALID' : 'ERR_SA_CA_INVALID', `${what} ${path} is ${stat.size} bytes, larger than the ${maxBytes}-byte limit`);
     }
