@@ -8,10 +8,20 @@ import type * as X509 from '@peculiar/x509';
 // @peculiar/x509 2.x uses tsyringe, which refuses to load without a Reflect metadata polyfill
 // ("tsyringe requires a reflect polyfill"). Rather than adding reflect-metadata as a dependency,
 // install the few functions tsyringe/tslib call, then load x509 (a static import would be
-// evaluated before this code runs).
-installReflectMetadata();
-const x509: typeof X509 = await import('@peculiar/x509');
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// evaluated before this code runs). Loaded on first use rather than with a top-level await: the
+// shipped `demo` bundles this file, and the single-file CommonJS build cannot hold a top-level
+// await. A bundled CommonJS x509 may arrive as the default export only, hence the unwrap.
+let x509Loaded: Promise<typeof X509> | undefined;
+function loadX509(): Promise<typeof X509> {
+  x509Loaded ??= (async () => {
+    installReflectMetadata();
+    const imported = await import('@peculiar/x509');
+    const x509 = 'cryptoProvider' in imported ? imported : (imported as unknown as { default: typeof X509 }).default;
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })();
+  return x509Loaded;
+}
 
 function installReflectMetadata(): void {
   const reflect = Reflect as unknown as Record<string, unknown>;
@@ -83,6 +93,7 @@ async function generateKeys(): Promise<CryptoKeyPair> {
 }
 
 async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
+  const x509 = await loadX509();
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
 }
@@ -103,6 +114,7 @@ export interface CaOptions {
 
 /** A self-signed CA, like kubeadm's `kubernetes` CA. */
 export async function generateCa(options: CaOptions = {}): Promise<CertificateAuthority> {
+  const x509 = await loadX509();
   const keys = await generateKeys();
   const subject = `CN=${escapeDnValue(options.commonName ?? 'kubernetes')}`;
   const now = Date.now();
@@ -135,6 +147,7 @@ interface LeafOptions {
 }
 
 async function issueLeaf(ca: CertificateAuthority, options: LeafOptions): Promise<KeyPairPem> {
+  const x509 = await loadX509();
   const keys = await generateKeys();
   const now = Date.now();
   const sans: X509.JsonGeneralName[] = [
