@@ -1,0 +1,233 @@
+// Pure: turns what went wrong at one stage (an errno, an OpenSSL verification code, an HTTP
+// status) into a StageFailure with a message naming the layer and a one-line hint that fixes it.
+// No I/O; the stages collect the facts (peer certificate, Status body) and call these.
+import type { StageFailure } from './result.js';
+
+export interface PeerCertificate {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly notBefore?: Date | undefined;
+  readonly notAfter?: Date | undefined;
+  /** "DNS:kubernetes", "IP Address:10.96.0.1", … as Node reports subjectaltname. */
+  readonly subjectAltNames: readonly string[];
+}
+
+/** A DNS lookup error (node:dns codes). */
+export function classifyDnsError(host: string, error: unknown): StageFailure {
+  const code = errorCode(error);
+  if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'EAI_NONAME') {
+    return {
+      code: 'ERR_DNS',
+      message: `cannot resolve ${host}: no such host`,
+      hint: `check the server URL in the kubeconfig; outside the cluster, names such as *.svc only resolve inside it (use the API server's external address)`,
+    };
+  }
+  return {
+    code: 'ERR_DNS',
+    message: `cannot resolve ${host}: ${code ?? errorMessage(error)}`,
+    hint: 'check /etc/resolv.conf and that a DNS server is reachable',
+  };
+}
+
+/** A TCP connect (or proxy CONNECT) error. */
+export function classifyTcpError(endpoint: string, error: unknown, viaProxy: string | undefined): StageFailure {
+  const code = errorCode(error) ?? '';
+  const where = viaProxy === undefined ? endpoint : `proxy ${viaProxy}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return {
+        code: viaProxy === undefined ? 'ERR_TCP' : 'ERR_PROXY',
+        message: `cannot connect to ${where}: connection refused`,
+        hint:
+          viaProxy === undefined
+            ? 'nothing listens on that port: check the port in the server URL and that the API server is running'
+            : 'the proxy is not running or listens on another port: check proxy-url / HTTPS_PROXY',
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { code: 'ERR_TCP', message: `cannot connect to ${where}: no route to host`, hint: 'check the network path (VPN, firewall, security groups)' };
+    case 'ECONNRESET':
+      return { code: 'ERR_TCP', message: `connection to ${where} was reset`, hint: 'a firewall or load balancer dropped the connection' };
+    default:
+      return { code: viaProxy === undefined ? 'ERR_TCP' : 'ERR_PROXY', message: `cannot connect to ${where}: ${errorMessage(error)}` };
+  }
+}
+
+export function classifyProxyRefusal(proxy: string, target: string, statusLine: string): StageFailure {
+  return {
+    code: 'ERR_PROXY',
+    message: `proxy ${proxy} refused CONNECT ${target}: ${statusLine}`,
+    hint: 'the proxy does not allow this destination or wants credentials; add the API server to NO_PROXY if it is reachable directly',
+  };
+}
+
+export function timeoutFailure(stage: string, timeoutMs: number): StageFailure {
+  return {
+    code: 'ERR_TIMEOUT',
+    message: `${stage}: no answer within ${formatMs(timeoutMs)} (probe timeout)`,
+    hint:
+      stage === 'tls'
+        ? 'the port accepts connections but does not speak TLS to us: a firewall dropping packets, the wrong port, or a non-HTTPS service'
+        : 'a firewall dropping packets, an overloaded server, or a too-short --timeout',
+  };
+}
+
+export interface TlsContext {
+  /** The name checked against the certificate (tls-server-name or the URL host). */
+  readonly checkedName: string;
+  /** Where the trusted CA came from, for the message: a file path, "certificate-authority-data", "system roots". */
+  readonly caSource: string;
+  readonly now: Date;
+}
+
+/** OpenSSL / Node verification codes and TLS errors → why, in words, with the fix. */
+export function classifyTlsError(error: unknown, peer: PeerCertificate | undefined, context: TlsContext): StageFailure {
+  const code = errorCode(error) ?? '';
+  const subject = peer ? ` (subject ${peer.subject}, issuer ${peer.issuer})` : '';
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return {
+        code: 'ERR_TLS',
+        message: `server certificate expired${peer?.notAfter ? ` at ${peer.notAfter.toISOString()}` : ''}${subject}`,
+        hint: `renew the API server certificate (kubeadm: kubeadm certs renew apiserver), or fix this machine's clock (now ${context.now.toISOString()})`,
+      };
+    case 'CERT_NOT_YET_VALID':
+      return {
+        code: 'ERR_TLS',
+        message: `server certificate is not valid yet${peer?.notBefore ? ` (notBefore ${peer.notBefore.toISOString()})` : ''}${subject}`,
+        hint: `fix this machine's clock (now ${context.now.toISOString()})`,
+      };
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'CERT_UNTRUSTED':
+      return {
+        code: 'ERR_TLS',
+        message: `server certificate signed by unknown authority${subject}: not trusted by ${context.caSource}`,
+        hint:
+          context.caSource === 'system roots'
+            ? "the cluster has its own CA: set certificate-authority (or -data) on the cluster to the cluster's CA (kube-root-ca.crt)"
+            : "the CA belongs to another cluster, or something in between (proxy, load balancer) presents its own certificate: use the cluster's CA (kubectl get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}')",
+      };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': {
+      const names = peer?.subjectAltNames.length ? peer.subjectAltNames.join(', ') : 'no subjectAltNames';
+      const firstDns = peer?.subjectAltNames.find((name) => name.startsWith('DNS:'))?.slice(4);
+      return {
+        code: 'ERR_TLS',
+        message: `server certificate is not valid for ${context.checkedName}: it is valid for ${names}`,
+        hint: firstDns
+          ? `use a server URL with one of those names, or set tls-server-name: ${firstDns} on the cluster (kubectl config set-cluster NAME --tls-server-name=${firstDns})`
+          : 'use a server URL with one of those names or addresses, or set tls-server-name on the cluster',
+      };
+    }
+    case 'ECONNRESET':
+      return {
+        code: 'ERR_TLS',
+        message: 'TLS handshake failed: the server closed the connection',
+        hint: 'the port may not speak TLS, or the server requires a client certificate it did not get',
+      };
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'EPROTO':
+      return {
+        code: 'ERR_TLS',
+        message: `TLS handshake failed: ${errorMessage(error)}`,
+        hint: 'the port does not speak TLS: is the server URL http:// rather than https://, or the wrong port?',
+      };
+    default:
+      return { code: 'ERR_TLS', message: `TLS handshake failed: ${code ? `${code}: ` : ''}${errorMessage(error)}` };
+  }
+}
+
+export interface HttpContext {
+  /** Credentials were configured for this user (so anonymous answers are suspicious). */
+  readonly credentialsSent: boolean;
+  /** The bearer token's expiry if it is a JWT with exp. */
+  readonly tokenExpiresAt?: Date | undefined;
+  readonly now: Date;
+  readonly namespace: string;
+  readonly path: string;
+}
+
+/** The `message` of a Kubernetes Status body, or the start of a non-Status body. */
+export function serverMessage(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    /* not JSON: fall through */
+  }
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+export function unauthorizedFailure(stage: string, body: string, context: HttpContext): StageFailure {
+  const message = `${stage}: the server refused the credentials (HTTP 401 ${serverMessage(body) || 'Unauthorized'})`;
+  if (!context.credentialsSent) {
+    return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no credentials were sent and the server does not allow anonymous requests: configure a token or client certificate for this user' };
+  }
+  if (context.tokenExpiresAt !== undefined && context.tokenExpiresAt.getTime() <= context.now.getTime()) {
+    return {
+      code: 'ERR_UNAUTHENTICATED',
+      message,
+      hint: `the token expired at ${context.tokenExpiresAt.toISOString()}: mint a new one (kubectl create token SA -n NS) or reference the mounted token with tokenFile so it rotates`,
+    };
+  }
+  return {
+    code: 'ERR_UNAUTHENTICATED',
+    message,
+    hint: 'the token is invalid for this cluster (wrong cluster, revoked, its Secret or ServiceAccount deleted, or a different issuer); the exact reason is only in the API server log',
+  };
+}
+
+export function forbiddenFailure(body: string, context: HttpContext): StageFailure {
+  const message = serverMessage(body) || 'Forbidden';
+  const anonymous = /"system:anonymous"/.test(message);
+  return {
+    code: 'ERR_FORBIDDEN',
+    message: `request: HTTP 403: ${message}`,
+    hint: anonymous
+      ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
+      : `grant the permission with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${context.namespace}`,
+  };
+}
+
+export function redirectFailure(stage: string, status: number, location: string | undefined): StageFailure {
+  return {
+    code: 'ERR_HTTP',
+    message: `${stage}: HTTP ${status} redirect to ${location ?? '(no Location)'} — not followed, credentials are never sent to another place`,
+    hint: 'point the server URL at the API server itself (a redirect usually means a login portal, a load balancer rule or a missing path prefix)',
+  };
+}
+
+export function unexpectedStatusFailure(stage: string, status: number, body: string): StageFailure {
+  const message = serverMessage(body);
+  return {
+    code: 'ERR_HTTP',
+    message: `${stage}: unexpected HTTP ${status}${message ? `: ${message}` : ''}`,
+    hint:
+      status === 404
+        ? 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing'
+        : status >= 500
+          ? 'the API server (or something in front of it) is failing: check its health (/readyz) and logs'
+          : undefined,
+  };
+}
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : `${ms}ms`;
+}

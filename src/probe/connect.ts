@@ -1,0 +1,234 @@
+// The network edge below HTTP: DNS lookup, TCP connect, an HTTP CONNECT tunnel through a proxy, and
+// the TLS handshake with client-go's verification rules (the CA of the cluster or the system
+// roots; tls-server-name for SNI *and* the hostname check, crypto/tls Config.ServerName). Each step
+// is separate so the probe can time and name it; lookup and connect are injectable for unit tests.
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import * as tls from 'node:tls';
+import type { PeerCertificate } from './classify.js';
+
+export interface LookupAddress {
+  readonly address: string;
+  readonly family: number;
+}
+
+export interface Network {
+  readonly lookup: (host: string) => Promise<readonly LookupAddress[]>;
+  readonly connect: (address: string, port: number) => Socket;
+}
+
+export const nodeNetwork: Network = {
+  // verbatim: the resolver's order, as Go's dialer uses it.
+  lookup: (host) => dnsLookup(host, { all: true, verbatim: true }),
+  connect: (address, port) => netConnect({ host: address, port }),
+};
+
+export class TimeoutSignalError extends Error {}
+
+/** Rejects when the signal aborts; runs cleanup so nothing is left open. */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal, cleanup: () => void = () => {}): Promise<T> {
+  if (signal.aborted) {
+    cleanup();
+    return Promise.reject(new TimeoutSignalError('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      cleanup();
+      reject(new TimeoutSignalError('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export async function resolveHost(network: Network, host: string, signal: AbortSignal): Promise<readonly LookupAddress[]> {
+  const family = isIP(host);
+  if (family !== 0) return [{ address: host, family }];
+  return abortable(network.lookup(host), signal);
+}
+
+/** Connects to the addresses in order (the first that accepts wins); the last error is thrown. */
+export async function connectTcp(network: Network, addresses: readonly LookupAddress[], port: number, signal: AbortSignal): Promise<{ socket: Socket; address: string }> {
+  let lastError: unknown = new Error('no addresses');
+  for (const { address } of addresses) {
+    const socket = network.connect(address, port);
+    try {
+      await abortable(
+        new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('error', reject);
+        }),
+        signal,
+        () => socket.destroy(),
+      );
+      socket.removeAllListeners('error');
+      return { socket, address };
+    } catch (error) {
+      socket.destroy();
+      if (error instanceof TimeoutSignalError) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+export class ProxyRefusedError extends Error {
+  constructor(readonly statusLine: string) {
+    super(`proxy answered ${statusLine}`);
+  }
+}
+
+/**
+ * Opens a CONNECT tunnel to host:port over a socket connected to the proxy (an https:// proxy is
+ * spoken to over TLS first, verified against the system roots). Proxy credentials come from the
+ * proxy URL's user:password, as Go sends them (Proxy-Authorization: Basic).
+ */
+export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal): Promise<Socket> {
+  let channel: Socket = socket;
+  if (proxy.protocol === 'https:') {
+    const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+    const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
+    await abortable(
+      new Promise<void>((resolve, reject) => {
+        secure.once('secureConnect', resolve);
+        secure.once('error', reject);
+      }),
+      signal,
+      () => secure.destroy(),
+    );
+    secure.removeAllListeners('error');
+    channel = secure;
+  }
+  const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
+  if (proxy.username !== '' || proxy.password !== '') {
+    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    headers.push(`Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
+  channel.write(`${headers.join('\r\n')}\r\n\r\n`);
+  const statusLine = await abortable(
+    new Promise<string>((resolve, reject) => {
+      let buffered = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end === -1) {
+          if (buffered.length > 64 * 1024) reject(new Error('proxy response headers too large'));
+          return;
+        }
+        channel.off('data', onData);
+        channel.off('error', reject);
+        channel.off('end', onEnd);
+        const rest = buffered.subarray(end + 4);
+        if (rest.length > 0) channel.unshift(rest);
+        resolve(buffered.subarray(0, end).toString('latin1').split('\r\n')[0] ?? '');
+      };
+      const onEnd = () => reject(Object.assign(new Error('proxy closed the connection during CONNECT'), { code: 'ECONNRESET' }));
+      channel.on('data', onData);
+      channel.once('error', reject);
+      channel.once('end', onEnd);
+    }),
+    signal,
+    () => channel.destroy(),
+  );
+  if (!/^HTTP\/1\.[01] 2\d\d/.test(statusLine)) {
+    channel.destroy();
+    throw new ProxyRefusedError(statusLine);
+  }
+  return channel;
+}
+
+export interface TlsSettings {
+  /** The name checked against the certificate and (unless an IP) sent as SNI. */
+  readonly checkedName: string;
+  readonly caPem?: string | undefined;
+  readonly certPem?: string | undefined;
+  readonly keyPem?: string | undefined;
+  readonly insecure: boolean;
+}
+
+export interface TlsInfo {
+  readonly protocol: string;
+  readonly peer: PeerCertificate;
+}
+
+function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls.ConnectionOptions {
+  return {
+    socket,
+    // Node refuses an IP address as SNI (RFC 6066); Go omits it as well.
+    ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName }),
+    ...(settings.caPem === undefined ? {} : { ca: [settings.caPem] }),
+    ...(settings.certPem === undefined || !verify ? {} : { cert: settings.certPem, key: settings.keyPem }),
+    rejectUnauthorized: verify && !settings.insecure,
+    checkServerIdentity: (_host, cert) => (verify && !settings.insecure ? tls.checkServerIdentity(settings.checkedName, cert) : undefined),
+    ALPNProtocols: ['http/1.1'],
+  };
+}
+
+/** The TLS handshake with verification. A verification failure rejects with the OpenSSL/Node code. */
+export async function startTls(socket: Socket, settings: TlsSettings, signal: AbortSignal): Promise<{ socket: tls.TLSSocket; info: TlsInfo }> {
+  const secure = tls.connect(tlsOptions(socket, settings, true));
+  await abortable(
+    new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+      secure.once('close', () => reject(Object.assign(new Error('connection closed during the TLS handshake'), { code: 'ECONNRESET' })));
+    }),
+    signal,
+    () => secure.destroy(),
+  ).catch((error: unknown) => {
+    secure.destroy();
+    throw error;
+  });
+  secure.removeAllListeners('error');
+  secure.removeAllListeners('close');
+  return { socket: secure, info: { protocol: secure.getProtocol() ?? 'TLS', peer: toPeerCertificate(secure.getPeerCertificate()) } };
+}
+
+/**
+ * For a failed handshake's message only: handshakes again without verification and without our
+ * client certificate, to read the certificate the server presents (its SANs, notAfter).
+ */
+export async function fetchPeerCertificate(socket: Socket, settings: TlsSettings, signal: AbortSignal): Promise<PeerCertificate | undefined> {
+  const secure = tls.connect(tlsOptions(socket, settings, false));
+  try {
+    await abortable(
+      new Promise<void>((resolve, reject) => {
+        secure.once('secureConnect', resolve);
+        secure.once('error', reject);
+      }),
+      signal,
+      () => secure.destroy(),
+    );
+    return toPeerCertificate(secure.getPeerCertificate());
+  } catch {
+    return undefined;
+  } finally {
+    secure.destroy();
+  }
+}
+
+function formatName(name: Readonly<Record<string, string | string[] | undefined>> | undefined): string {
+  if (!name) return '(none)';
+  const parts = Object.entries(name).map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : (value ?? '')}`);
+  return parts.length === 0 ? '(none)' : parts.join(', ');
+}
+
+export function toPeerCertificate(cert: tls.PeerCertificate): PeerCertificate {
+  const date = (text: string | undefined) => (text ? new Date(text) : undefined);
+  return {
+    subject: formatName(cert.subject),
+    issuer: formatName(cert.issuer),
+    notBefore: date(cert.valid_from),
+    notAfter: date(cert.valid_to),
+    subjectAltNames: (cert.subjectaltname ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+  };
+}

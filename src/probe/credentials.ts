@@ -1,0 +1,243 @@
+// The user's credentials as client-go would present them: bearer token (tokenFile re-read and
+// winning over token, transport/round_trippers.go NewBearerAuthWithRefreshRoundTripper), client
+// certificate and key (data wins over file), basic auth, exec plugins
+// (plugin/pkg/client/auth/exec/exec.go), impersonation headers. auth-provider plugins are not run.
+// Every secret is registered with the redaction registry the moment it is learnt.
+import { dirname, isAbsolute, resolve } from 'node:path';
+import * as z from 'zod/mini';
+import type { Deps } from '../deps.js';
+import { CliError, describeErrno, errnoCode } from '../errors.js';
+import type { ExecConfig } from '../kubeconfig/schema.js';
+import type { SecretRegistry } from '../output.js';
+import { decodeTokenClaims } from '../serviceaccount/token.js';
+import type { ProbeTarget } from './target.js';
+
+export interface BearerToken {
+  readonly token: string;
+  /** "token", "tokenFile /path", "exec plugin NAME". */
+  readonly source: string;
+  readonly expiresAt?: Date | undefined;
+}
+
+export interface Credentials {
+  readonly bearer?: BearerToken | undefined;
+  readonly basic?: { readonly username: string; readonly password: string } | undefined;
+  readonly clientCert?: { readonly certPem: string; readonly keyPem: string; readonly source: string } | undefined;
+  /** Impersonate-* headers (user as, as-groups, as-uid). */
+  readonly impersonation: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export const NO_CREDENTIALS: Credentials = { impersonation: {} };
+
+export function hasCredentials(credentials: Credentials): boolean {
+  return Boolean(credentials.bearer || credentials.basic || credentials.clientCert);
+}
+
+export function describeCredentials(credentials: Credentials): string {
+  const parts: string[] = [];
+  if (credentials.bearer) parts.push(`bearer token from ${credentials.bearer.source}`);
+  if (credentials.basic) parts.push(`basic auth as ${credentials.basic.username}`);
+  if (credentials.clientCert) parts.push(`client certificate from ${credentials.clientCert.source}`);
+  const as = credentials.impersonation['Impersonate-User'];
+  if (typeof as === 'string') parts.push(`impersonating ${as}`);
+  return parts.length === 0 ? 'no credentials' : parts.join(', ');
+}
+
+export interface CredentialOptions {
+  readonly secrets: SecretRegistry;
+  readonly timeoutMs: number;
+  /** For an exec plugin's KUBERNETES_EXEC_INFO when provideClusterInfo is set. */
+  readonly caPem?: string | undefined;
+}
+
+export type CredentialDeps = Pick<Deps, 'fs' | 'env' | 'spawn'>;
+
+export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarget, options: CredentialOptions): Promise<Credentials> {
+  const user = target.user;
+  const who = target.userName ?? target.label;
+  const provider = user['auth-provider'];
+  if (provider) {
+    throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
+      hint:
+        'auth-provider plugins were removed from kubectl 1.26; switch the user to the exec plugin (gcp: gke-gcloud-auth-plugin, azure: kubelogin, oidc: kubelogin/oidc-login)',
+    });
+  }
+  let bearer: BearerToken | undefined;
+  let clientCert: Credentials['clientCert'];
+  if (user.tokenFile) {
+    bearer = await readTokenFile(deps, user.tokenFile, who, options.secrets);
+  } else if (user.token) {
+    options.secrets.add(user.token);
+    bearer = { token: user.token, source: 'token', expiresAt: tokenExpiry(user.token) };
+  }
+  const basic = user.username !== undefined && user.username !== '' ? { username: user.username, password: user.password ?? '' } : undefined;
+  if (basic) options.secrets.add(basic.password);
+  clientCert = await readClientCertificate(deps, user, who, options.secrets);
+  if (user.exec) {
+    const fromExec = await runExecPlugin(deps, user.exec, target, options);
+    if (fromExec.bearer) bearer = fromExec.bearer;
+    if (fromExec.clientCert) clientCert = fromExec.clientCert;
+  }
+  const impersonation: Record<string, string | readonly string[]> = {};
+  if (user.as) impersonation['Impersonate-User'] = user.as;
+  if (user['as-uid']) impersonation['Impersonate-Uid'] = user['as-uid'];
+  if (user['as-groups']?.length) impersonation['Impersonate-Group'] = user['as-groups'];
+  return { bearer, basic, clientCert, impersonation };
+}
+
+function tokenExpiry(token: string): Date | undefined {
+  const claims = decodeTokenClaims(token);
+  return claims.kind === 'jwt' ? claims.expiresAt : undefined;
+}
+
+async function readTokenFile(deps: CredentialDeps, path: string, who: string, secrets: SecretRegistry): Promise<BearerToken> {
+  let text: string;
+  try {
+    text = await deps.fs.readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `failed to read token file ${path} of user "${who}": ${describeErrno(cause)}`, {
+      cause,
+      hint: 'fix the tokenFile path (relative paths resolve against the kubeconfig that defines the user)',
+    });
+  }
+  // client-go transport/token_source.go fileTokenSource: TrimSpace, and an empty file is an error.
+  const token = text.trim();
+  if (token === '') {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `read empty token from file ${path} of user "${who}"`, { hint: 'write the token into the file' });
+  }
+  secrets.add(token);
+  return { token, source: `tokenFile ${path}`, expiresAt: tokenExpiry(token) };
+}
+
+async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['user'], who: string, secrets: SecretRegistry): Promise<Credentials['clientCert']> {
+  const certData = user['client-certificate-data'];
+  const keyData = user['client-key-data'];
+  const certFile = user['client-certificate'];
+  const keyFile = user['client-key'];
+  const hasCert = Boolean(certData || certFile);
+  const hasKey = Boolean(keyData || keyFile);
+  if (!hasCert && !hasKey) return undefined;
+  if (!hasCert || !hasKey) {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `user "${who}" has a client ${hasCert ? 'certificate without a key' : 'key without a certificate'}`, {
+      hint: 'client-certificate(-data) and client-key(-data) must be set together',
+    });
+  }
+  const keyPem = keyData ? Buffer.from(keyData, 'base64').toString('utf8') : await readPemFile(deps, keyFile ?? '', 'client-key', who);
+  secrets.add(keyPem);
+  if (keyData) secrets.add(keyData);
+  const certPem = certData ? Buffer.from(certData, 'base64').toString('utf8') : await readPemFile(deps, certFile ?? '', 'client-cert', who);
+  return { certPem, keyPem, source: certData ? 'client-certificate-data' : (certFile ?? '') };
+}
+
+async function readPemFile(deps: CredentialDeps, path: string, what: string, who: string): Promise<string> {
+  try {
+    return await deps.fs.readFile(path, 'utf8');
+  } catch (cause) {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `unable to read ${what} ${path} for ${who}: ${describeErrno(cause)}`, { cause });
+  }
+}
+
+const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
+
+const execCredentialSchema = z.looseObject({
+  apiVersion: z.optional(z.string()),
+  kind: z.optional(z.string()),
+  status: z.optional(
+    z.nullable(
+      z.looseObject({
+        token: z.optional(z.string()),
+        clientCertificateData: z.optional(z.string()),
+        clientKeyData: z.optional(z.string()),
+        expirationTimestamp: z.optional(z.string()),
+      }),
+    ),
+  ),
+});
+
+/** The KUBERNETES_EXEC_INFO document (exec.go newExecCredential / clusterInfo). */
+export function buildExecInfo(exec: ExecConfig, target: ProbeTarget, caPem: string | undefined): string {
+  const spec: Record<string, unknown> = { interactive: false };
+  if (exec.provideClusterInfo) {
+    const cluster = target.cluster;
+    const info: Record<string, unknown> = { server: cluster.server };
+    if (cluster['tls-server-name']) info['tls-server-name'] = cluster['tls-server-name'];
+    if (cluster['insecure-skip-tls-verify']) info['insecure-skip-tls-verify'] = true;
+    if (caPem) info['certificate-authority-data'] = Buffer.from(caPem, 'utf8').toString('base64');
+    if (cluster['proxy-url']) info['proxy-url'] = cluster['proxy-url'];
+    if (cluster['disable-compression']) info['disable-compression'] = true;
+    const extension = cluster.extensions?.find((entry) => entry.name === 'client.authentication.k8s.io/exec');
+    if (extension?.extension !== undefined) info['config'] = extension.extension;
+    spec['cluster'] = info;
+  }
+  return JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec });
+}
+
+async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: ProbeTarget, options: CredentialOptions): Promise<Pick<Credentials, 'bearer' | 'clientCert'>> {
+  const who = target.userName ?? target.label;
+  const command = exec.command ?? '';
+  if (command === '') {
+    throw new CliError('ERR_EXEC_PLUGIN', `command must be specified for ${who} to use exec authentication plugin`);
+  }
+  const apiVersion = exec.apiVersion ?? '';
+  if (!(EXEC_API_VERSIONS as readonly string[]).includes(apiVersion)) {
+    throw new CliError('ERR_EXEC_PLUGIN', `exec plugin: invalid apiVersion "${apiVersion}" for user "${who}"`, {
+      hint: `use ${EXEC_API_VERSIONS.join(' or ')}`,
+    });
+  }
+  if (exec.interactiveMode === 'Always') {
+    throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin cannot support interactive mode: standard input is not a terminal', {
+      hint: 'the probe never gives the plugin a terminal; log in with the plugin first, or use interactiveMode: IfAvailable',
+    });
+  }
+  // Relative commands containing a slash resolve against the kubeconfig's directory (loader.go ResolvePaths).
+  const program = command.includes('/') && !isAbsolute(command) && target.userFile ? resolve(dirname(target.userFile), command) : command;
+  const env: Record<string, string | undefined> = { ...deps.env };
+  for (const entry of exec.env ?? []) env[entry.name] = entry.value ?? '';
+  env['KUBERNETES_EXEC_INFO'] = buildExecInfo(exec, target, options.caPem);
+  const name = `exec plugin ${command}`;
+  let result;
+  try {
+    result = await deps.spawn({ command: program, args: [...(exec.args ?? [])], env, timeoutMs: Math.max(1, options.timeoutMs) });
+  } catch (cause) {
+    const code = errnoCode(cause);
+    throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} ${code === 'ENOENT' ? 'not found' : `cannot be run: ${describeErrno(cause)}`}`, {
+      cause,
+      hint:
+        exec.installHint?.trim().replace(/\s*\n\s*/g, ' ') ||
+        `install ${command} or put it on PATH (the plugin is run the way kubectl runs it, with this PATH)`,
+    });
+  }
+  if (result.timedOut) {
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} did not finish within ${options.timeoutMs}ms`, { hint: 'the plugin may be waiting for a login; run it by hand, or raise --timeout' });
+  }
+  if (result.exitCode !== 0) {
+    const stderr = result.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
+    throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} failed with exit code ${String(result.exitCode ?? result.signal)}${stderr ? `: ${stderr}` : ''}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(result.stdout);
+  } catch (cause) {
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} printed something that is not an ExecCredential JSON document`, { cause });
+  }
+  const credential = execCredentialSchema.safeParse(parsed);
+  if (!credential.success) {
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} returned a malformed ExecCredential: ${z.prettifyError(credential.error)}`);
+  }
+  const { status, apiVersion: returned } = credential.data;
+  if (returned !== apiVersion) {
+    throw new CliError('ERR_EXEC_PLUGIN', `exec plugin is configured to use API version ${apiVersion}, plugin returned version ${returned ?? '(none)'}`);
+  }
+  if (!status) throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a status field");
+  options.secrets.add(status.token);
+  options.secrets.add(status.clientKeyData);
+  if (status.token) {
+    const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : tokenExpiry(status.token);
+    return { bearer: { token: status.token, source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
+  }
+  if (status.clientCertificateData || status.clientKeyData) {
+    if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both');
+    return { clientCert: { certPem: status.clientCertificateData, keyPem: status.clientKeyData, source: name } };
+  }
+  throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a token or cert/key pair");
+}

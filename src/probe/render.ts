@@ -1,0 +1,107 @@
+// Pure: a probe result as the text table or the JSON document (the JSON is part of the interface:
+// docs/probe.md "JSON output").
+import { errorExitCodes } from '../errors.js';
+import type { Painter } from '../output.js';
+import { probeExitCode, stagePassed, type ProbeResult, type StageResult } from './result.js';
+
+export interface StageJson {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly status: StageResult['status'];
+  readonly ms: number;
+  readonly detail?: string;
+  readonly error?: { readonly code: string; readonly exitCode: number; readonly message: string; readonly hint?: string };
+}
+
+function stageJson(stage: StageResult): StageJson {
+  return {
+    name: stage.name,
+    ok: stagePassed(stage),
+    status: stage.status,
+    ms: stage.ms,
+    ...(stage.detail === undefined ? {} : { detail: stage.detail }),
+    ...(stage.error === undefined
+      ? {}
+      : {
+          error: {
+            code: stage.error.code,
+            exitCode: errorExitCodes[stage.error.code],
+            message: stage.error.message,
+            ...(stage.error.hint === undefined ? {} : { hint: stage.error.hint }),
+          },
+        }),
+  };
+}
+
+export function probeJson(result: ProbeResult): object {
+  const exitCode = probeExitCode(result);
+  return {
+    ok: exitCode === 0,
+    exitCode,
+    stages: result.stages.map(stageJson),
+    ...(result.identity === undefined ? {} : { identity: { username: result.identity.username, groups: result.identity.groups } }),
+  };
+}
+
+export function allContextsJson(results: readonly ProbeResult[], exitCode: number): object {
+  return {
+    ok: exitCode === 0,
+    exitCode,
+    results: results.map((result) => ({ context: result.target, ...probeJson(result) })),
+  };
+}
+
+const MARK = { ok: '✓', warn: '!', denied: '!', fail: '✗' } as const;
+
+function paintMark(stage: StageResult, paint: Painter): string {
+  const mark = MARK[stage.status];
+  switch (stage.status) {
+    case 'ok':
+      return paint.green(mark);
+    case 'warn':
+    case 'denied':
+      return paint.yellow(mark);
+    case 'fail':
+      return paint.red(mark);
+  }
+}
+
+/** The one-per-stage table; the failing stage (or a lone authz "no") gets a hint line. */
+export function renderProbeText(result: ProbeResult, paint: Painter): string {
+  const lines = [paint.bold(`probe ${result.target}`)];
+  const msWidth = Math.max(...result.stages.map((stage) => `${stage.ms}ms`.length), 4);
+  for (const stage of result.stages) {
+    const detail = stage.status === 'fail' && stage.error ? stage.error.message : (stage.detail ?? '');
+    lines.push(`${paintMark(stage, paint)} ${stage.name.padEnd(8)} ${paint.dim(`${stage.ms}ms`.padStart(msWidth))}  ${detail}`);
+  }
+  const failed = result.stages.find((stage) => stage.status === 'fail') ?? result.stages.find((stage) => stage.status === 'denied');
+  if (failed?.error?.hint) lines.push(`${paint.yellow('hint:')} ${failed.error.hint}`);
+  const exitCode = probeExitCode(result);
+  lines.push(exitCode === 0 ? paint.green('ok') : paint.red(`failed at ${failed?.name ?? '?'} (exit ${exitCode})`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** --all-contexts: one summary row per context. */
+export function renderAllContextsText(results: readonly ProbeResult[], paint: Painter): string {
+  const nameWidth = Math.max(7, ...results.map((result) => result.target.length));
+  const lines = [paint.bold(`${'CONTEXT'.padEnd(nameWidth)}  ${'RESULT'.padEnd(9)} ${'MS'.padStart(6)}  DETAIL`)];
+  for (const result of results) {
+    const ms = result.stages.reduce((total, stage) => total + stage.ms, 0);
+    const failed = result.stages.find((stage) => stage.status === 'fail');
+    const denied = result.stages.find((stage) => stage.status === 'denied');
+    let status: string;
+    let detail: string;
+    if (failed) {
+      status = paint.red(`✗ ${failed.name}`.padEnd(9));
+      detail = `${failed.error?.message ?? ''} (exit ${probeExitCode(result)})`;
+    } else {
+      status = denied ? paint.yellow('! ok'.padEnd(9)) : paint.green('✓ ok'.padEnd(9));
+      const last = result.stages.at(-1);
+      detail = [result.identity?.username, denied?.detail, last?.name === 'request' ? undefined : last?.detail].filter(Boolean).join('; ');
+    }
+    lines.push(`${result.target.padEnd(nameWidth)}  ${status} ${String(ms).padStart(6)}  ${detail}`);
+  }
+  const failures = results.filter((result) => probeExitCode(result) !== 0).length;
+  lines.push(failures === 0 ? paint.green(`${results.length} contexts ok`) : paint.red(`${failures} of ${results.length} contexts failed`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,388 @@
+// The probe itself: config → dns → tcp → tls → version → authn → authz → request, each timed,
+// stopping at the first failure (a "no" from authz is reported and the request still runs, so the
+// user sees the server's own 403). The whole probe shares one deadline; each stage gets what is left.
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Deps } from '../deps.js';
+import { isCliError } from '../errors.js';
+import type { SecretRegistry } from '../output.js';
+import { formatDuration } from '../duration.js';
+import {
+  classifyDnsError,
+  classifyProxyRefusal,
+  classifyTcpError,
+  classifyTlsError,
+  errorMessage,
+  forbiddenFailure,
+  redirectFailure,
+  timeoutFailure,
+  unauthorizedFailure,
+  unexpectedStatusFailure,
+  type HttpContext,
+} from './classify.js';
+import {
+  ProxyRefusedError,
+  abortable,
+  TimeoutSignalError,
+  connectTcp,
+  fetchPeerCertificate,
+  openTunnel,
+  resolveHost,
+  startTls,
+  type Network,
+  type TlsSettings,
+} from './connect.js';
+import { NO_CREDENTIALS, describeCredentials, hasCredentials, resolveCredentials, type Credentials } from './credentials.js';
+import type { ApiClient, ApiResponse } from './http.js';
+import { redactProxyUrl } from './proxy.js';
+import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
+import {
+  SELF_SUBJECT_REVIEW_VERSIONS,
+  accessForPath,
+  describeAccess,
+  parseSelfSubjectAccessReview,
+  parseSelfSubjectReview,
+  parseVersion,
+  selfSubjectAccessReviewBody,
+  selfSubjectReviewRequest,
+} from './reviews.js';
+import { loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
+
+export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
+  readonly network: Network;
+  /** Loads the HTTP client lazily (undici is only parsed once a connection is up). */
+  readonly createApiClient: (origin: string, socket: Socket, reconnect: () => Promise<Socket>) => ApiClient | Promise<ApiClient>;
+}
+
+export interface ProbeOptions {
+  readonly timeoutMs: number;
+  /** Overrides the context's namespace. */
+  readonly namespace?: string | undefined;
+  /** Overrides the request path (default: list one pod in the namespace). */
+  readonly path?: string | undefined;
+  readonly secrets: SecretRegistry;
+  /** Loud warnings (verification off, expiring token) go to stderr as well as into the row. */
+  readonly warn: (message: string) => void;
+}
+
+/** Tokens expiring sooner than this are warned about before they are sent. */
+export const TOKEN_EXPIRY_WARNING_MS = 10 * 60_000;
+
+interface StageOutcome {
+  readonly status: StageStatus;
+  readonly detail?: string | undefined;
+  readonly error?: StageFailure | undefined;
+}
+
+const ok = (detail: string): StageOutcome => ({ status: 'ok', detail });
+const warn = (detail: string): StageOutcome => ({ status: 'warn', detail });
+const fail = (error: StageFailure, detail?: string): StageOutcome => ({ status: 'fail', error, detail });
+
+export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget: () => Promise<ProbeTarget>, options: ProbeOptions): Promise<ProbeResult> {
+  const controller = new AbortController();
+  const started = performance.now();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const signal = controller.signal;
+  const remaining = () => Math.max(1, Math.round(options.timeoutMs - (performance.now() - started)));
+  const stages: StageResult[] = [];
+  let identity: Identity | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  const run = async (name: StageName, body: () => Promise<StageOutcome>): Promise<boolean> => {
+    const stageStart = performance.now();
+    let outcome: StageOutcome;
+    try {
+      outcome = await body();
+    } catch (error) {
+      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs));
+    }
+    stages.push({ name, ms: Math.round(performance.now() - stageStart), ...outcome });
+    return outcome.status !== 'fail';
+  };
+
+  let target: ProbeTarget | undefined;
+  let plan: ConnectionPlan | undefined;
+  let trust: Trust | undefined;
+  let credentials: Credentials = NO_CREDENTIALS;
+  let configured = false;
+  try {
+    const configOk = await run('config', async () => {
+      target = await resolveTarget();
+      plan = planConnection(target, deps.env);
+      trust = await loadTrust(deps, target);
+      credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), caPem: trust.caPem });
+      configured = hasCredentials(credentials);
+      const notes = [...plan.warnings];
+      if (target.userFound === false) notes.push(`user "${String(target.userName)}" is not in the kubeconfig: no credentials are sent (as kubectl)`);
+      const expiry = credentials.bearer?.expiresAt;
+      if (expiry !== undefined) {
+        const left = expiry.getTime() - deps.now().getTime();
+        if (left <= 0) notes.push(`the token expired at ${expiry.toISOString()} (${formatDuration(-left)} ago)`);
+        else if (left <= TOKEN_EXPIRY_WARNING_MS) notes.push(`the token expires in ${formatDuration(left)} (at ${expiry.toISOString()})`);
+      }
+      for (const note of notes) options.warn(`${label}: ${note}`);
+      const namespace = options.namespace ?? target.namespace;
+      const detail = `server ${target.cluster.server ?? ''}, namespace ${namespace}, ${describeCredentials(credentials)}${notes.length ? `; ${notes.join('; ')}` : ''}`;
+      return notes.length ? warn(detail) : ok(detail);
+    });
+    if (!configOk || target === undefined || plan === undefined || trust === undefined) return { target: label, stages };
+    const resolvedTarget: ProbeTarget = target;
+    const p: ConnectionPlan = plan;
+    const t: Trust = trust;
+    // client-go sends credentials only over TLS (client_config.go ClientConfig, IsConfigTransportTLS).
+    const sent: Credentials = p.scheme === 'https' ? credentials : NO_CREDENTIALS;
+    const namespace = options.namespace ?? resolvedTarget.namespace;
+    const proxy = p.proxy.kind === 'proxy' ? p.proxy.url : undefined;
+    const dialHost = proxy ? proxy.hostname.replace(/^\[(.*)\]$/, '$1') : p.host;
+    const dialPort = proxy ? Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) : p.port;
+    const targetAuthority = `${p.origin.replace(/^https?:\/\//, '')}`;
+    const tlsSettings: TlsSettings = {
+      checkedName: p.checkedName,
+      caPem: t.caPem,
+      certPem: sent.clientCert?.certPem,
+      keyPem: sent.clientCert?.keyPem,
+      insecure: p.insecure,
+    };
+
+    const dialRaw = async (dialSignal: AbortSignal): Promise<Socket> => {
+      const addresses = await resolveHost(deps.network, dialHost, dialSignal);
+      const { socket } = await connectTcp(deps.network, addresses, dialPort, dialSignal);
+      return proxy ? openTunnel(socket, proxy, targetAuthority, dialSignal) : socket;
+    };
+
+    let addresses: Awaited<ReturnType<typeof resolveHost>> = [];
+    const dnsOk = await run('dns', async () => {
+      try {
+        addresses = await resolveHost(deps.network, dialHost, signal);
+      } catch (error) {
+        if (error instanceof TimeoutSignalError) throw error;
+        return fail(classifyDnsError(proxy ? `proxy host ${dialHost}` : dialHost, error));
+      }
+      const list = addresses.map((entry) => entry.address).join(', ');
+      const what = proxy ? `proxy ${dialHost}` : dialHost;
+      return ok(addresses.length === 1 && addresses[0]?.address === dialHost ? `${what} is an IP address (no lookup)` : `${what} → ${list}`);
+    });
+    if (!dnsOk) return { target: label, stages };
+
+    let socket: Socket | undefined;
+    const tcpOk = await run('tcp', async () => {
+      let connected: { socket: Socket; address: string };
+      try {
+        connected = await connectTcp(deps.network, addresses, dialPort, signal);
+      } catch (error) {
+        if (error instanceof TimeoutSignalError) throw error;
+        return fail(classifyTcpError(`${dialHost}:${dialPort}`, error, proxy ? redactProxyUrl(proxy) : undefined));
+      }
+      const endpoint = `${connected.address}:${dialPort}`;
+      if (!proxy) {
+        socket = connected.socket;
+        return ok(`connected to ${endpoint}, ${p.proxy.kind === 'direct' ? `direct (${p.proxy.reason})` : 'direct'}`);
+      }
+      try {
+        socket = await openTunnel(connected.socket, proxy, targetAuthority, signal);
+      } catch (error) {
+        connected.socket.destroy();
+        if (error instanceof TimeoutSignalError) throw error;
+        if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine));
+        return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
+      }
+      const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
+      return ok(`via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}: CONNECT ${targetAuthority} established`);
+    });
+    if (!tcpOk || socket === undefined) return { target: label, stages };
+    const rawSocket: Socket = socket;
+    cleanups.push(() => {
+      rawSocket.destroy();
+    });
+
+    let connection: Socket = rawSocket;
+    const tlsOk = await run('tls', async () => {
+      if (p.scheme === 'http') {
+        return warn(`plain http:// — no TLS, the server is not authenticated${configured ? ', and the configured credentials are NOT sent (client-go sends them only over TLS)' : ''}`);
+      }
+      try {
+        const secured = await startTls(rawSocket, tlsSettings, signal);
+        connection = secured.socket;
+      } catch (error) {
+        if (error instanceof TimeoutSignalError) throw error;
+        const peer = await diagnosePeer(dialRaw, tlsSettings, remaining());
+        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now() }));
+      }
+      const secured = connection as import('node:tls').TLSSocket;
+      const peer = secured.getPeerCertificate();
+      const protocol = secured.getProtocol() ?? 'TLS';
+      const expires = peer.valid_to ? `, expires ${new Date(peer.valid_to).toISOString().slice(0, 10)}` : '';
+      const cn = typeof peer.subject?.CN === 'string' ? peer.subject.CN : '(no CN)';
+      if (p.insecure) {
+        const message = 'TLS verification is OFF (insecure-skip-tls-verify): anyone on the path can impersonate this server and read the credentials';
+        options.warn(`${label}: ${message}`);
+        return warn(`${protocol}, certificate CN=${cn} NOT VERIFIED — ${message}`);
+      }
+      const name = p.tlsServerName ? `${p.checkedName} (tls-server-name)` : p.checkedName;
+      return ok(`${protocol}, certificate CN=${cn} valid for ${name}, verified against ${t.caSource}${expires}${sent.clientCert ? '; client certificate presented' : ''}`);
+    });
+    if (!tlsOk) return { target: label, stages };
+
+    const reconnect = async (): Promise<Socket> => {
+      const raw = await dialRaw(signal);
+      if (p.scheme === 'http') return raw;
+      return (await startTls(raw, tlsSettings, signal)).socket;
+    };
+    const client = await deps.createApiClient(p.origin, connection, reconnect);
+    cleanups.push(() => Promise.race([client.close(), new Promise<void>((resolve) => setTimeout(resolve, 200).unref())]));
+    const authHeaders = authorizationHeaders(sent);
+    // abortable: the deadline wins even if the HTTP client does not notice the signal.
+    const call = (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> =>
+      abortable(client.request({
+        method,
+        path: `${p.pathPrefix}${path}`,
+        headers: withCredentials ? { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } : {},
+        body,
+        signal,
+      }), signal);
+    const httpContext = (path: string): HttpContext => ({
+      credentialsSent: hasCredentials(sent),
+      tokenExpiresAt: sent.bearer?.expiresAt,
+      now: deps.now(),
+      namespace,
+      path,
+    });
+
+    const versionOk = await run('version', async () => {
+      // Anonymous on purpose: it shows the server answers as a Kubernetes API server whatever the credentials.
+      const response = await call('GET', '/version', false);
+      if (response.status >= 300 && response.status < 400) return fail(redirectFailure('version', response.status, header(response, 'location')));
+      if (response.status === 401 || response.status === 403) {
+        return warn(`the server does not tell anonymous clients its version (HTTP ${response.status}); anonymous auth is restricted`);
+      }
+      if (response.status !== 200) return fail(unexpectedStatusFailure('version', response.status, response.body));
+      const version = parseVersion(response.body);
+      if (version === undefined) {
+        return fail({
+          code: 'ERR_HTTP',
+          message: 'version: the server answered /version without a Kubernetes version',
+          hint: 'the server URL points at something that is not a Kubernetes API server (a web server, a proxy page), or lacks a path prefix',
+        });
+      }
+      return ok(`Kubernetes ${version}`);
+    });
+    if (!versionOk) return { target: label, stages };
+
+    const authnOk = await run('authn', async () => {
+      for (const version of SELF_SUBJECT_REVIEW_VERSIONS) {
+        const review = selfSubjectReviewRequest(version);
+        const response = await call('POST', review.path, true, review.body);
+        if (response.status === 404) continue;
+        if (response.status >= 300 && response.status < 400) return fail(redirectFailure('authn', response.status, header(response, 'location')));
+        if (response.status === 401) return fail(unauthorizedFailure('authn', response.body, httpContext(review.path)));
+        if (response.status === 403 && !configured) return warn('anonymous: no credentials are configured, and anonymous requests may not call selfsubjectreviews');
+        if (response.status === 403) return warn('identity unknown: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it');
+        if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authn', response.status, response.body));
+        const who = parseSelfSubjectReview(response.body);
+        if (who === undefined) return fail(unexpectedStatusFailure('authn', response.status, response.body));
+        identity = who;
+        if (who.username === 'system:anonymous') {
+          if (configured) {
+            return fail({
+              code: 'ERR_UNAUTHENTICATED',
+              message: 'authn: credentials are configured but the server sees system:anonymous',
+              hint:
+                p.scheme === 'http'
+                  ? 'the server URL is http://, and credentials are only sent over TLS: use https://'
+                  : 'the server ignored the credentials: a token with stray whitespace, or a client certificate not signed by the cluster CA',
+            });
+          }
+          return warn(`system:anonymous (no credentials configured)`);
+        }
+        return ok(`${who.username}${who.groups.length ? ` (groups ${who.groups.join(', ')})` : ''}${version === 'v1' ? '' : ` [via ${version}]`}`);
+      }
+      return warn('identity unknown: the selfsubjectreviews API is not enabled in the cluster (Kubernetes before 1.28)');
+    });
+    if (!authnOk) return { target: label, stages, identity };
+
+    const requestPath = options.path ?? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?limit=1`;
+    const access = accessForPath(options.path ?? `/api/v1/namespaces/${namespace}/pods`);
+    const question = `may ${describeAccess(access)}`;
+    await run('authz', async () => {
+      const response = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', true, selfSubjectAccessReviewBody(access));
+      if (response.status >= 300 && response.status < 400) return fail(redirectFailure('authz', response.status, header(response, 'location')));
+      if (response.status === 401) return fail(unauthorizedFailure('authz', response.body, httpContext('selfsubjectaccessreviews')));
+      if (response.status === 403 || response.status === 404) return warn(`${question}: cannot ask (selfsubjectaccessreviews answered HTTP ${response.status})`);
+      if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authz', response.status, response.body));
+      const answer = parseSelfSubjectAccessReview(response.body);
+      if (answer === undefined) return fail(unexpectedStatusFailure('authz', response.status, response.body));
+      if (answer.allowed) return ok(`${question}: yes`);
+      const subject = identity?.username ?? 'this identity';
+      return {
+        status: 'denied',
+        detail: `${question}: no${answer.why ? ` - ${answer.why}` : ''}`,
+        error: {
+          code: 'ERR_FORBIDDEN',
+          message: `${subject} may not ${describeAccess(access)}`,
+          hint: `grant it with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${namespace}`,
+        },
+      };
+    });
+    if (stages.at(-1)?.status === 'fail') return { target: label, stages, identity };
+
+    await run('request', async () => {
+      const response = await call('GET', requestPath, true);
+      if (response.status >= 300 && response.status < 400) return fail(redirectFailure('request', response.status, header(response, 'location')));
+      if (response.status === 401) return fail(unauthorizedFailure('request', response.body, httpContext(requestPath)));
+      if (response.status === 403) return fail(forbiddenFailure(response.body, httpContext(requestPath)));
+      if (response.status < 200 || response.status >= 300) return fail(unexpectedStatusFailure('request', response.status, response.body));
+      return ok(`GET ${requestPath}: HTTP ${response.status}${describeBody(response.body)}`);
+    });
+    return { target: label, stages, identity };
+  } finally {
+    clearTimeout(timer);
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        /* closing a connection that already failed is not news */
+      }
+    }
+  }
+}
+
+function authorizationHeaders(credentials: Credentials): Record<string, string | readonly string[]> {
+  const headers: Record<string, string | readonly string[]> = { ...credentials.impersonation };
+  if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer.token}`;
+  else if (credentials.basic) headers['authorization'] = `Basic ${Buffer.from(`${credentials.basic.username}:${credentials.basic.password}`).toString('base64')}`;
+  return headers;
+}
+
+function header(response: ApiResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function describeBody(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'items' in parsed && Array.isArray(parsed.items)) {
+      const kind = 'kind' in parsed && typeof parsed.kind === 'string' ? parsed.kind : 'list';
+      return `, ${kind} with ${parsed.items.length} item${parsed.items.length === 1 ? '' : 's'}`;
+    }
+  } catch {
+    /* not JSON: no summary */
+  }
+  return '';
+}
+
+async function diagnosePeer(dialRaw: (signal: AbortSignal) => Promise<Socket>, settings: TlsSettings, budgetMs: number) {
+  const signal = AbortSignal.timeout(Math.min(budgetMs, 2000));
+  try {
+    const raw = await dialRaw(signal);
+    return await fetchPeerCertificate(raw, settings, signal);
+  } catch {
+    return undefined;
+  }
+}
+
+function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number): StageFailure {
+  if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
+  if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
+  return { code: stage === 'config' ? 'ERR_INTERNAL' : 'ERR_HTTP', message: `${stage}: ${errorMessage(error)}` };
+}

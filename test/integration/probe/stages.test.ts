@@ -1,0 +1,263 @@
+// The probe's stages against the emulated API server, a black hole, a closed port and a CONNECT
+// proxy: real sockets, real TLS, real undici — each stage passing and each failing.
+import * as fsp from 'node:fs/promises';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnProcess } from '../../../src/deps.js';
+import { createSecretRegistry } from '../../../src/output.js';
+import { nodeNetwork, type Network } from '../../../src/probe/connect.js';
+import { createApiClient } from '../../../src/probe/http.js';
+import { probeExitCode, type ProbeResult } from '../../../src/probe/result.js';
+import { probeTarget } from '../../../src/probe/stages.js';
+import type { ProbeTarget } from '../../../src/probe/target.js';
+import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
+import { startApiServer, startBlackholeServer, startConnectProxy, type ApiServer, type BlackholeServer, type ConnectProxy } from '../../support/apiserver.js';
+import { generatePki, pemToBase64, type Pki } from '../../support/certs.js';
+
+let pki: Pki;
+let api: ApiServer;
+let prefixed: ApiServer;
+let otherCa: ApiServer;
+let expiredCert: ApiServer;
+let wrongSan: ApiServer;
+let noReview: ApiServer;
+let blackhole: BlackholeServer;
+let proxy: ConnectProxy;
+let refusingProxy: ConnectProxy;
+let closedPort: number;
+let dir: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  pki = await generatePki();
+  [api, prefixed, otherCa, expiredCert, wrongSan, noReview, blackhole, proxy, refusingProxy] = await Promise.all([
+    startApiServer({ pki, redirects: { '/api/v1/namespaces/moved/pods': 'https://login.example/sso' } }),
+    startApiServer({ pki, pathPrefix: '/k8s/clusters/c-1' }),
+    startApiServer({ pki, serverCertificate: 'other-ca' }),
+    startApiServer({ pki, serverCertificate: 'expired' }),
+    startApiServer({ pki, serverCertificate: 'wrong-san' }),
+    startApiServer({ pki, selfSubjectReview: false }),
+    startBlackholeServer(),
+    startConnectProxy(),
+    startConnectProxy({ refuse: true }),
+  ]);
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  tokens['deployer'] = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
+  tokens['viewer'] = api.mintToken({ namespace: 'team-a', serviceAccount: 'viewer' });
+  tokens['expired'] = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', expired: true });
+  tokens['forged'] = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', wrongKey: true });
+  dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-probe-'));
+  writeFileSync(join(dir, 'ca.crt'), pki.ca.cert);
+  writeFileSync(join(dir, 'token'), `${tokens['deployer']}\n`);
+  writeFileSync(join(dir, 'admin.crt'), pki.admin.cert);
+  writeFileSync(join(dir, 'admin.key'), pki.admin.key, { mode: 0o600 });
+  for (const version of ['v1', 'v1beta1']) {
+    const script = join(dir, `plugin-${version}.mjs`);
+    writeFileSync(
+      script,
+      `#!/usr/bin/env node
+const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
+if (info.kind !== 'ExecCredential' || info.spec.interactive !== false) process.exit(9);
+if (${version === 'v1' ? 'true' : 'false'} && !info.spec.cluster?.server) process.exit(10);
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/${version}', kind: 'ExecCredential', status: { token: process.env.PLUGIN_TOKEN } }));
+`,
+    );
+    chmodSync(script, 0o755);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([api, prefixed, otherCa, expiredCert, wrongSan, noReview, blackhole, proxy, refusingProxy].map((server) => server?.close()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const caData = () => pemToBase64(pki.ca.cert);
+/** Each emulated server signs with its own key: a token is only good for the server that minted it. */
+const tokenFor = (server: ApiServer) => server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
+
+async function probe(
+  cluster: Cluster,
+  user: User,
+  options: { timeoutMs?: number; path?: string; env?: Record<string, string>; network?: Network } = {},
+): Promise<ProbeResult> {
+  const target: ProbeTarget = { label: 'test', namespace: 'team-a', cluster, user, userName: 'u', userFound: true };
+  const secrets = createSecretRegistry();
+  return probeTarget(
+    {
+      fs: fsp,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env },
+      spawn: spawnProcess,
+      now: () => new Date(),
+      network: options.network ?? nodeNetwork,
+      createApiClient,
+    },
+    'test',
+    () => Promise.resolve(target),
+    { timeoutMs: options.timeoutMs ?? 5000, secrets, warn: () => {}, path: options.path },
+  );
+}
+
+function summary(result: ProbeResult): string {
+  return result.stages.map((stage) => `${stage.name}:${stage.status}`).join(' ');
+}
+
+function failure(result: ProbeResult) {
+  return result.stages.find((stage) => stage.status === 'fail');
+}
+
+const ALL_OK = 'config:ok dns:ok tcp:ok tls:ok version:ok authn:ok authz:ok request:ok';
+
+describe('probe stages against the emulated API server', () => {
+  it('passes every stage with a valid token and reports the identity', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] });
+    expect(summary(result)).toBe(ALL_OK);
+    expect(probeExitCode(result)).toBe(0);
+    expect(result.identity?.username).toBe('system:serviceaccount:team-a:deployer');
+    expect(result.stages.find((s) => s.name === 'authz')?.detail).toBe('may list pods in team-a: yes');
+  });
+
+  it('reuses one TLS connection for every HTTP request', async () => {
+    const before = api.requests.length;
+    let connects = 0;
+    const counting: Network = { ...nodeNetwork, connect: (address, port) => ((connects += 1), nodeNetwork.connect(address, port)) };
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { network: counting });
+    expect(probeExitCode(result)).toBe(0);
+    expect(connects).toBe(1);
+    const ours = api.requests.slice(before);
+    expect(ours.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /version',
+      'POST /apis/authentication.k8s.io/v1/selfsubjectreviews',
+      'POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      'GET /api/v1/namespaces/team-a/pods',
+    ]);
+    expect(ours[0]?.hasAuthorization).toBe(false);
+    expect(ours.slice(1).every((r) => r.hasAuthorization)).toBe(true);
+  });
+
+  it.each([
+    ['an unknown host name', () => ({ server: 'https://no-such-api.invalid:6443', 'certificate-authority-data': caData() }), 'dns', 5, /cannot resolve no-such-api\.invalid/],
+    ['a closed port', () => ({ server: `https://127.0.0.1:${closedPort}`, 'certificate-authority-data': caData() }), 'tcp', 5, /connection refused/],
+    ['a server that never answers', () => ({ server: blackhole.url, 'certificate-authority-data': caData() }), 'tls', 5, /no answer within/],
+    ['a certificate from another CA', () => ({ server: otherCa.url, 'certificate-authority-data': caData() }), 'tls', 6, /unknown authority/],
+    ['an expired server certificate', () => ({ server: expiredCert.url, 'certificate-authority-data': caData() }), 'tls', 6, /expired at \d{4}-/],
+    ['a hostname not in the SANs', () => ({ server: wrongSan.url, 'certificate-authority-data': caData() }), 'tls', 6, /not valid for 127\.0\.0\.1: it is valid for DNS:wrong\.example/],
+    ['a refusing proxy', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': refusingProxy.url }), 'tcp', 5, /refused CONNECT/],
+    ['a socks5 proxy-url', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': 'socks5://127.0.0.1:1080' }), 'config', 3, /socks5 proxies are not supported/],
+    ['insecure-skip-tls-verify together with a CA', () => ({ server: api.url, 'certificate-authority-data': caData(), 'insecure-skip-tls-verify': true }), 'config', 3, /specifying a root certificates file with the insecure flag is not allowed/],
+  ])('fails at the right stage for %s', async (_name, cluster, stage, exitCode, message) => {
+    const result = await probe(cluster(), { token: tokens['deployer'] }, { timeoutMs: 1500 });
+    expect(failure(result)?.name).toBe(stage);
+    expect(probeExitCode(result)).toBe(exitCode);
+    expect(failure(result)?.error?.message).toMatch(message);
+    expect(failure(result)?.error?.hint ?? '').not.toBe('');
+  });
+
+  it('accepts a wrong-SAN certificate once tls-server-name names a SAN (SNI and hostname check)', async () => {
+    const result = await probe({ server: wrongSan.url, 'certificate-authority-data': caData(), 'tls-server-name': 'wrong.example' }, { token: tokenFor(wrongSan) });
+    expect(summary(result)).toBe(ALL_OK);
+    expect(result.stages.find((s) => s.name === 'tls')?.detail).toContain('wrong.example (tls-server-name)');
+  });
+
+  it('hints at tls-server-name with the SAN the certificate has', async () => {
+    const result = await probe({ server: wrongSan.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] });
+    expect(failure(result)?.error?.hint).toContain('tls-server-name: wrong.example');
+  });
+
+  it.each([
+    ['a forged token', 'forged', /invalid for this cluster/],
+    ['an expired token', 'expired', /token expired at \d{4}-/],
+  ])('fails authn with exit 7 for %s', async (_name, which, hint) => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens[which] });
+    expect(failure(result)?.name).toBe('authn');
+    expect(probeExitCode(result)).toBe(7);
+    expect(failure(result)?.error?.hint).toMatch(hint);
+  });
+
+  it('warns before sending an expired token', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['expired'] });
+    expect(result.stages[0]?.status).toBe('warn');
+    expect(result.stages[0]?.detail).toMatch(/the token expired at/);
+  });
+
+  it('reports an authz "no", still runs the request, and shows the server\'s 403 message (exit 8)', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['viewer'] });
+    expect(summary(result)).toBe('config:ok dns:ok tcp:ok tls:ok version:ok authn:ok authz:denied request:fail');
+    expect(probeExitCode(result)).toBe(8);
+    expect(failure(result)?.error?.message).toContain('pods is forbidden: User "system:serviceaccount:team-a:viewer" cannot list resource "pods" in API group "" in the namespace "team-a"');
+  });
+
+  it('exits 0 when authz says no but the request (--path) succeeds', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['viewer'] }, { path: '/version' });
+    expect(result.stages.find((s) => s.name === 'authz')?.status).toBe('ok');
+    expect(probeExitCode(result)).toBe(0);
+  });
+
+  it.each([
+    ['tokenFile (trailing newline trimmed)', () => ({ tokenFile: join(dir, 'token') })],
+    ['tokenFile winning over a bad token', () => ({ tokenFile: join(dir, 'token'), token: tokens['forged'] })],
+    ['client certificate files', () => ({ 'client-certificate': join(dir, 'admin.crt'), 'client-key': join(dir, 'admin.key') })],
+    ['client certificate data', () => ({ 'client-certificate-data': pemToBase64(pki.admin.cert), 'client-key-data': pemToBase64(pki.admin.key) })],
+    ['an exec plugin (v1)', () => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'plugin-v1.mjs'), provideClusterInfo: true, interactiveMode: 'Never', env: [{ name: 'PLUGIN_TOKEN', value: tokens['deployer'] }] } })],
+    ['an exec plugin (v1beta1)', () => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: join(dir, 'plugin-v1beta1.mjs'), env: [{ name: 'PLUGIN_TOKEN', value: tokens['deployer'] }] } })],
+  ])('authenticates with %s', async (_name, user) => {
+    const result = await probe({ server: api.url, 'certificate-authority': join(dir, 'ca.crt') }, user());
+    expect(summary(result)).toBe(ALL_OK);
+    expect(result.identity?.username).toMatch(/^(system:serviceaccount:team-a:deployer|admin-user)$/);
+  });
+
+  it('fails config with exit 3 and the installHint when the exec command is missing', async () => {
+    const result = await probe(
+      { server: api.url, 'certificate-authority-data': caData() },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'no-such-auth-plugin-xyz', installHint: 'install it with: brew install no-such' } },
+    );
+    expect(failure(result)?.name).toBe('config');
+    expect(probeExitCode(result)).toBe(3);
+    expect(failure(result)?.error?.message).toBe('exec: executable no-such-auth-plugin-xyz not found');
+    expect(failure(result)?.error?.hint).toBe('install it with: brew install no-such');
+  });
+
+  it('goes through the cluster proxy-url with one CONNECT', async () => {
+    const before = proxy.connects.length;
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': proxy.url }, { token: tokens['deployer'] });
+    expect(summary(result)).toBe(ALL_OK);
+    expect(proxy.connects.slice(before)).toEqual([`127.0.0.1:${api.port}`]);
+    expect(result.stages.find((s) => s.name === 'tcp')?.detail).toContain('via proxy');
+  });
+
+  it('prefixes every path with the server URL path', async () => {
+    const result = await probe({ server: prefixed.url, 'certificate-authority-data': caData() }, { token: tokenFor(prefixed) });
+    expect(summary(result)).toBe(ALL_OK);
+  });
+
+  it('passes with a loud warning when verification is off', async () => {
+    const result = await probe({ server: otherCa.url, 'insecure-skip-tls-verify': true }, { token: tokenFor(otherCa) });
+    expect(result.stages.find((s) => s.name === 'tls')?.status).toBe('warn');
+    expect(result.stages.find((s) => s.name === 'tls')?.detail).toContain('NOT VERIFIED');
+    expect(probeExitCode(result)).toBe(0);
+  });
+
+  it('reports an unknown identity on a server without SelfSubjectReview and carries on', async () => {
+    const result = await probe({ server: noReview.url, 'certificate-authority-data': caData() }, { token: tokenFor(noReview) });
+    expect(result.stages.find((s) => s.name === 'authn')?.status).toBe('warn');
+    expect(probeExitCode(result)).toBe(0);
+  });
+
+  it('never follows a redirect and names the Location', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { path: '/api/v1/namespaces/moved/pods' });
+    expect(failure(result)?.name).toBe('request');
+    expect(failure(result)?.error?.message).toContain('https://login.example/sso');
+  });
+
+  it('says the request is anonymous and shows the 403 naming system:anonymous when the user has no credentials', async () => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, {});
+    expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^anonymous: no credentials are configured/);
+    expect(probeExitCode(result)).toBe(8);
+    expect(failure(result)?.error?.hint).toMatch(/without credentials/);
+  });
+});
