@@ -1,0 +1,207 @@
+// The built CLI's `probe` as a user runs it: kubeconfig targets, --all-contexts, --in-cluster,
+// JSON output, exit codes, secrets kept out of the output, and curl as the oracle for the request
+// stage (curl --cacert with the Authorization header read from a file; never -k).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer, startBlackholeServer, type ApiServer, type BlackholeServer } from '../support/apiserver.js';
+import { generatePki, pemToBase64, type Pki } from '../support/certs.js';
+import { makeMount } from '../support/mount.js';
+import { runCli } from '../support/run-cli.js';
+
+const execFileAsync = promisify(execFile);
+
+let pki: Pki;
+let api: ApiServer;
+let wrongSan: ApiServer;
+let blackhole: BlackholeServer;
+let dir: string;
+let closedPort: number;
+let deployer: string;
+let viewer: string;
+let expired: string;
+
+interface Ctx {
+  readonly name: string;
+  readonly server: string;
+  readonly user: Record<string, unknown>;
+  readonly cluster?: Record<string, unknown>;
+  readonly namespace?: string;
+}
+
+function kubeconfig(file: string, contexts: readonly Ctx[], current?: string): string {
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    yaml.dump({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: contexts.map((c) => ({ name: c.name, cluster: { server: c.server, ...(c.cluster ?? { 'certificate-authority-data': pemToBase64(pki.ca.cert) }) } })),
+      users: contexts.map((c) => ({ name: c.name, user: c.user })),
+      contexts: contexts.map((c) => ({ name: c.name, context: { cluster: c.name, user: c.name, namespace: c.namespace ?? 'team-a' } })),
+      'current-context': current ?? contexts[0]?.name ?? '',
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+const env = (kubeconfigPath: string, extra: Record<string, string> = {}) => ({ KUBECONFIG: kubeconfigPath, NO_COLOR: '1', ...extra });
+
+beforeAll(async () => {
+  pki = await generatePki();
+  [api, wrongSan, blackhole] = await Promise.all([startApiServer({ pki }), startApiServer({ pki, serverCertificate: 'wrong-san' }), startBlackholeServer()]);
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  deployer = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
+  viewer = api.mintToken({ namespace: 'team-a', serviceAccount: 'viewer' });
+  expired = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', expired: true });
+  dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-probe-e2e-'));
+  writeFileSync(join(dir, 'ca.crt'), pki.ca.cert);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([api?.close(), wrongSan?.close(), blackhole?.close()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sa-kubeconfig probe (built CLI)', () => {
+  it('passes every stage for the current context and never prints the token', async () => {
+    const path = kubeconfig('good.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe'], { env: env(path) });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const stage of ['config', 'dns', 'tcp', 'tls', 'version', 'authn', 'authz', 'request']) expect(result.stdout).toMatch(new RegExp(`✓ ${stage}\\b`));
+    expect(result.stdout).toContain('system:serviceaccount:team-a:deployer');
+    expect(result.stdout).toContain('may list pods in team-a: yes');
+    expect(result.stdout).not.toContain('\u001b[');
+    expect(result.stdout + result.stderr).not.toContain(deployer);
+  });
+
+  it('prints the JSON document with stages and identity', async () => {
+    const path = kubeconfig('json.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({ ok: true, exitCode: 0, identity: { username: 'system:serviceaccount:team-a:deployer' } });
+    expect(doc.identity.groups).toContain('system:authenticated');
+    expect(doc.stages.map((s: { name: string }) => s.name)).toEqual(['config', 'dns', 'tcp', 'tls', 'version', 'authn', 'authz', 'request']);
+    for (const stage of doc.stages) {
+      expect(Object.keys(stage).sort()).toEqual(expect.arrayContaining(['name', 'ok', 'ms']));
+      expect(typeof stage.ms).toBe('number');
+      expect(stage.ok).toBe(true);
+    }
+  });
+
+  it('exits 8 for a viewer and prints the server\'s own 403 message with a hint, in text and in JSON', async () => {
+    const path = kubeconfig('viewer.yaml', [{ name: 'viewer', server: api.url, user: { token: viewer } }]);
+    const text = await runCli(['probe'], { env: env(path) });
+    expect(text.code).toBe(8);
+    expect(text.stdout).toMatch(/! authz .*may list pods in team-a: no/);
+    expect(text.stdout).toContain('pods is forbidden: User "system:serviceaccount:team-a:viewer" cannot list resource "pods"');
+    expect(text.stdout).toMatch(/^hint: grant the permission with RBAC/m);
+    const json = await runCli(['probe', '-o', 'json'], { env: env(path) });
+    expect(json.code).toBe(8);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.stages.at(-1)).toMatchObject({ name: 'request', ok: false, error: { code: 'ERR_FORBIDDEN', exitCode: 8 } });
+  });
+
+  it('fails with exit 5 at the timeout when the server never answers', async () => {
+    const path = kubeconfig('blackhole.yaml', [{ name: 'hole', server: blackhole.url, user: { token: deployer } }]);
+    const result = await runCli(['probe', '--timeout', '800ms', '-o', 'json'], { env: env(path) });
+    expect(result.code).toBe(5);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.stages.at(-1)).toMatchObject({ name: 'tls', ok: false, error: { code: 'ERR_TIMEOUT' } });
+  });
+
+  it('fails config with exit 3 for a context that does not exist, still printing the table', async () => {
+    const path = kubeconfig('missing.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe', '--context', 'nope'], { env: env(path) });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/✗ config .*context "nope" was not found/);
+  });
+
+  it('probes every context concurrently with one row each; the exit code is the first failing row\'s', async () => {
+    const plugin = join(dir, 'plugin.mjs');
+    writeFileSync(
+      plugin,
+      `#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify({apiVersion:'client.authentication.k8s.io/v1',kind:'ExecCredential',status:{token:process.env.T}}));\n`,
+    );
+    chmodSync(plugin, 0o755);
+    const path = kubeconfig('mix.yaml', [
+      { name: 'a-good', server: api.url, user: { token: deployer } },
+      { name: 'b-exec', server: api.url, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, env: [{ name: 'T', value: deployer }], interactiveMode: 'Never' } } },
+      { name: 'c-viewer', server: api.url, user: { token: viewer } },
+      { name: 'd-closed', server: `https://127.0.0.1:${closedPort}`, user: { token: deployer } },
+      { name: 'e-unknown-host', server: 'https://api.cluster.invalid', user: { token: deployer } },
+      { name: 'f-wrong-san', server: wrongSan.url, user: { token: deployer } },
+      { name: 'g-missing-exec', server: api.url, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'no-such-plugin-xyz', installHint: 'get it from example.com' } } },
+      { name: 'h-expired', server: api.url, user: { token: expired } },
+    ]);
+    const result = await runCli(['probe', '--all-contexts', '-o', 'json'], { env: env(path) });
+    const doc = JSON.parse(result.stdout);
+    const codes = Object.fromEntries(doc.results.map((r: { context: string; exitCode: number }) => [r.context, r.exitCode]));
+    expect(codes).toEqual({ 'a-good': 0, 'b-exec': 0, 'c-viewer': 8, 'd-closed': 5, 'e-unknown-host': 5, 'f-wrong-san': 6, 'g-missing-exec': 3, 'h-expired': 7 });
+    expect(result.code).toBe(8);
+    expect(doc.ok).toBe(false);
+    const text = await runCli(['probe', '--all-contexts'], { env: env(path) });
+    expect(text.code).toBe(8);
+    expect(text.stdout.split('\n').filter((line) => /^[a-h]-/.test(line))).toHaveLength(8);
+    expect(text.stdout).toContain('6 of 8 contexts failed');
+    expect(text.stdout + text.stderr).not.toContain(deployer);
+  });
+
+  it('probes straight from a service-account mount with --in-cluster, writing nothing', async () => {
+    const mountRoot = mkdtempSync(join(dir, 'pod-'));
+    const mount = await makeMount(mountRoot, { token: deployer, caPem: pki.ca.cert });
+    const home = mkdtempSync(join(dir, 'home-'));
+    const result = await runCli(['probe', '--in-cluster', '--sa-dir', mount.dir, '--server', api.url], { env: { HOME: home, NO_COLOR: '1' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('system:serviceaccount:team-a:deployer');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('never sends a loopback server through HTTPS_PROXY (as Go) and says so in the tcp row', async () => {
+    const path = kubeconfig('proxyenv.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe'], { env: env(path, { HTTPS_PROXY: `http://127.0.0.1:${closedPort}` }) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/tcp .*HTTPS_PROXY set, but 127\.0\.0\.1 is loopback/);
+  });
+});
+
+describe('curl agrees with the request stage', () => {
+  const targets: readonly [string, boolean, () => { server: string; token: string; caFile: string }][] = [
+    ['a deployer token', true, () => ({ server: api.url, token: deployer, caFile: join(dir, 'ca.crt') })],
+    ['a viewer token (403)', false, () => ({ server: api.url, token: viewer, caFile: join(dir, 'ca.crt') })],
+    ['an expired token (401)', false, () => ({ server: api.url, token: expired, caFile: join(dir, 'ca.crt') })],
+    ['a forged token (401)', false, () => ({ server: api.url, token: api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', wrongKey: true }), caFile: join(dir, 'ca.crt') })],
+    ['a certificate without the host in its SANs', false, () => ({ server: wrongSan.url, token: deployer, caFile: join(dir, 'ca.crt') })],
+    ['a closed port', false, () => ({ server: `https://127.0.0.1:${closedPort}`, token: deployer, caFile: join(dir, 'ca.crt') })],
+  ];
+
+  it.each(targets)('for %s (request passes: %s)', async (name, expected, make) => {
+    const target = make();
+    const slug = name.replace(/\W+/g, '-');
+    const path = kubeconfig(`curl-${slug}.yaml`, [{ name: 'c', server: target.server, user: { token: target.token }, cluster: { 'certificate-authority': target.caFile } }]);
+    const probe = await runCli(['probe', '-o', 'json'], { env: env(path) });
+    const doc = JSON.parse(probe.stdout);
+    const requestOk = doc.stages.some((s: { name: string; ok: boolean }) => s.name === 'request' && s.ok);
+    const headerFile = join(dir, `header-${slug}`);
+    writeFileSync(headerFile, `Authorization: Bearer ${target.token}\n`, { mode: 0o600 });
+    const curlOk = await execFileAsync('curl', ['-sS', '-f', '-o', '/dev/null', '--max-time', '5', '--cacert', target.caFile, '-H', `@${headerFile}`, `${target.server}/api/v1/namespaces/team-a/pods?limit=1`]).then(
+      () => true,
+      () => false,
+    );
+    expect(requestOk).toBe(curlOk);
+    expect(curlOk).toBe(expected);
+  });
+});
