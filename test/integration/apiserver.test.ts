@@ -382,6 +382,19 @@ describe('discovery, tables and logging', () => {
     expect(r?.headers.authorization).toMatch(/^Bearer sha256:[0-9a-f]{12}$/);
   });
 
+  it('serves SelfSubjectReview as v1beta1 only when it reports Kubernetes 1.27', async () => {
+    const v127 = await startApiServer({ pki, gitVersion: 'v1.27.16', fixture: 'empty' });
+    try {
+      expect((await requestApi(v127, { path: '/version' })).json).toMatchObject({ major: '1', minor: '27' });
+      const path = (v: string) => `/apis/authentication.k8s.io/${v}/selfsubjectreviews`;
+      expect((await requestApi(v127, { path: path('v1'), clientCert: pki.admin, body: {} })).status).toBe(404);
+      const beta = await requestApi(v127, { path: path('v1beta1'), clientCert: pki.admin, body: {} });
+      expect(beta.json).toMatchObject({ kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1beta1' });
+    } finally {
+      await v127.close();
+    }
+  });
+
   it('disables SelfSubjectReview on request (an older server)', async () => {
     const old = await startApiServer({ pki, selfSubjectReview: false, fixture: 'empty' });
     try {

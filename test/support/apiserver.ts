@@ -439,14 +439,18 @@ const CORE_RESOURCES: readonly ResourceDef[] = [
   { name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] },
 ];
 
-function groupResources(selfSubjectReview: boolean): Record<string, readonly ResourceDef[]> {
+/**
+ * SelfSubjectReview is authentication.k8s.io/v1 from 1.28 and v1beta1 (on by default) in 1.27;
+ * ssrVersion is undefined when it is disabled.
+ */
+function groupResources(ssrVersion: 'v1' | 'v1beta1' | undefined): Record<string, readonly ResourceDef[]> {
+  const ssr: ResourceDef = { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] };
   return {
     'authentication.k8s.io/v1': [
-      ...(selfSubjectReview
-        ? [{ name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] }]
-        : []),
+      ...(ssrVersion === 'v1' ? [ssr] : []),
       { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
     ],
+    ...(ssrVersion ? { 'authentication.k8s.io/v1beta1': [ssr] } : {}),
     'authorization.k8s.io/v1': [
       { name: 'localsubjectaccessreviews', singularName: 'localsubjectaccessreview', namespaced: true, kind: 'LocalSubjectAccessReview', verbs: ['create'] },
       { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
@@ -460,9 +464,11 @@ function resourceList(groupVersion: string, resources: readonly ResourceDef[]): 
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }
 
-function apiGroup(name: string): Record<string, unknown> {
-  const gv = { groupVersion: `${name}/v1`, version: 'v1' };
-  return { name, versions: [gv], preferredVersion: gv };
+function apiGroup(name: string, groups: Record<string, readonly ResourceDef[]>): Record<string, unknown> {
+  const versions = Object.keys(groups)
+    .filter((gv) => gv.startsWith(`${name}/`))
+    .map((groupVersion) => ({ groupVersion, version: groupVersion.slice(name.length + 1) }));
+  return { name, versions, preferredVersion: versions[0] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,6 +645,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const gitVersion = options.gitVersion ?? DEFAULT_GIT_VERSION;
   const maxExpiration = options.maxTokenExpirationSeconds ?? DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS;
   const selfSubjectReview = options.selfSubjectReview ?? true;
+  const minorVersion = Number.parseInt(gitVersion.replace(/^v/, '').split('.')[1] ?? '32', 10);
+  const ssrVersion = !selfSubjectReview || minorVersion < 27 ? undefined : minorVersion >= 28 ? 'v1' : 'v1beta1';
+  const groups = groupResources(ssrVersion);
   const anonymousAuth = options.anonymousAuth ?? true;
   const signer = createTokenSigner(issuer);
   const caPem = pki.ca.cert;
@@ -734,13 +743,13 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     );
   };
 
-  const addSecret: ApiServer['addSecret'] = (s) => {
+  const addSecret = (s: Parameters<ApiServer['addSecret']>[0], ageMs = 0): KubeObject => {
     const data: Record<string, string> = { ...(s.dataBase64 ?? {}) };
     for (const [k, v] of Object.entries(s.data ?? {})) data[k] = b64(v);
     return store('secrets', {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: newMeta(s.name, s.namespace, 0, s.annotations ? { annotations: { ...s.annotations } } : {}),
+      metadata: newMeta(s.name, s.namespace, ageMs, s.annotations ? { annotations: { ...s.annotations } } : {}),
       ...(Object.keys(data).length > 0 ? { data } : {}),
       type: s.type ?? 'Opaque',
     });
@@ -790,23 +799,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const ci = addServiceAccount('team-a', 'ci', 10 * DAY);
     state.rbac.set(serviceAccountUsername('team-a', 'deployer'), [...DEPLOYER_RULES]);
     state.rbac.set(serviceAccountUsername('team-a', 'ci'), [...DEPLOYER_RULES]);
-    const tokenSecret = addSecret({
-      namespace: 'team-a',
-      name: 'deployer-token',
-      type: SA_TOKEN_TYPE,
-      annotations: { [SA_NAME_ANNOTATION]: 'deployer' },
-    });
-    tokenSecret.metadata.creationTimestamp = deployer.metadata.creationTimestamp;
+    addSecret({ namespace: 'team-a', name: 'deployer-token', type: SA_TOKEN_TYPE, annotations: { [SA_NAME_ANNOTATION]: 'deployer' } }, 20 * DAY);
     runTokenController('team-a', 'deployer-token');
-    addSecret({ namespace: 'team-a', name: 'pending-token', type: SA_TOKEN_TYPE, annotations: { [SA_NAME_ANNOTATION]: 'deployer' } });
-    addSecret({ namespace: 'team-a', name: 'not-a-token', type: 'Opaque', data: { username: 'app', password: 'hunter2' } });
+    addSecret({ namespace: 'team-a', name: 'pending-token', type: SA_TOKEN_TYPE, annotations: { [SA_NAME_ANNOTATION]: 'deployer' } }, 60_000);
+    addSecret({ namespace: 'team-a', name: 'not-a-token', type: 'Opaque', data: { username: 'app', password: 'hunter2' } }, 7 * DAY);
     addSecret({
       namespace: 'team-a',
       name: 'bad-base64-token',
       type: SA_TOKEN_TYPE,
       annotations: { [SA_NAME_ANNOTATION]: 'deployer', [SA_UID_ANNOTATION]: deployer.metadata.uid },
       dataBase64: { token: 'not*valid*base64!!', 'ca.crt': b64(caPem), namespace: b64('team-a') },
-    });
+    }, 7 * DAY);
     const pod = (name: string, sa: KubeObject, ageMs: number, phase: string, restarts: number, ready: boolean, ip: string, image: string): void => {
       const app = name.split('-')[0] ?? name;
       store('pods', {
@@ -1100,11 +1103,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const handleResourceRequest = (a: RequestAttributes, method: string, user: UserInfo, query: URLSearchParams, accept: string | undefined, body: Json, req: IncomingMessage, res: ServerResponse): HttpAnswer | 'streaming' => {
     const gv = a.apiGroup ? `${a.apiGroup}/${a.apiVersion}` : a.apiVersion;
-    if (gv === 'authentication.k8s.io/v1' && a.resource === 'selfsubjectreviews' && selfSubjectReview && !a.name) {
+    if (a.resource === 'selfsubjectreviews' && !a.name && (groups[gv] ?? []).some((r) => r.name === 'selfsubjectreviews')) {
       if (method !== 'POST') return answer(405, METHOD_NOT_ALLOWED);
       return answer(201, {
         kind: 'SelfSubjectReview',
-        apiVersion: 'authentication.k8s.io/v1',
+        apiVersion: gv,
         metadata: { creationTimestamp: null },
         status: { userInfo: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra && Object.keys(user.extra).length ? { extra: user.extra } : {}) } },
       });
@@ -1201,17 +1204,16 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       case '/api/v1':
         return answer(200, resourceList('v1', CORE_RESOURCES));
       case '/apis':
-        return answer(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [apiGroup('authentication.k8s.io'), apiGroup('authorization.k8s.io')] });
+        return answer(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [apiGroup('authentication.k8s.io', groups), apiGroup('authorization.k8s.io', groups)] });
       case '/openapi/v3':
         return answer(200, { paths: {} });
       case '/openapi/v2':
         // An empty proto-openapi Document is zero bytes; kubectl create -f only needs the download to work.
         return { status: 200, text: '', contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
       default: {
-        const groups = groupResources(selfSubjectReview);
         const g = /^\/apis\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
         if (g?.[1] && `${g[1]}/v1` in groups) {
-          if (!g[2]) return answer(200, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g[1]) });
+          if (!g[2]) return answer(200, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g[1], groups) });
           const list = groups[`${g[1]}/${g[2]}`];
           if (list) return answer(200, resourceList(`${g[1]}/${g[2]}`, list));
         }
@@ -1367,7 +1369,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     addNamespace: (name) => addNamespace(name),
     addServiceAccount: (namespace, name) => addServiceAccount(namespace, name),
     deleteServiceAccount,
-    addSecret,
+    addSecret: (secret) => addSecret(secret),
     getObject,
     setRules: (subject, rules) => void state.rbac.set(subject, [...rules]),
     kubeconfig,
