@@ -187,7 +187,8 @@ describe('from-secret failures', () => {
 describe('from-secret --wait', () => {
   let delayed: KubectlWorld;
   beforeAll(async () => {
-    delayed = await createKubectlWorld({ pendingToken: { afterMs: 1500 } });
+    // The controller fills the Secret on the third GET: deterministic, unlike a timer racing a slow start.
+    delayed = await createKubectlWorld({ pendingToken: { afterGets: 2 } });
   });
   afterAll(async () => {
     await delayed?.close();
@@ -200,7 +201,7 @@ describe('from-secret --wait', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/waiting up to 20s for the token controller/);
     const gets = delayed.kubectl.calls().filter((argv) => argv.includes('pending-token'));
-    expect(gets.length).toBeGreaterThan(1);
+    expect(gets).toHaveLength(3);
     const whoami = await delayed.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
     expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
   });
