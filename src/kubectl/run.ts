@@ -127,8 +127,9 @@ export function parseKubectlJson<T>(stdout: string, schema: z.ZodMiniType<T>, co
   let value: unknown;
   try {
     value = JSON.parse(stdout);
-  } catch (error) {
-    throw new CliError('ERR_KUBECTL_OUTPUT', `${command} printed something that is not JSON`, { cause: error });
+  } catch {
+    // No cause: V8's SyntaxError quotes the input, which may be a Secret's data (shown by --debug).
+    throw new CliError('ERR_KUBECTL_OUTPUT', `${command} printed something that is not JSON`, { hint: 'run the command by hand to see what kubectl prints' });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

@@ -104,6 +104,21 @@ describe('from-serviceaccount (TokenRequest)', () => {
     expect(result.stderr).toMatch(/^warning: the server shortened the token lifetime/m);
   });
 
+  it('prints a standalone kubeconfig with --stdout, masked first on GitHub Actions, and writes nothing', async () => {
+    const out = world.path('stdout-never-written.kubeconfig');
+    const watched = [out, world.source, `${world.home}/.kube/config`];
+    const before = world.snapshot(watched);
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--stdout', '--kubeconfig', out], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(world.snapshot(watched)).toEqual(before);
+    const [mask, ...rest] = result.stdout.split('\n');
+    const printed = world.path('printed.kubeconfig');
+    writeFileSync(printed, rest.join('\n'));
+    expect(mask).toBe(`::add-mask::${tokenIn(printed)}`);
+    expect(result.stderr).not.toContain(tokenIn(printed));
+    expect(await identity(printed)).toBe('system:serviceaccount:team-a:deployer');
+  });
+
   it('passes every --audience to the TokenRequest', async () => {
     const out = world.path('audience.kubeconfig');
     const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--audience', 'vault', '--audience', 'https://example.com', '--kubeconfig', out]);
