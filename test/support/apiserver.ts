@@ -450,7 +450,7 @@ function groupResources(ssrVersion: 'v1' | 'v1beta1' | undefined): Record<string
       ...(ssrVersion === 'v1' ? [ssr] : []),
       { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
     ],
-    ...(ssrVersion ? { 'authentication.k8s.io/v1beta1': [ssr] } : {}),
+    ...(ssrVersion === 'v1beta1' ? { 'authentication.k8s.io/v1beta1': [ssr] } : {}),
     'authorization.k8s.io/v1': [
       { name: 'localsubjectaccessreviews', singularName: 'localsubjectaccessreview', namespaced: true, kind: 'LocalSubjectAccessReview', verbs: ['create'] },
       { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
@@ -1163,7 +1163,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         req.on('close', () => watches.delete(res));
         if (query.get('sendInitialEvents') !== 'false' && !query.get('resourceVersion')) {
           for (const o of listOf(resource, a.namespace).filter((o) => !a.name || o.metadata.name === a.name)) {
-            res.write(`${JSON.stringify({ type: 'ADDED', object: o })}\n`);
+            const object = wantsTable(accept) ? toTable(resource, [o], { resourceVersion: o.metadata.resourceVersion }) : o;
+            res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
           }
         }
         return 'streaming';
