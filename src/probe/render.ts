@@ -71,7 +71,8 @@ export function renderProbeText(result: ProbeResult, paint: Painter): string {
   const lines = [paint.bold(`probe ${result.target}`)];
   const msWidth = Math.max(...result.stages.map((stage) => `${stage.ms}ms`.length), 4);
   for (const stage of result.stages) {
-    const detail = stage.status === 'fail' && stage.error ? stage.error.message : (stage.detail ?? '');
+    // The row already names the stage; "request: HTTP 403: …" reads better without the repeat.
+    const detail = stage.status === 'fail' && stage.error ? stripStage(stage.name, stage.error.message) : (stage.detail ?? '');
     lines.push(`${paintMark(stage, paint)} ${stage.name.padEnd(8)} ${paint.dim(`${stage.ms}ms`.padStart(msWidth))}  ${detail}`);
   }
   const failed = result.stages.find((stage) => stage.status === 'fail') ?? result.stages.find((stage) => stage.status === 'denied');
@@ -104,4 +105,8 @@ export function renderAllContextsText(results: readonly ProbeResult[], paint: Pa
   const failures = results.filter((result) => probeExitCode(result) !== 0).length;
   lines.push(failures === 0 ? paint.green(`${results.length} contexts ok`) : paint.red(`${failures} of ${results.length} contexts failed`));
   return `${lines.join('\n')}\n`;
+}
+
+function stripStage(name: string, message: string): string {
+  return message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
 }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { errorExitCodes } from '../../../src/errors.js';
+import {
+  classifyDnsError,
+  classifyTcpError,
+  classifyTlsError,
+  forbiddenFailure,
+  redirectFailure,
+  serverMessage,
+  unauthorizedFailure,
+  type PeerCertificate,
+} from '../../../src/probe/classify.js';
+
+const now = new Date('2026-11-28T20:00:00Z');
+const peer: PeerCertificate = {
+  subject: 'CN=kube-apiserver',
+  issuer: 'CN=kubernetes',
+  notBefore: new Date('2025-01-01T00:00:00Z'),
+  notAfter: new Date('2026-01-01T00:00:00Z'),
+  subjectAltNames: ['DNS:kubernetes', 'DNS:kubernetes.default.svc', 'IP Address:10.96.0.1'],
+};
+const err = (code: string, message = code) => Object.assign(new Error(message), { code });
+const tls = { checkedName: 'api.example.com', caSource: '/home/u/.kube/ca.crt', now };
+
+describe('classifyTlsError', () => {
+  it.each([
+    ['CERT_HAS_EXPIRED', /expired at 2026-01-01T00:00:00\.000Z/, /renew/],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /unknown authority.*not trusted by \/home\/u\/\.kube\/ca\.crt/, /kube-root-ca\.crt/],
+    ['SELF_SIGNED_CERT_IN_CHAIN', /unknown authority/, /CA/],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', /unknown authority/, /CA/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', /not valid for api\.example\.com: it is valid for DNS:kubernetes, DNS:kubernetes\.default\.svc, IP Address:10\.96\.0\.1/, /tls-server-name: kubernetes\b/],
+    ['CERT_NOT_YET_VALID', /not valid yet/, /clock/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', /handshake failed/, /does not speak TLS/],
+  ])('%s → a TLS failure (exit 6) that says why', (code, message, hint) => {
+    const failure = classifyTlsError(err(code), peer, tls);
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toMatch(message);
+    expect(failure.hint).toMatch(hint);
+  });
+
+  it('points at the cluster CA when only the system roots were used', () => {
+    expect(classifyTlsError(err('UNABLE_TO_GET_ISSUER_CERT_LOCALLY'), peer, { ...tls, caSource: 'system roots' }).hint).toMatch(/set certificate-authority/);
+  });
+});
+
+describe('network failures', () => {
+  it.each([
+    ['ENOTFOUND', /no such host/],
+    ['EAI_AGAIN', /EAI_AGAIN/],
+  ])('DNS %s → exit 5', (code, message) => {
+    const failure = classifyDnsError('api.invalid', err(code));
+    expect(errorExitCodes[failure.code]).toBe(5);
+    expect(failure.message).toMatch(message);
+  });
+
+  it.each([
+    ['ECONNREFUSED', undefined, 'ERR_TCP', /connection refused/],
+    ['ECONNREFUSED', 'http://proxy:3128', 'ERR_PROXY', /proxy http:\/\/proxy:3128: connection refused/],
+    ['EHOSTUNREACH', undefined, 'ERR_TCP', /no route to host/],
+  ])('TCP %s via %s → %s', (code, proxy, expected, message) => {
+    const failure = classifyTcpError('10.0.0.1:6443', err(code), proxy);
+    expect(failure.code).toBe(expected);
+    expect(failure.message).toMatch(message);
+    expect(errorExitCodes[failure.code]).toBe(5);
+  });
+});
+
+describe('HTTP failures', () => {
+  const context = { credentialsSent: true, now, namespace: 'team-a', path: '/api/v1/namespaces/team-a/pods' };
+  const unauthorized = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
+
+  it('says when the token expired', () => {
+    const failure = unauthorizedFailure('authn', unauthorized, { ...context, tokenExpiresAt: new Date('2026-11-28T19:00:00Z') });
+    expect(errorExitCodes[failure.code]).toBe(7);
+    expect(failure.hint).toContain('expired at 2026-11-28T19:00:00.000Z');
+  });
+
+  it('does not blame expiry for a token that is still valid', () => {
+    const failure = unauthorizedFailure('authn', unauthorized, { ...context, tokenExpiresAt: new Date('2026-11-29T00:00:00Z') });
+    expect(failure.hint).not.toContain('expired');
+  });
+
+  it('shows the 403 message from the server and an RBAC hint', () => {
+    const body = JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "system:serviceaccount:team-a:viewer" cannot list resource "pods"', code: 403 });
+    const failure = forbiddenFailure(body, context);
+    expect(errorExitCodes[failure.code]).toBe(8);
+    expect(failure.message).toContain('pods is forbidden: User "system:serviceaccount:team-a:viewer"');
+    expect(failure.hint).toMatch(/rolebinding .* -n team-a/);
+  });
+
+  it('explains a 403 for system:anonymous as missing credentials', () => {
+    const failure = forbiddenFailure(JSON.stringify({ message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
+    expect(failure.hint).toMatch(/without credentials/);
+  });
+
+  it('names the Location of a redirect it did not follow', () => {
+    expect(redirectFailure('request', 302, 'https://sso.example/login').message).toContain('https://sso.example/login');
+  });
+
+  it.each([
+    ['{"message":"hello"}', 'hello'],
+    ['<html>  bad\n gateway </html>', '<html> bad gateway </html>'],
+    ['', ''],
+  ])('serverMessage(%j) → %j', (body, expected) => {
+    expect(serverMessage(body)).toBe(expected);
+  });
+});

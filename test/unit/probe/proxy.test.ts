@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { decideProxy, describeProxy, matchNoProxy } from '../../../src/probe/proxy.js';
+
+describe('matchNoProxy (Go httpproxy rules)', () => {
+  it.each([
+    ['*', 'api.example.com', '443', '*'],
+    ['example.com', 'example.com', '443', 'example.com'],
+    ['example.com', 'api.example.com', '443', 'example.com'],
+    ['example.com', 'notexample.com', '443', undefined],
+    ['.example.com', 'example.com', '443', undefined],
+    ['.example.com', 'api.example.com', '443', '.example.com'],
+    ['*.example.com', 'api.example.com', '443', '*.example.com'],
+    ['*.example.com', 'example.com', '443', undefined],
+    ['example.com:6443', 'api.example.com', '6443', 'example.com:6443'],
+    ['example.com:6443', 'api.example.com', '443', undefined],
+    ['10.0.0.0/8', '10.96.0.1', '443', '10.0.0.0/8'],
+    ['10.0.0.0/8', '11.0.0.1', '443', undefined],
+    ['10.0.0.0/8', 'ten.example', '443', undefined],
+    ['10.96.0.1', '10.96.0.1', '443', '10.96.0.1'],
+    ['10.96.0.1:443', '10.96.0.1', '6443', undefined],
+    ['fd00::/8', 'fd00::1', '443', 'fd00::/8'],
+    ['[fd00::1]:443', 'fd00::1', '443', '[fd00::1]:443'],
+    [' foo.com , EXAMPLE.com ', 'api.example.com', '443', 'example.com'],
+    ['', 'api.example.com', '443', undefined],
+  ])('NO_PROXY=%j for %s:%s → %j', (noProxy, host, port, expected) => {
+    expect(matchNoProxy(noProxy, host, port)).toBe(expected);
+  });
+});
+
+describe('decideProxy', () => {
+  const base = { scheme: 'https' as const, host: 'api.example.com', port: 6443 };
+
+  it.each([
+    ['no proxy variables', {}, undefined, 'direct'],
+    ['HTTPS_PROXY', { HTTPS_PROXY: 'http://proxy:3128' }, undefined, 'proxy'],
+    ['https_proxy (lower case)', { https_proxy: 'proxy:3128' }, undefined, 'proxy'],
+    ['HTTP_PROXY alone does not apply to https', { HTTP_PROXY: 'http://proxy:3128' }, undefined, 'direct'],
+    ['ALL_PROXY is ignored, as Go ignores it', { ALL_PROXY: 'http://proxy:3128' }, undefined, 'direct'],
+    ['NO_PROXY exempting the host', { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' }, undefined, 'direct'],
+    ['proxy-url wins over NO_PROXY', { NO_PROXY: '*' }, 'http://cluster-proxy:8080', 'proxy'],
+    ['socks5 proxy-url', {}, 'socks5://127.0.0.1:1080', 'unsupported'],
+  ])('%s', (_name, env, proxyUrl, kind) => {
+    expect(decideProxy({ ...base, env, proxyUrl }).kind).toBe(kind);
+  });
+
+  it.each(['localhost', '127.0.0.1', '127.1.2.3', '::1'])('never proxies loopback host %s from the environment', (host) => {
+    const decision = decideProxy({ ...base, host, env: { HTTPS_PROXY: 'http://proxy:3128' } });
+    expect(decision.kind).toBe('direct');
+  });
+
+  it('uses HTTP_PROXY for an http:// server', () => {
+    expect(decideProxy({ ...base, scheme: 'http', env: { HTTP_PROXY: 'http://proxy:3128' } }).kind).toBe('proxy');
+  });
+
+  it('never shows proxy credentials', () => {
+    const text = describeProxy(decideProxy({ ...base, env: { HTTPS_PROXY: 'http://user:s3cretpass@proxy:3128' } }));
+    expect(text).not.toContain('s3cretpass');
+    expect(text).toContain('proxy:3128');
+  });
+});
