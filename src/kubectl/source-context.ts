@@ -26,7 +26,10 @@ export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget
   if (!outcome.ok) {
     // kubectl config view.go: "current-context must exist in order to minify"
     if (/current-context must exist/.test(outcome.line) && target.context === undefined) return undefined;
-    throw kubectlFailure(outcome, target.context === undefined ? 'ERR_KUBECTL_FAILED' : 'ERR_CONTEXT_NOT_FOUND');
+    if (target.context !== undefined && /cannot locate context|context .* does not exist|no context exists/.test(outcome.line)) {
+      throw kubectlFailure(outcome, 'ERR_CONTEXT_NOT_FOUND', 'list the contexts kubectl knows with kubectl config get-contexts (and --source-kubeconfig FILE)');
+    }
+    throw kubectlFailure(outcome);
   }
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchema, outcome.command);
   return sourceContextFromMinified(config);
