@@ -310,6 +310,18 @@ describe('Secrets and the token controller', () => {
     expect(await get()).toHaveProperty('data.token');
   });
 
+  it('fills pending-token after the configured delay', async () => {
+    const timed = await startApiServer({ pki, pendingToken: { afterMs: 30 } });
+    try {
+      const get = async () => (await requestApi(timed, { path: '/api/v1/namespaces/team-a/secrets/pending-token', clientCert: pki.admin })).json;
+      expect(await get()).not.toHaveProperty('data');
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await get()).toHaveProperty('data.token');
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('serves the wrong-type and bad-base64 fixtures as stored', async () => {
     const opaque = await requestApi(server, { path: '/api/v1/namespaces/team-a/secrets/not-a-token', token: deployer });
     expect(opaque.json?.type).toBe('Opaque');
