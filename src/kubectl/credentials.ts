@@ -135,7 +135,7 @@ export async function obtainFromSecret(
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
   const destination = destinationFor(source, flags.server, namespace, deps.env);
-  const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : sourceCaOnly(destination);
+  const ca = secretOrSourceCa(data.caPem, destination) ?? { caSource: 'none' as const };
   return {
     destination,
     credentials: {
@@ -148,8 +148,16 @@ export async function obtainFromSecret(
   };
 }
 
-function sourceCaOnly(destination: Destination): Pick<ServiceAccountCredentials, 'caPem' | 'caSource'> {
-  return destination.sourceCaPem !== undefined ? { caPem: destination.sourceCaPem, caSource: 'source-context' } : { caSource: 'none' };
+/**
+ * The CA for a Secret's token: the one the source context already trusts for this very server
+ * (kubectl has just verified the server with it), else the Secret's ca.crt. The Secret carries
+ * the cluster's root CA, which does not verify an endpoint fronted by another certificate (a
+ * proxy such as Rancher, a public load balancer: argoproj/argo-cd#21326, gardener/dashboard#1181).
+ */
+function secretOrSourceCa(secretCaPem: string | undefined, destination: Destination): Pick<ServiceAccountCredentials, 'caPem' | 'caSource'> | undefined {
+  if (destination.sourceCaPem !== undefined) return { caPem: destination.sourceCaPem, caSource: 'source-context' };
+  if (secretCaPem !== undefined) return { caPem: secretCaPem, caSource: 'secret' };
+  return undefined;
 }
 
 /**
@@ -262,6 +270,6 @@ export async function obtainFromLongLivedSecret(
   if (listsSecret(account, secretName)) {
     hooks.warn(`secret ${namespace}/${secretName} holds an auto-generated legacy token (listed in serviceaccount ${input.name}); ${LEGACY_CLEANUP_WARNING}`);
   }
-  const ca = data.caPem !== undefined ? { caPem: data.caPem, caSource: 'secret' as const } : await clusterCa(deps, target, destination, hooks);
+  const ca = secretOrSourceCa(data.caPem, destination) ?? (await clusterCa(deps, target, destination, hooks));
   return { destination, credentials: { token: data.token, ...ca, source: taken, secretName, serviceAccount: input.name } };
 }

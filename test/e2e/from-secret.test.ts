@@ -67,7 +67,7 @@ describe('from-secret', () => {
     expect(result.stderr).not.toContain(token);
   });
 
-  it('embeds the CA from the Secret and keeps the source context namespace default', async () => {
+  it('embeds the CA and takes kubectl’s current namespace when -n is absent', async () => {
     const out = world.path('embedded.kubeconfig');
     // no -n: kubectl's current namespace (team-a in the source context)
     const result = await world.run(['from-secret', 'deployer-token', '--kubeconfig', out]);
@@ -93,9 +93,24 @@ describe('from-secret', () => {
       currentContext: summary.context,
       source: 'secret',
       secret: 'team-a/deployer-token',
-      caSource: 'secret',
+      caSource: 'source-context',
     });
     expect(summary.warnings).toEqual([expect.stringMatching(/loopback/)]);
+  });
+
+  it('embeds the Secret’s ca.crt when the source context trusts no CA', async () => {
+    const lines = world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).split('\n');
+    const source = world.path('insecure-source.kubeconfig');
+    writeFileSync(source, lines.map((line) => (line.includes('certificate-authority-data') ? '    insecure-skip-tls-verify: true' : line)).join('\n'));
+    const out = world.path('secret-ca.kubeconfig');
+    const result = await world.run(['from-secret', 'deployer-token', '--kubeconfig', out, '-o', 'json'], { env: { KUBECONFIG: source } });
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(JSON.parse(result.stdout).caSource).toBe('secret');
+    const cluster = readKubeconfig(out).clusters[0]?.cluster ?? {};
+    expect(cluster['insecure-skip-tls-verify']).toBeUndefined();
+    expect(Buffer.from(String(cluster['certificate-authority-data']), 'base64').toString('utf8')).toBe(world.server.caPem);
+    const whoami = await world.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
   });
 
   it('prints a standalone kubeconfig with --stdout and writes nothing', async () => {

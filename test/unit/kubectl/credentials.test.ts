@@ -82,8 +82,23 @@ describe('obtainFromSecret', () => {
     const { destination, credentials } = await obtainFromSecret(d, target, {}, { name: 's', waitMs: 0 }, h);
     expect(requests.find((r) => r.args.includes('secret'))?.args).toEqual(['get', 'secret', 's', '-o', 'json']);
     expect(destination.namespace).toBe('team-b');
-    expect(credentials).toMatchObject({ token: 'a.b.c', caPem: OTHER_PEM, caSource: 'secret', source: 'secret', serviceAccount: 'ci' });
+    expect(credentials).toMatchObject({ token: 'a.b.c', source: 'secret', serviceAccount: 'ci' });
     expect(h.secrets).toEqual(['a.b.c']);
+  });
+
+  it('prefers the CA the source context trusts for the same server over the Secret’s ca.crt', async () => {
+    const { deps: d } = deps([viewRule(), { match: argv('get', 'secret'), answer: secret({ token: b64('a.b.c'), 'ca.crt': b64(OTHER_PEM) }) }]);
+    const { credentials } = await obtainFromSecret(d, target, {}, { name: 's', waitMs: 0 }, hooks());
+    expect(credentials).toMatchObject({ caPem: PEM, caSource: 'source-context' });
+  });
+
+  it.each([
+    ['the source context has no CA', viewRule({ server: 'https://api.example:6443', 'insecure-skip-tls-verify': true }), {}],
+    ['another --server is written', viewRule(), { server: 'https://public.example' }],
+  ])('takes the Secret’s ca.crt when %s', async (_name, view, flags) => {
+    const { deps: d } = deps([view, { match: argv('get', 'secret'), answer: secret({ token: b64('a.b.c'), 'ca.crt': b64(OTHER_PEM) }) }]);
+    const { credentials } = await obtainFromSecret(d, target, flags, { name: 's', waitMs: 0 }, hooks());
+    expect(credentials).toMatchObject({ caPem: OTHER_PEM, caSource: 'secret' });
   });
 
   it('falls back to the source context CA when the Secret has no ca.crt', async () => {
@@ -153,7 +168,7 @@ describe('obtainFromLongLivedSecret', () => {
     ]);
     const h = hooks();
     const { credentials } = await obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 30_000 }, h);
-    expect(credentials).toMatchObject({ token: 'l.l.l', source: 'created-secret', secretName: 'ci-long-lived-token', caSource: 'secret' });
+    expect(credentials).toMatchObject({ token: 'l.l.l', source: 'created-secret', secretName: 'ci-long-lived-token', caSource: 'source-context' });
     const create = requests.find((r) => r.args.includes('create'));
     expect(JSON.parse(create?.stdin ?? '')).toMatchObject({ kind: 'Secret', metadata: { annotations: { 'kubernetes.io/service-account.name': 'ci' } } });
     expect(create?.args.join(' ')).not.toContain('l.l.l');
