@@ -7,7 +7,7 @@ import type { KubectlTarget } from '../kubectl/run.js';
 import type { CommandContext } from '../context.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
-import type { Destination, ServiceAccountCredentials } from '../kubectl/credentials.js';
+import type { CaSource, Destination, ServiceAccountCredentials } from '../kubectl/credentials.js';
 import { checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
 
 export interface KubectlOptions {
@@ -51,6 +51,13 @@ export function collectWarnings(ctx: CommandContext): WarningCollector {
     list: () => [...warnings],
   };
 }
+
+const CA_TEXT: Readonly<Record<CaSource, string>> = {
+  'source-context': 'the one the source context trusts for this server',
+  secret: "the Secret's ca.crt",
+  configmap: 'ConfigMap kube-root-ca.crt',
+  none: 'none (the system trust store)',
+};
 
 export interface WriteObtainedInput {
   readonly destination: Destination;
@@ -100,6 +107,6 @@ export async function writeObtainedEntries(ctx: CommandContext, options: EntryOp
     ...(input.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: input.tokenExpiresAt }),
     extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: input.warnings.list() },
   });
-  printSummary(ctx, format, summary, [`  source          ${input.sourceText} (CA from ${credentials.caSource})`]);
+  printSummary(ctx, format, summary, [`  source          ${input.sourceText}`, `  CA              ${CA_TEXT[credentials.caSource]}`]);
   await probeAfterWrite(ctx, options, summary);
 }
