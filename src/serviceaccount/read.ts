@@ -130,6 +130,12 @@ export interface ServerUrlOptions {
 
 /** Checks a --server URL: https only (http only when explicitly allowed), no credentials, query or fragment. */
 export function validateServerUrl(server: string, options: ServerUrlOptions): { readonly url: string; readonly insecureHttp: boolean } {
+  // The WHATWG parser silently drops tabs and newlines ("https://a\nhttps://b" parses), but the
+  // string is written as given: refuse them (and other control characters) instead.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\s\u0000-\u001f\u007f]/.test(server.trim())) {
+    throw new CliError('ERR_BAD_SERVER_URL', `server ${JSON.stringify(server.trim())} contains whitespace or control characters`, { hint: 'use the form https://host:port' });
+  }
   let url: URL;
   try {
     url = new URL(server);
