@@ -57,7 +57,7 @@ export function probeCommand(ctx: CommandContext): Command {
       }
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--timeout must be positive');
-      // Lazy: undici and the probe stay out of every other command's start-up.
+      // Lazy: the probe (TLS, HTTP, exec plugins) stays out of every other command's start-up.
       const { runProbe } = await import('../probe/run.js');
       ctx.setExitCode(
         await runProbe(ctx, {

@@ -7,6 +7,7 @@ import { loadKubeconfigs, resolveContext, type LoadedKubeconfigs, type ResolvedC
 import { colorAllowed, createPainter, renderJson, type OutputFormat } from '../output.js';
 import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir } from '../serviceaccount/read.js';
 import { nodeNetwork } from './connect.js';
+import { createApiClient } from './http.js';
 import { allContextsJson, probeJson, renderAllContextsText, renderProbeText } from './render.js';
 import { combinedExitCode, probeExitCode, type ProbeResult } from './result.js';
 import { probeTarget, type ProbeDeps, type ProbeOptions } from './stages.js';
@@ -110,16 +111,13 @@ export async function probeWrittenContext(ctx: CommandContext, options: ProbeWri
 }
 
 function createProbeDeps(ctx: CommandContext): ProbeDeps {
-  // Start loading undici now, so parsing it overlaps the DNS/TCP/TLS stages (startup-costs.md).
-  const http = import('./http.js');
-  http.catch(() => {});
   return {
     fs: ctx.deps.fs,
     env: ctx.deps.env,
     spawn: ctx.deps.spawn,
     now: ctx.deps.now,
     network: nodeNetwork,
-    createApiClient: async (origin, socket, reconnect) => (await http).createApiClient(origin, socket, reconnect),
+    createApiClient,
   };
 }
 

@@ -50,7 +50,7 @@ import { loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type 
 
 export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
   readonly network: Network;
-  /** Loads the HTTP client lazily (undici is only parsed once a connection is up). */
+  /** The HTTP client over the already-open connection (src/probe/http.ts; a fake in unit tests). */
   readonly createApiClient: (origin: string, socket: Socket, reconnect: () => Promise<Socket>) => ApiClient | Promise<ApiClient>;
 }
 
@@ -229,7 +229,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       return (await startTls(raw, tlsSettings, signal)).socket;
     };
     const client = await deps.createApiClient(p.origin, connection, reconnect);
-    cleanups.push(() => Promise.race([client.close(), new Promise<void>((resolve) => setTimeout(resolve, 200).unref())]));
+    cleanups.push(() => client.close());
     const authHeaders = authorizationHeaders(sent);
     // abortable: the deadline wins even if the HTTP client does not notice the signal.
     const call = (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> =>
