@@ -28,6 +28,11 @@ function nodeDeps(): Deps {
     },
     spawn: spawnProcess,
     hostname: hostname(),
+    onInterrupt: (cleanup) => {
+      const handler = () => void cleanup().finally(() => process.kill(process.pid, 'SIGINT'));
+      process.once('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
     processAlive: (pid) => {
       try {
         process.kill(pid, 0);

@@ -59,6 +59,8 @@ export interface Deps {
   /** For stale-lock detection; without them a lock is judged by its age alone. */
   readonly hostname?: string;
   readonly processAlive?: (pid: number) => boolean;
+  /** On Ctrl-C (SIGINT): run cleanup, then die by the signal as usual. Returns a function that removes the hook. */
+  readonly onInterrupt?: (cleanup: () => Promise<void>) => () => void;
 }
 
 export const spawnProcess: Spawn = (request) =>
