@@ -21,6 +21,8 @@ export const DEMO_NAMESPACE = 'team-a';
 export const DEMO_SERVICE_ACCOUNT = 'deployer';
 const STEPS = 6;
 const KUBECTL_TIMEOUT_MS = 30_000;
+/** After Ctrl-C, how long the step in flight may take to end before the temp dir is removed anyway. */
+const INTERRUPT_GRACE_MS = 5_000;
 
 /** Runs sa-kubeconfig in-process (main() from src/main.ts); injected to keep imports one-way. */
 export type RunSaKubeconfig = (argv: readonly string[], deps: Deps) => Promise<ExitCode>;
@@ -41,7 +43,9 @@ export async function runDemo(ctx: CommandContext, runSaKubeconfig: RunSaKubecon
   const paint = createPainter(colorAllowed(deps.isTTY.stdout, deps.env));
   const root = await mkdtemp(join(deps.env['TMPDIR'] || tmpdir(), 'sa-kubeconfig-demo-'));
   const realRoot = await deps.fs.realpath(root);
-  const say = createNarrator(deps.stdout, paint, STEPS, [root, realRoot]);
+  let interrupted = false;
+  // After Ctrl-C the step in flight fails as the server goes away; that is not news worth printing.
+  const say = createNarrator((text) => interrupted || deps.stdout(text), paint, STEPS, [root, realRoot]);
   const home = join(root, 'home');
   const kubeconfigPath = join(root, 'kubeconfig');
   // Everything we run sees only this environment: no KUBECONFIG, proxy or cloud settings of the
@@ -58,19 +62,41 @@ export async function runDemo(ctx: CommandContext, runSaKubeconfig: RunSaKubecon
   deps.stdout(`Everything happens in DEMO=${root}\n(HOME and KUBECONFIG point there for every command; it is removed at the end).\n`);
 
   let server: ApiServer | undefined;
-  let exitCode: ExitCode = ExitCode.ok;
-  try {
+  let cleaned: Promise<void> | undefined;
+  const cleanUpOnce = (): Promise<void> => (cleaned ??= cleanUp(deps, say, server, root, Boolean(options.keep)));
+  const proceed = (code: ExitCode): boolean => code === ExitCode.ok && !interrupted;
+  const steps = async (): Promise<ExitCode> => {
     await deps.fs.mkdir(home, { mode: 0o700 });
     server = await stepStartServer(deps, say);
+    if (interrupted) return ExitCode.ok;
     const mount = await stepLayOutMount(ctx, say, server, root);
     const run = (argv: readonly string[]) => captureRun(runSaKubeconfig, argv, { ...deps, env, homeDir: home, cwd: root });
-    exitCode = await stepInit(say, run, mount, server, kubeconfigPath);
-    if (exitCode === ExitCode.ok) exitCode = await stepShowKubeconfig(deps, say, kubeconfigPath);
-    if (exitCode === ExitCode.ok) exitCode = await stepProbe(say, run, kubeconfigPath);
-    if (exitCode === ExitCode.ok) exitCode = await stepKubectl(deps, say, env, kubeconfigPath);
+    let code = interrupted ? ExitCode.ok : await stepInit(say, run, mount, server, kubeconfigPath);
+    if (proceed(code)) code = await stepShowKubeconfig(deps, say, kubeconfigPath);
+    if (proceed(code)) code = await stepProbe(say, run, kubeconfigPath);
+    if (proceed(code)) code = await stepKubectl(deps, say, env, kubeconfigPath);
+    return code;
+  };
+  let work: Promise<ExitCode> | undefined;
+  // Ctrl-C: stop the server, let the step in flight end (it fails fast without a server) so that
+  // nothing writes into the temp dir after it is gone, remove it, then die by the signal as usual.
+  const removeInterruptHook = deps.onInterrupt?.(async () => {
+    interrupted = true;
+    deps.stdout('\nInterrupted.');
+    await server?.close();
+    if (work) await Promise.race([work.then(ignore, ignore), deps.sleep(INTERRUPT_GRACE_MS)]);
+    await cleanUpOnce();
+  });
+  let exitCode: ExitCode;
+  try {
+    work = steps();
+    exitCode = await work;
   } finally {
-    await cleanUp(deps, say, server, root, Boolean(options.keep));
+    await cleanUpOnce();
+    removeInterruptHook?.();
   }
+  // Interrupted: the hook is about to end the process by SIGINT; there is no verdict to give.
+  if (interrupted) return ExitCode.internal;
   deps.stdout('\n');
   if (exitCode === ExitCode.ok) {
     deps.stdout(`${paint.green('Demo passed.')} In a pod, the same takes one command: ${paint.bold('sa-kubeconfig init --probe')}\n`);
@@ -186,7 +212,7 @@ async function cleanUp(deps: Deps, say: Narrator, server: ApiServer | undefined,
     return;
   }
   try {
-    await deps.fs.rm(root, { recursive: true, force: true });
+    await deps.fs.rm(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
     done.push(`removed ${say.short(root)}`);
   } catch (error) {
     deps.stderr(`warning: could not remove ${root}: ${(error as Error).message}\n`);
@@ -215,6 +241,10 @@ function reportRun(say: Narrator, result: Captured, success: string): ExitCode {
   if (result.code === ExitCode.ok) say.pass(success);
   else say.fail(`exited with ${result.code}`);
   return result.code;
+}
+
+function ignore(): void {
+  /* only whether the step has ended matters here */
 }
 
 function oneLineSubject(subject: string): string {

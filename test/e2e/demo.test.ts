@@ -1,11 +1,11 @@
 // `sa-kubeconfig demo` as a newcomer runs it: the built CLI as a process, with a fresh TMPDIR and
 // HOME per run, so "nothing outside a temp dir is touched" is checked on real directories.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/mount.js';
-import { runCli, type RunCliResult } from '../support/run-cli.js';
+import { baseEnv, cliPath, runCli, type RunCliResult } from '../support/run-cli.js';
 
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 const STEP_TITLES = [
@@ -123,6 +123,29 @@ describe('sa-kubeconfig demo', () => {
     expect(seen).toMatch(new RegExp(`^KUBECONFIG=${tmp}/sa-kubeconfig-demo-[^/]+/kubeconfig$`, 'm'));
     expect(seen).toMatch(new RegExp(`^HOME=${tmp}/sa-kubeconfig-demo-[^/]+/home$`, 'm'));
     expect(seen).toMatch(/^get\npods\n-n\nteam-a$/m);
+  });
+
+  it.each(['[1/6]', '[3/6]', '[6/6]'])('on Ctrl-C during step %s stops the server, removes its temp dir and dies by SIGINT', async (marker) => {
+    const root = tempDir('sa-kubeconfig-demo-e2e-');
+    roots.push(root);
+    const tmp = join(root, 'tmp');
+    const home = join(root, 'home');
+    mkdirSync(tmp);
+    mkdirSync(home);
+    const child = spawn(process.execPath, [cliPath, 'demo'], { cwd: root, env: { ...baseEnv(), TMPDIR: tmp, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (stdout.includes(marker) && !child.killed) child.kill('SIGINT');
+    });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    expect(stdout).toContain('Interrupted.');
+    expect(stdout).toMatch(/Cleaned up: .*removed \$DEMO\./);
+    expect(stdout).not.toMatch(/Demo passed/);
+    expect(signal).toBe('SIGINT');
+    expect(code).toBeNull();
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(home)).toEqual([]);
   });
 
   it.each([
