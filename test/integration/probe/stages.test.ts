@@ -230,6 +230,17 @@ describe('probe stages against the emulated API server', () => {
     expect(result.stages.find((s) => s.name === 'tcp')?.detail).toContain('via proxy');
   });
 
+  it('probes an IPv6 server URL ([::1]) with the IP checked against the certificate', async () => {
+    const v6 = await startApiServer({ pki, host: '::1' });
+    try {
+      const result = await probe({ server: v6.url.replace('127.0.0.1', '[::1]'), 'certificate-authority-data': caData() }, { token: tokenFor(v6) });
+      expect(summary(result)).toBe(ALL_OK);
+      expect(result.stages.find((s) => s.name === 'tls')?.detail).toContain('valid for ::1');
+    } finally {
+      await v6.close();
+    }
+  });
+
   it('prefixes every path with the server URL path', async () => {
     const result = await probe({ server: prefixed.url, 'certificate-authority-data': caData() }, { token: tokenFor(prefixed) });
     expect(summary(result)).toBe(ALL_OK);
