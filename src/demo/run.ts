@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js';
 import type { Deps } from '../deps.js';
 import { ExitCode } from '../errors.js';
 import { formatDuration } from '../duration.js';
+import { parseKubeconfig } from '../kubeconfig/codec.js';
 import { colorAllowed, createPainter } from '../output.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { writeDemoMount, type DemoMount } from './mount.js';
@@ -45,7 +46,10 @@ export async function runDemo(ctx: CommandContext, runSaKubeconfig: RunSaKubecon
   const realRoot = await deps.fs.realpath(root);
   let interrupted = false;
   // After Ctrl-C the step in flight fails as the server goes away; that is not news worth printing.
-  const say = createNarrator((text) => interrupted || deps.stdout(text), paint, STEPS, [root, realRoot]);
+  const write = (text: string): void => {
+    if (!interrupted) deps.stdout(text);
+  };
+  const say = createNarrator(write, paint, STEPS, [root, realRoot]);
   const home = join(root, 'home');
   const kubeconfigPath = join(root, 'kubeconfig');
   // Everything we run sees only this environment: no KUBECONFIG, proxy or cloud settings of the
@@ -161,7 +165,14 @@ async function stepShowKubeconfig(deps: Deps, say: Narrator, kubeconfigPath: str
   // deps.stdout redacts the registered token; with the default tokenFile there is none to redact.
   say.quote(text);
   say.note('tokenFile points at the mounted token, so kubelet rotation keeps working; --embed would copy it in.');
-  say.pass('kubeconfig holds a cluster, a user and a context, and is the current context');
+  const config = parseKubeconfig(text, kubeconfigPath);
+  const current = config['current-context'];
+  const counts = [config.clusters, config.users, config.contexts].map((list) => list?.length ?? 0);
+  if (mode !== 0o600 || !current || counts.some((n) => n !== 1)) {
+    say.fail(`expected one cluster, user and context, the context current, mode 0600`);
+    return ExitCode.internal;
+  }
+  say.pass(`one cluster, one user, one context "${current}", now current; readable by you alone`);
   return ExitCode.ok;
 }
 
