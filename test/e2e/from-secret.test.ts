@@ -56,8 +56,7 @@ describe('from-secret', () => {
     const pods = await world.realKubectl(['--kubeconfig', out, 'get', 'pods', '-n', 'team-a', '-o', 'name']);
     expect(pods.stderr).toBe('');
     expect(pods.stdout).toContain('pod/web-6d8f7c9b5-q2x7z');
-    const whoami = await world.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
-    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
+    expect(await world.identity(out)).toBe('system:serviceaccount:team-a:deployer');
     expect(await listPodsWithClientNode(out)).toContain('web-6d8f7c9b5-q2x7z');
 
     const token = tokenIn(out);
@@ -109,8 +108,7 @@ describe('from-secret', () => {
     const cluster = readKubeconfig(out).clusters[0]?.cluster ?? {};
     expect(cluster['insecure-skip-tls-verify']).toBeUndefined();
     expect(Buffer.from(String(cluster['certificate-authority-data']), 'base64').toString('utf8')).toBe(world.server.caPem);
-    const whoami = await world.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
-    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
+    expect(await world.identity(out)).toBe('system:serviceaccount:team-a:deployer');
   });
 
   it('prints a standalone kubeconfig with --stdout and writes nothing', async () => {
@@ -217,7 +215,6 @@ describe('from-secret --wait', () => {
     expect(result.stderr).toMatch(/waiting up to 20s for the token controller/);
     const gets = delayed.kubectl.calls().filter((argv) => argv.includes('pending-token'));
     expect(gets).toHaveLength(3);
-    const whoami = await delayed.realKubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
-    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('system:serviceaccount:team-a:deployer');
+    expect(await delayed.identity(out)).toBe('system:serviceaccount:team-a:deployer');
   });
 });

@@ -9,6 +9,7 @@ import { load } from 'js-yaml';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startConnectProxy, type ConnectProxy } from '../support/apiserver.js';
 import { createKubectlWorld, type KubectlWorld } from '../support/fake-kubectl-world.js';
+import { kubectlClientMinor } from '../support/fake-kubectl.js';
 
 let world: KubectlWorld;
 let proxy: ConnectProxy;
@@ -52,12 +53,11 @@ function sourceWith(name: string, cluster: (lines: string[]) => string[], dir = 
   return file;
 }
 
-async function identity(file: string): Promise<string> {
-  const whoami = await world.realKubectl(['--kubeconfig', file, 'auth', 'whoami', '-o', 'json']);
-  return JSON.parse(whoami.stdout).status.userInfo.username;
-}
+const identity = (file: string) => world.identity(file);
+/** `kubectl create token` arrived in kubectl 1.24 (Debian's kubernetes-client is 1.20). */
+const hasCreateToken = kubectlClientMinor() >= 24;
 
-describe('from-serviceaccount (TokenRequest)', () => {
+describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
   it('writes a kubeconfig that lists pods as the service account, for kubectl and client-node', async () => {
     const out = world.path('deployer.kubeconfig');
     world.kubectl.clear();
@@ -216,15 +216,16 @@ describe('from-serviceaccount failures', () => {
   };
 
   it.each([
-    { name: 'a service account that does not exist', args: ['from-serviceaccount', 'nobody'], code: 4, line: /serviceaccounts "nobody" not found/ },
+    { name: 'a service account that does not exist', tokenRequest: true, args: ['from-serviceaccount', 'nobody'], code: 4, line: /serviceaccounts "nobody" not found/ },
     { name: 'a service account that does not exist (--long-lived)', args: ['from-serviceaccount', 'nobody', '--long-lived'], code: 4, line: /serviceaccounts "nobody" not found/ },
     { name: 'a duration below 10 minutes', args: ['from-serviceaccount', 'deployer', '--duration', '5m'], code: 2, line: /--duration 5m is below the 10 minute minimum/ },
     { name: 'a duration in fractions of a second', args: ['from-serviceaccount', 'deployer', '--duration', '600500ms'], code: 2, line: /not a whole number of seconds/ },
     { name: '--long-lived with --duration', args: ['from-serviceaccount', 'deployer', '--long-lived', '--duration', '1h'], code: 2, line: /--long-lived cannot be combined/ },
     { name: 'kubectl missing', args: ['from-serviceaccount', 'deployer', '--kubectl', '/nonexistent/kubectl'], code: 4, line: /kubectl not found/ },
-    { name: 'kubectl unauthorized', args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'BOGUS'], code: 4, line: /failed to create token: Unauthorized/ },
-    { name: 'a source context without RBAC for TokenRequest', args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'VIEWER'], code: 4, line: /cannot create resource "serviceaccounts\/token"/ },
-  ])('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, code, line }) => {
+    { name: 'kubectl unauthorized', tokenRequest: true, args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'BOGUS'], code: 4, line: /failed to create token: Unauthorized/ },
+    { name: 'a source context without RBAC for TokenRequest', tokenRequest: true, args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'VIEWER'], code: 4, line: /cannot create resource "serviceaccounts\/token"/ },
+    { name: 'a kubectl older than 1.24 (no create token)', oldKubectl: true, args: ['from-serviceaccount', 'deployer'], code: 4, line: /unknown command "token/ },
+  ].filter((row) => ('tokenRequest' in row ? hasCreateToken : 'oldKubectl' in row ? !hasCreateToken : true)))('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, code, line }) => {
     const out = world.path('untouched.kubeconfig');
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];

@@ -4,9 +4,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from './apiserver.js';
-import { createFakeKubectl, REAL_KUBECTL, type FakeKubectl } from './fake-kubectl.js';
+import { createFakeKubectl, kubectlClientMinor, REAL_KUBECTL, type FakeKubectl } from './fake-kubectl.js';
 import { repoRoot, runCli, type RunCliResult } from './run-cli.js';
 
 /**
@@ -42,6 +43,11 @@ export interface KubectlWorld {
   run(args: readonly string[], options?: { env?: Readonly<Record<string, string | undefined>>; timeoutMs?: number }): Promise<RunCliResult>;
   /** Runs the real kubectl (not the wrapper) with an explicit env. */
   realKubectl(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Who the server says a kubeconfig authenticates as: `kubectl auth whoami` (kubectl ≥ 1.27),
+   * else a SelfSubjectReview through @kubernetes/client-node (Debian's kubectl is 1.20).
+   */
+  identity(kubeconfig: string): Promise<string>;
   /** A fresh path inside the world's dir. */
   path(name: string): string;
   /** Bytes of every kubeconfig we care about, to prove nothing was touched. */
@@ -65,6 +71,12 @@ export async function createKubectlWorld(options: ApiServerOptions = {}): Promis
     NO_COLOR: '1',
     ...extra,
   });
+  const realKubectl = (args: readonly string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(REAL_KUBECTL, [...args], { env: { PATH: `${dirname(REAL_KUBECTL)}:/usr/bin:/bin`, HOME: home } }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
   return {
     server,
     kubectl,
@@ -74,12 +86,17 @@ export async function createKubectlWorld(options: ApiServerOptions = {}): Promis
     env,
     run: (args, runOptions = {}) =>
       runCli(args, { command: [process.execPath, cli], env: env(runOptions.env), ...(runOptions.timeoutMs === undefined ? {} : { timeoutMs: runOptions.timeoutMs }) }),
-    realKubectl: (args) =>
-      new Promise((resolve) => {
-        execFile(REAL_KUBECTL, [...args], { env: { PATH: '/usr/bin:/bin', HOME: home } }, (error, stdout, stderr) => {
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-        });
-      }),
+    realKubectl,
+    identity: async (kubeconfig) => {
+      if (kubectlClientMinor() >= 27) {
+        const whoami = await realKubectl(['--kubeconfig', kubeconfig, 'auth', 'whoami', '-o', 'json']);
+        return (JSON.parse(whoami.stdout) as { status: { userInfo: { username: string } } }).status.userInfo.username;
+      }
+      const config = new KubeConfig();
+      config.loadFromFile(kubeconfig);
+      const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+      return review.status?.userInfo?.username ?? '';
+    },
     path: (name) => join(dir, name),
     snapshot: (paths) => Object.fromEntries(paths.map((p) => [p, existsSync(p) ? readFileSync(p, 'utf8') : null])),
     close: async () => {
