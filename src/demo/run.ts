@@ -78,7 +78,7 @@ export async function runDemo(ctx: CommandContext, runSaKubeconfig: RunSaKubecon
     let code = interrupted ? ExitCode.ok : await stepInit(say, run, mount, server, kubeconfigPath);
     if (proceed(code)) code = await stepShowKubeconfig(deps, say, kubeconfigPath);
     if (proceed(code)) code = await stepProbe(say, run, kubeconfigPath);
-    if (proceed(code)) code = await stepKubectl(deps, say, env, kubeconfigPath);
+    if (proceed(code)) code = await stepKubectl(deps, say, env, kubeconfigPath, server);
     return code;
   };
   let work: Promise<ExitCode> | undefined;
@@ -125,7 +125,8 @@ async function stepStartServer(deps: Deps, say: Narrator): Promise<ApiServer> {
 async function stepLayOutMount(ctx: CommandContext, say: Narrator, server: ApiServer, root: string): Promise<DemoMount> {
   const { deps } = ctx;
   say.step(`Lay out the pod's service-account mount for ${DEMO_NAMESPACE}/${DEMO_SERVICE_ACCOUNT}, as the kubelet does`);
-  // kubelet asks for 3607 s tokens (pkg/kubelet/token); the server signs it like a projected token.
+  // 3607 s, as the ServiceAccount admission plugin's kube-api-access projected volume asks the
+  // kubelet for (plugin/pkg/admission/serviceaccount/admission.go).
   const token = server.mintToken({ namespace: DEMO_NAMESPACE, serviceAccount: DEMO_SERVICE_ACCOUNT, expirationSeconds: 3607 });
   ctx.secrets.add(token);
   const mount = await writeDemoMount(deps, root, { token, caPem: server.caPem, namespace: DEMO_NAMESPACE });
@@ -184,7 +185,7 @@ async function stepProbe(say: Narrator, run: (argv: readonly string[]) => Promis
   return reportRun(say, result, 'every stage passed');
 }
 
-async function stepKubectl(deps: Deps, say: Narrator, env: Readonly<Record<string, string>>, kubeconfigPath: string): Promise<ExitCode> {
+async function stepKubectl(deps: Deps, say: Narrator, env: Readonly<Record<string, string>>, kubeconfigPath: string, server: ApiServer): Promise<ExitCode> {
   say.step('Use it with kubectl');
   const args = ['--kubeconfig', kubeconfigPath, 'get', 'pods', '-n', DEMO_NAMESPACE, '--request-timeout=20s'];
   say.command(['kubectl', ...args]);
@@ -207,7 +208,9 @@ async function stepKubectl(deps: Deps, say: Narrator, env: Readonly<Record<strin
     say.fail(`kubectl exited with ${result.exitCode ?? result.signal ?? 'an error'}`);
     return ExitCode.kubectl;
   }
-  say.pass('kubectl listed the pods as system:serviceaccount:team-a:deployer');
+  // Who the server saw: the proof that kubectl used the service account and not something else.
+  const listed = server.requests.findLast((r) => r.path === `/api/v1/namespaces/${DEMO_NAMESPACE}/pods` && r.userAgent?.startsWith('kubectl'));
+  say.pass(`kubectl listed the pods; the server saw ${listed?.user?.username ?? 'an unknown identity'}`);
   return ExitCode.ok;
 }
 

@@ -69,7 +69,7 @@ describe('sa-kubeconfig demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/│ NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
     expect(result.stdout).toMatch(/│ web-6d8f7c9b5-q2x7z\s+1\/1\s+Running/);
-    expect(result.stdout).toMatch(/✓ kubectl listed the pods/);
+    expect(result.stdout).toMatch(/✓ kubectl listed the pods; the server saw system:serviceaccount:team-a:deployer$/m);
   });
 
   it('never prints the minted token (checked against the token kept with --keep)', async () => {
