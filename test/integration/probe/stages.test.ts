@@ -3,7 +3,7 @@
 import * as fsp from 'node:fs/promises';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProcess } from '../../../src/deps.js';
@@ -239,6 +239,34 @@ describe('probe stages against the emulated API server', () => {
     } finally {
       await v6.close();
     }
+  });
+
+  describe('HTTPS_PROXY and NO_PROXY from the environment', () => {
+    // Go never proxies loopback, so this needs the machine's own non-loopback address.
+    const externalIp = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry !== undefined && !entry.internal && entry.family === 'IPv4')?.address;
+
+    it.skipIf(externalIp === undefined).each([
+      ['goes through HTTPS_PROXY', {}, 1],
+      ['goes direct when NO_PROXY names the address', { NO_PROXY: externalIp ?? '' }, 0],
+      ['goes direct when NO_PROXY has a CIDR containing it', { no_proxy: `${externalIp ?? ''}/32` }, 0],
+    ])('%s', async (_name, noProxy, connects) => {
+      const everywhere = await startApiServer({ pki, host: '::' });
+      try {
+        const before = proxy.connects.length;
+        const result = await probe(
+          { server: `https://${externalIp ?? ''}:${everywhere.port}`, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' },
+          { token: tokenFor(everywhere) },
+          { env: { HTTPS_PROXY: proxy.url, ...noProxy } },
+        );
+        expect(summary(result)).toBe(ALL_OK);
+        expect(proxy.connects.length - before).toBe(connects);
+        expect(result.stages.find((s) => s.name === 'tcp')?.detail).toMatch(connects ? /via proxy .* \(HTTPS_PROXY\)/ : /direct \((NO_PROXY|no_proxy) entry/);
+      } finally {
+        await everywhere.close();
+      }
+    });
   });
 
   it('prefixes every path with the server URL path', async () => {
