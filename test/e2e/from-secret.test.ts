@@ -137,6 +137,24 @@ describe('from-secret', () => {
     }
   });
 
+  it('accepts a token that is not a JWT with a warning, naming the account from the annotation', async () => {
+    world.server.addSecret({
+      namespace: 'team-a',
+      name: 'opaque-token',
+      type: 'kubernetes.io/service-account-token',
+      annotations: { 'kubernetes.io/service-account.name': 'viewer' },
+      data: { token: 'opaque-token-0123456789', 'ca.crt': world.server.caPem, namespace: 'team-a' },
+    });
+    const out = world.path('opaque.kubeconfig');
+    const result = await world.run(['from-secret', 'opaque-token', '-n', 'team-a', '--kubeconfig', out, '-o', 'json']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ serviceAccount: 'system:serviceaccount:team-a:viewer', context: `team-a/viewer@127.0.0.1:${world.server.port}` });
+    expect(summary.warnings).toContainEqual(expect.stringMatching(/is not a JWT/));
+    expect(tokenIn(out)).toBe('opaque-token-0123456789');
+    expect(result.stdout + result.stderr).not.toContain('opaque-token-0123456789');
+  });
+
   it('keeps current-context with --no-set-current', async () => {
     const out = world.path('keep-current.kubeconfig');
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'mine' }));
