@@ -114,7 +114,8 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
 /** Runs the probe against what we just wrote (lazy: the probe and undici load only here). */
 export async function probeAfterWrite(ctx: CommandContext, options: EntryOptions, summary: WriteSummary): Promise<void> {
   if (!options.probe || summary.kubeconfig === null) return;
-  parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
-  // Wired to src/probe/run.ts once the probe lands.
-  throw new CliError('ERR_INTERNAL', '--probe is not available yet');
+  const timeoutMs = parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
+  const { probeWrittenContext } = await import('../probe/run.js');
+  const code = await probeWrittenContext(ctx, { kubeconfigPath: options.kubeconfig, contextName: summary.context, timeoutMs });
+  if (code !== 0) ctx.setExitCode(code);
 }

@@ -178,6 +178,21 @@ describe('sa-kubeconfig probe (built CLI)', () => {
   });
 });
 
+describe('init --probe (probeWrittenContext)', () => {
+  it.each([
+    ['deployer', 0],
+    ['viewer', 8],
+  ])('writes the kubeconfig, probes the new context and exits with the probe\'s code (%s → %i)', async (account, code) => {
+    const token = api.mintToken({ namespace: 'team-a', serviceAccount: account });
+    const mount = await makeMount(mkdtempSync(join(dir, 'pod-')), { token, caPem: pki.ca.cert, serviceAccount: account });
+    const target = join(dir, `init-probe-${account}.yaml`);
+    const result = await runCli(['init', '--sa-dir', mount.dir, '--server', api.url, '--kubeconfig', target, '--probe'], { env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(code === 0 ? /✓ request/ : /✗ request .*pods is forbidden/);
+    expect(result.stdout + result.stderr).not.toContain(token);
+  });
+});
+
 describe('curl agrees with the request stage', () => {
   const targets: readonly [string, boolean, () => { server: string; token: string; caFile: string }][] = [
     ['a deployer token', true, () => ({ server: api.url, token: deployer, caFile: join(dir, 'ca.crt') })],
