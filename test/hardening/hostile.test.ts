@@ -266,6 +266,7 @@ const cases: readonly HostileCase[] = [
   { name: 'from-secret: kubectl prints JSON of the wrong shape', outcome: { code: 4, line: /JSON of an unexpected shape/ }, args: (w) => fromSecret(w, w.kubectl(`echo '{"kind":"Secret","data":[1,2,3],"type":7}'`)) },
   { name: 'from-secret: kubectl hangs (exec sleep)', outcome: { code: 4, line: /timed out after 2s/ }, args: (w) => fromSecret(w, w.kubectl('exec sleep 60')) },
   // (A kubectl that floods past the 64 MiB output limit is left out: see SECURITY.md, known gaps.)
+  { name: 'from-secret: kubectl hangs in a child process (sh → sleep)', outcome: { code: 4, line: /timed out after 2s/ }, args: (w) => fromSecret(w, w.kubectl('sleep 20')) },
   { name: 'from-secret: kubectl prints 20 MB of garbage', outcome: { code: 4, line: /printed something that is not JSON/ }, args: (w) => fromSecret(w, w.kubectl("head -c 20000000 /dev/zero | tr '\\0' 'a'")) },
   { name: 'from-secret: a Secret whose token is not base64', outcome: { code: 4, line: /data\["token"\] is not valid base64/ }, args: (w) => fromSecret(w, w.kubectl(`echo '${secretJson({ token: '!!!not base64***', 'ca.crt': b64(caPem) })}'`)) },
   { name: 'from-secret: a Secret whose token decodes to binary bytes', outcome: { code: 4, line: /data\["token"\]/ }, args: (w) => fromSecret(w, w.kubectl(`echo '${secretJson({ token: b64(Buffer.from([0, 0xff, 0x1b, 0x0a, 0x41])), 'ca.crt': b64(caPem) })}'`)) },
