@@ -287,6 +287,17 @@ describe('probe stages against the emulated API server', () => {
     expect(probeExitCode(result)).toBe(0);
   });
 
+  it('falls back to the v1beta1 SelfSubjectReview on a 1.27 server', async () => {
+    const old = await startApiServer({ pki, gitVersion: 'v1.27.9' });
+    try {
+      const result = await probe({ server: old.url, 'certificate-authority-data': caData() }, { token: tokenFor(old) });
+      expect(summary(result)).toBe(ALL_OK);
+      expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^system:serviceaccount:team-a:deployer .*\[via v1beta1\]$/);
+    } finally {
+      await old.close();
+    }
+  });
+
   it('never follows a redirect and names the Location', async () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { path: '/api/v1/namespaces/moved/pods' });
     expect(failure(result)?.name).toBe('request');
