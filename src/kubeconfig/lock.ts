@@ -1,8 +1,9 @@
 // A lock compatible with kubectl's (client-go loader.go lockFile: `<file>.lock` created with
 // O_CREATE|O_EXCL), but better on purpose: kubectl fails at once when the lock exists and leaves a
 // stale lock forever after a crash; we wait with backoff up to a timeout, and recover a lock
-// whose owner is gone (our own locks record pid and host) or that is older than STALE_AFTER_MS
-// (kubectl's are empty; kubectl holds its lock for milliseconds).
+// whose owner is gone (our own locks record pid and host; a live owner's lock is never broken) or,
+// when the owner cannot be checked, that is older than STALE_AFTER_MS (kubectl's are empty;
+// kubectl holds its lock for milliseconds).
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
@@ -77,7 +78,11 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   }
   const owner = parseOwner(content);
   const age = deps.now().getTime() - stat.mtimeMs;
-  const ownerGone = owner !== undefined && deps.processAlive !== undefined && owner.host === (deps.hostname ?? '') && owner.pid !== deps.pid && !deps.processAlive(owner.pid);
+  const ownerKnownHere = owner !== undefined && deps.processAlive !== undefined && owner.host === (deps.hostname ?? '');
+  const ownerGone = ownerKnownHere && owner.pid !== deps.pid && !deps.processAlive(owner.pid);
+  // A live writer of ours keeps its lock however long it takes (a huge file, a slow disk, a
+  // process suspended with ^Z): breaking it would let two writers race and lose an update.
+  if (ownerKnownHere && !ownerGone) return false;
   // An empty lock may be one another process has created but not yet written: only age decides.
   if (!ownerGone && age < STALE_AFTER_MS) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter

@@ -6,7 +6,7 @@
 // recovered/removed by the next run; after a normal run nothing but the kubeconfig remains.
 // Rounds: SA_KUBECONFIG_CRASH_ITERATIONS (default 40); seed: SA_KUBECONFIG_CRASH_SEED.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +207,23 @@ describe('init killed with SIGKILL at random moments', () => {
     const config = parseKubeconfig(readFileSync(file, 'utf8'), file);
     expect(names(config, 'contexts').size).toBeGreaterThanOrEqual(BIG_ENTRIES + 2 + stats.succeeded);
     console.info(`crash loop: ${JSON.stringify({ seed: SEED, runMs, ...stats })}`);
+  });
+
+  it('never breaks the lock of a live writer, however old (a suspended or slow writer would lose an update)', async () => {
+    const dir = tempDir('sa-kubeconfig-crash-live-');
+    const file = join(dir, 'config');
+    writeFileSync(file, bigKubeconfig(2), { mode: 0o600 });
+    const before = readFileSync(file, 'utf8');
+    // This test process is the live owner; the lock is a minute old.
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), by: 'crash.test' }));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', SERVER, '--kubeconfig', file, '--lock-timeout', '1s'], { command });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/^error: kubeconfig .* is locked by another writer/m);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual(['config', 'config.lock']);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a temp file of a dead writer is removed by the next run; one of a live process is kept', async () => {
