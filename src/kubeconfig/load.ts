@@ -90,13 +90,34 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
     if (stat.size > MAX_KUBECONFIG_BYTES) {
       throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
     }
-    text = await deps.fs.readFile(path, 'utf8');
+    // A FIFO or device (/dev/zero, <(…)) has no size to check first: read it with a cap.
+    text = stat.isFile() ? await deps.fs.readFile(path, 'utf8') : await readCapped(deps, path, MAX_KUBECONFIG_BYTES);
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${describeErrno(error)}`, { cause: error });
   }
   return parseKubeconfig(text, path);
+}
+
+async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): Promise<string> {
+  const handle = await deps.fs.open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > limit) {
+        throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": more than the ${limit / 1024 / 1024} MiB limit`);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface LoadOptions {
