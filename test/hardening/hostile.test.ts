@@ -291,6 +291,8 @@ const cases: readonly HostileCase[] = [
   { name: 'probe: a YAML alias bomb', outcome: { code: 3, line: /expands to more than/ }, args: (w) => probe(w.write('bomb.kubeconfig', aliasBomb(9, 9))) },
   { name: 'probe: a server that never answers', outcome: { code: 5, line: /time|tls|connect/i }, args: (w) => probe(w.write('hole.kubeconfig', serverKubeconfig(`https://127.0.0.1:${blackhole.port}`))) },
   { name: 'probe: the kubeconfig is a directory', outcome: { code: 3, line: /is a directory/ }, args: (w) => (mkdirSync(join(w.dir, 'kdir')), probe(join(w.dir, 'kdir'))) },
+  // Read-only, so a device is safe to use here (init is tested with a FIFO instead: a regression there would replace the device).
+  { name: 'probe: the kubeconfig is /dev/zero (endless)', outcome: { code: 3, line: /more than the 64 MiB limit/ }, args: () => probe('/dev/zero') },
   { name: 'probe: a context that does not exist', outcome: { code: 3, line: /context "nope" was not found/ }, args: (w) => probe(w.kubeconfig, '--context', 'nope') },
 ];
 
