@@ -45,5 +45,15 @@ function nodeDeps(): Deps {
   };
 }
 
-// Return the code through process.exitCode (process.exit can truncate piped stdout).
-process.exitCode = await main(process.argv.slice(2), nodeDeps());
+// A reader that goes away (`sa-kubeconfig --help | head`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
+// Return the code through process.exitCode (process.exit can truncate piped stdout). No top-level
+// await: the bundle is CommonJS.
+void main(process.argv.slice(2), nodeDeps()).then((code) => {
+  process.exitCode = code;
+});

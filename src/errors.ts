@@ -90,8 +90,19 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Structural, not instanceof: the demo is a separate bundle (dist/demo.cjs) with its own copy of
+ * this class, and its errors must still map to their exit codes.
+ */
 export function isCliError(value: unknown): value is CliError {
-  return value instanceof CliError;
+  return (
+    value instanceof Error &&
+    value.name === 'CliError' &&
+    'code' in value &&
+    typeof value.code === 'string' &&
+    Object.hasOwn(errorExitCodes, value.code) &&
+    'exitCode' in value
+  );
 }
 
 /** The errno code of a Node system error (ENOENT, EACCES, …), if it is one. */

@@ -38,12 +38,23 @@ export interface WriteResult {
 export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
   // Renaming over a device or FIFO (--kubeconfig /dev/null) would replace it with a regular file
   // (as root: /dev/null itself), and reading one may never end: refuse before touching anything.
-  for (const file of kubeconfigPrecedence(deps, request.explicitPath)) await refuseSpecialFile(deps, file);
-  // A first, unlocked read decides the destination files exactly as kubectl would; each file is
-  // then re-read under its lock, so concurrent writers never lose each other's entries.
+  const precedence = kubeconfigPrecedence(deps, request.explicitPath);
+  for (const file of precedence) await refuseSpecialFile(deps, file);
+  const { entries } = request;
+  const ours: Upsert = { ...entries, ...(request.setCurrent ? { currentContext: entries.context.name } : {}) };
+  if (precedence.length === 1) {
+    // One file (--kubeconfig, a single KUBECONFIG entry, or ~/.kube/config) is where kubectl would
+    // put every stanza and current-context: read it once, under its lock.
+    const file = precedence[0] as string;
+    const { changes, config } = await modifyKubeconfigFile(deps, file, (current) => upsertEntries(current, ours), request.lockTimeoutMs);
+    const currentContext = config['current-context'] || undefined;
+    return { files: [file], kubeconfig: file, ...(currentContext === undefined ? {} : { currentContext }), changes };
+  }
+
+  // A chain: a first, unlocked read decides the destination files exactly as kubectl would; each
+  // file is then re-read under its lock, so concurrent writers never lose each other's entries.
   const loaded = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true });
   const fallback = defaultWriteFile(loaded);
-  const { entries } = request;
   const destination = {
     cluster: loaded.merged.clusters.get(entries.cluster.name)?.file ?? fallback,
     user: loaded.merged.users.get(entries.user.name)?.file ?? fallback,
@@ -58,15 +69,17 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
 
   const files = [...perFile.keys()].sort();
   const changes: Change[] = [];
+  const written = new Map<string, Kubeconfig>();
   for (const file of files) {
     const upsert = perFile.get(file) as Upsert;
-    changes.push(...(await modifyKubeconfigFile(deps, file, (config) => upsertEntries(config, upsert), request.lockTimeoutMs)));
+    const result = await modifyKubeconfigFile(deps, file, (config) => upsertEntries(config, upsert), request.lockTimeoutMs);
+    changes.push(...result.changes);
+    written.set(file, result.config);
   }
-
-  // current-context as the merged chain now resolves it (an earlier file may still win).
-  const after = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true }).catch(() => undefined);
-  const currentContext = after?.merged.currentContext;
-  return { files, kubeconfig: destination.context, ...(currentContext === undefined ? {} : { currentContext }), changes };
+  // current-context as the merged chain now resolves it: the first non-empty one wins, and an
+  // earlier file may still win over the one we wrote (client-go merge rules).
+  const currentContext = loaded.files.map((file) => (written.get(file.path) ?? file.config)?.['current-context']).find((value) => Boolean(value)) ?? undefined;
+  return { files, kubeconfig: destination.context, ...(currentContext ? { currentContext } : {}), changes };
 }
 
 /** Read-modify-write of one file under its lock, written atomically. */
@@ -75,7 +88,7 @@ export async function modifyKubeconfigFile(
   file: string,
   modify: (config: Kubeconfig) => { readonly config: Kubeconfig; readonly changes: readonly Change[] },
   lockTimeoutMs: number = DEFAULT_LOCK_TIMEOUT_MS,
-): Promise<readonly Change[]> {
+): Promise<{ readonly changes: readonly Change[]; readonly config: Kubeconfig }> {
   const path = resolve(deps.cwd, file);
   const target = await resolveWriteTarget(deps, path);
   await ensureDirectory(deps, dirname(path));
@@ -89,9 +102,9 @@ export async function modifyKubeconfigFile(
     const existing = await readExisting(deps, target);
     const current = existing === undefined ? {} : parseKubeconfig(existing.text, path);
     const { config, changes } = modify(current);
-    if (existing !== undefined && changes.every((change) => change.kind === 'unchanged')) return changes;
+    if (existing !== undefined && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
     await writeFileAtomic(deps, target, stringifyKubeconfig(config), existing?.mode ?? 0o600, existing?.owner);
-    return changes;
+    return { changes, config };
   } finally {
     for (const lock of locks.reverse()) await lock.release();
   }

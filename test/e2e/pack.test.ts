@@ -64,7 +64,7 @@ describe('npm pack', () => {
     const allowed = (path: string): boolean =>
       path.startsWith('bin/') || path.startsWith('dist/') || ['README.md', 'LICENSE', 'SECURITY.md', 'package.json'].includes(path);
     expect(files.filter((path) => !allowed(path))).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['bin/sa-kubeconfig.js', 'dist/cli.js', 'LICENSE', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['bin/sa-kubeconfig.js', 'dist/cli.cjs', 'LICENSE', 'package.json']));
     if (existsSync(join(repoRoot, 'README.md'))) expect(files).toContain('README.md');
   });
 

@@ -140,10 +140,10 @@ describe('writeServiceAccountEntries', () => {
     expect(read(file).contexts).toHaveLength(1);
   });
 
-  it('reports a destination below a plain file as unreadable, touching nothing (works as root too)', async () => {
+  it('reports a destination below a plain file as unwritable, touching nothing (works as root too)', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'not-a-dir'), 'x');
-    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'not-a-dir', 'config'), entries: entriesFor('a'), setCurrent: false })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE' });
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'not-a-dir', 'config'), entries: entriesFor('a'), setCurrent: false })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE' });
     expect(readFileSync(join(dir, 'not-a-dir'), 'utf8')).toBe('x');
   });
 });
