@@ -111,7 +111,7 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
   ctx.deps.stdout(`${out.join('\n')}\n`);
 }
 
-/** Runs the probe against what we just wrote (lazy: the probe and undici load only here). */
+/** Runs the probe against what we just wrote (lazy: the probe loads only here). */
 export async function probeAfterWrite(ctx: CommandContext, options: EntryOptions, summary: WriteSummary): Promise<void> {
   if (!options.probe || summary.kubeconfig === null) return;
   const timeoutMs = parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');

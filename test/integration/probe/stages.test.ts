@@ -1,5 +1,5 @@
 // The probe's stages against the emulated API server, a black hole, a closed port and a CONNECT
-// proxy: real sockets, real TLS, real undici — each stage passing and each failing.
+// proxy: real sockets, real TLS, real HTTP — each stage passing and each failing.
 import * as fsp from 'node:fs/promises';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
