@@ -119,6 +119,19 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
     expect(await identity(printed)).toBe('system:serviceaccount:team-a:deployer');
   });
 
+  it('--probe checks the written context and exits with the probe’s status (8: RBAC refuses)', async () => {
+    const ok = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--probe', '--kubeconfig', world.path('probed.kubeconfig')]);
+    expect(errorLines(ok.stderr)).toEqual([]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/authn .*system:serviceaccount:team-a:deployer/);
+    // viewer has no RBAC in the fixture: the kubeconfig is written, the probe says 403.
+    const out = world.path('probed-viewer.kubeconfig');
+    const refused = await world.run(['from-serviceaccount', 'viewer', '-n', 'team-a', '--probe', '--kubeconfig', out, '-o', 'json']);
+    expect(refused.code).toBe(8);
+    expect(JSON.parse(refused.stdout).context).toBe(`team-a/viewer@127.0.0.1:${world.server.port}`);
+    expect(await identity(out)).toBe('system:serviceaccount:team-a:viewer');
+  });
+
   it('passes every --audience to the TokenRequest', async () => {
     const out = world.path('audience.kubeconfig');
     const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--audience', 'vault', '--audience', 'https://example.com', '--kubeconfig', out]);
