@@ -5,23 +5,33 @@
 //                  become lazily-initialised modules in the same file (parsed lazily by V8).
 //   dist/demo.cjs  the demo with the emulated API server and @peculiar/x509 (~0.8 MB), loaded
 //                  only by `sa-kubeconfig demo`.
-// bin/sa-kubeconfig.js (ESM, since the package is "type": "module") require()s dist/cli.cjs.
+//   dist/cli.cache V8's code cache for cli.cjs, made by running a real init (scripts/code-cache.mjs).
+// bin/sa-kubeconfig.js (ESM, since the package is "type": "module") runs dist/cli.cjs.
 // The new dist/ is built beside the old one and swapped in, so a process started meanwhile (a
 // parallel test run) never finds dist/ half-written.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const staging = `dist.build-${process.pid}`;
 
-/** The demo's `await import('../demo/run.js')` loads the separate dist/demo.cjs at run time. */
+/**
+ * The demo's `await import('../demo/run.js')` loads the separate dist/demo.cjs at run time, with
+ * require(): a real import() would need a dynamic-import callback, which V8 drops for functions
+ * restored from the code cache.
+ */
 const demoAsSeparateFile = {
   name: 'demo-as-separate-file',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /[\\/]demo[\\/]run\.js$/ }, (args) =>
-      args.importer.includes(`${'src'}`) && args.kind === 'dynamic-import' ? { path: './demo.cjs', external: true } : undefined,
+      args.kind === 'dynamic-import' ? { path: 'demo-bundle', namespace: 'demo-as-separate-file' } : undefined,
     );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'demo-as-separate-file' }, () => ({
+      contents: "module.exports = require(require('node:path').join(__dirname, 'demo.cjs'));",
+      loader: 'js',
+    }));
   },
 };
 
@@ -44,6 +54,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: `${staging}/cli.cjs`, plugins: [demoAsSeparateFile] }),
   build({ ...common, entryPoints: ['src/demo/run.ts'], outfile: `${staging}/demo.cjs` }),
 ]);
+// V8's code cache for the bundle (scripts/code-cache.mjs); without it the CLI still works, slower.
+const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.mjs`, `${root}${staging}/cli.cjs`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+if (cache.status !== 0) console.warn(`warning: no code cache for dist/cli.cjs (start-up will be slower): ${cache.stderr.trim().split('\n').at(-1) ?? ''}`);
 const old = `${root}dist.old-${process.pid}`;
 await rename(`${root}dist`, old).catch(() => undefined);
 await rename(`${root}${staging}`, `${root}dist`);

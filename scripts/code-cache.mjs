@@ -1,0 +1,56 @@
+// Produces V8's code cache for the CLI bundle: node scripts/code-cache.mjs dist/cli.cjs → dist/cli.cache
+//
+// Why: measured here (CPU time, min of 15 runs), init took 0.16 s with a plain require of the
+// bundle, 0.11 s with this cache, against 0.09 s for node -e 0: compiling the bundle is most of
+// the start-up gap. The cache is made by running a real `init` (into a temp dir) so the
+// functions on that path are compiled and included. bin/sa-kubeconfig.js uses the cache only when
+// its first 32 bytes equal sha256(bundle source + node version); anything else means a plain
+// require. (V8's own check covers the V8 version and flags but only the source's length.)
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Module } from 'node:module';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import vm from 'node:vm';
+
+// A throwaway self-signed certificate (public part only), for the warm-up mount:
+//   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+//     -days 36500 -subj /CN=sa-kubeconfig-code-cache-warmup
+const WARMUP_CA = `-----BEGIN CERTIFICATE-----
+MIIBqjCCAVGgAwIBAgIULPB6G3pBPnABJQdRNoFKbMDgsEQwCgYIKoZIzj0EAwIw
+KjEoMCYGA1UEAwwfc2Eta3ViZWNvbmZpZy1jb2RlLWNhY2hlLXdhcm11cDAgFw0y
+NjExMjgyMDM3MzVaGA8yMTI2MTEwNDIwMzczNVowKjEoMCYGA1UEAwwfc2Eta3Vi
+ZWNvbmZpZy1jb2RlLWNhY2hlLXdhcm11cDBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABI6wX9abAQMgkMR/JNL9MYdJa5AVi0o1g+xrHaxxLcCk7Ax/CHxV8rUZN3gw
+lrRRNNoIuE5U6XpOiNfgXxH5edGjUzBRMB0GA1UdDgQWBBRfhFGRsqq0ODklCxl4
+TJJsm6+OtTAfBgNVHSMEGDAWgBRfhFGRsqq0ODklCxl4TJJsm6+OtTAPBgNVHRMB
+Af8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCID0/7FLzCaoWwnr5Px7t3b+67B8c
+qSrzYrf6ZqG7sSy4AiBb/H01E8tQZ6LuXysnQ3gjMbGFPV30vZ9MKQ4x/U4j0w==
+-----END CERTIFICATE-----
+`;
+
+const file = resolve(process.argv[2] ?? 'dist/cli.cjs');
+const cacheFile = file.replace(/\.cjs$/, '.cache');
+const source = readFileSync(file, 'utf8');
+const digest = createHash('sha256').update(source).update(process.version).digest();
+
+const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+const sa = join(work, 'serviceaccount');
+mkdirSync(sa);
+const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const claims = { iss: 'https://kubernetes.default.svc', sub: 'system:serviceaccount:warmup:warmup', aud: ['https://kubernetes.default.svc'], exp: now + 3600, iat: now, nbf: now, 'kubernetes.io': { namespace: 'warmup', serviceaccount: { name: 'warmup', uid: '0' } } };
+writeFileSync(join(sa, 'token'), `${segment({ alg: 'ES256' })}.${segment(claims)}.c2lnbmF0dXJl`);
+writeFileSync(join(sa, 'ca.crt'), WARMUP_CA);
+writeFileSync(join(sa, 'namespace'), 'warmup');
+
+const script = new vm.Script(Module.wrap(source), { filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config'), '-o', 'json'];
+const module = { exports: {} };
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+process.once('beforeExit', () => {
+  rmSync(work, { recursive: true, force: true });
+  if (process.exitCode) throw new Error(`the warm-up init failed with exit code ${process.exitCode}`);
+  writeFileSync(cacheFile, Buffer.concat([digest, script.createCachedData()]));
+});
