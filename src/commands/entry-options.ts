@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
-import { renderJson, type OutputFormat } from '../output.js';
+import { colorAllowed, renderJson, type OutputFormat } from '../output.js';
 import type { WriteResult } from '../kubeconfig/store.js';
 import type { Change } from '../kubeconfig/merge.js';
 
@@ -111,11 +111,22 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
   ctx.deps.stdout(`${out.join('\n')}\n`);
 }
 
-/** Runs the probe against what we just wrote (lazy: the probe loads only here). */
-export async function probeAfterWrite(ctx: CommandContext, options: EntryOptions, summary: WriteSummary): Promise<void> {
-  if (!options.probe || summary.kubeconfig === null) return;
+/**
+ * Prints what a writing command did, probing the new context first when --probe was given: in
+ * text the summary, then the probe table; with -o json one object, the summary plus `probe`
+ * (the probe's JSON). The probe's exit code becomes the command's.
+ */
+export async function reportWrite(ctx: CommandContext, format: OutputFormat, options: EntryOptions, summary: WriteSummary, lines: readonly string[] = []): Promise<void> {
+  if (!options.probe || summary.kubeconfig === null) {
+    printSummary(ctx, format, summary, lines);
+    return;
+  }
   const timeoutMs = parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
-  const { probeWrittenContext } = await import('../probe/run.js');
-  const code = await probeWrittenContext(ctx, { kubeconfigPath: options.kubeconfig, contextName: summary.context, timeoutMs });
-  if (code !== 0) ctx.setExitCode(code);
+  if (format === 'text') printSummary(ctx, format, summary, lines);
+  // Lazy: the probe loads only here.
+  const { probeWrittenContextResult } = await import('../probe/run.js');
+  const probe = await probeWrittenContextResult(ctx, { kubeconfigPath: options.kubeconfig, contextName: summary.context, timeoutMs });
+  if (format === 'json') ctx.deps.stdout(renderJson({ ...summary, probe: probe.json }));
+  else ctx.deps.stdout(`\n${probe.text(colorAllowed(ctx.deps.isTTY.stdout, ctx.deps.env))}`);
+  if (probe.exitCode !== 0) ctx.setExitCode(probe.exitCode);
 }

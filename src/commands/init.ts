@@ -10,8 +10,7 @@ import {
   addEntryOptions,
   checkOutputCombination,
   lockTimeoutMs,
-  printSummary,
-  probeAfterWrite,
+  reportWrite,
   resolveEntryNames,
   summarize,
   type EntryOptions,
@@ -105,7 +104,6 @@ export function initCommand(ctx: CommandContext): Command {
         ...(serviceAccountUsername(claims) ? { serviceAccount: serviceAccountUsername(claims) } : {}),
         ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
       });
-      printSummary(ctx, format, summary);
-      await probeAfterWrite(ctx, options, summary);
+      await reportWrite(ctx, format, options, summary);
     });
 }

@@ -8,7 +8,7 @@ import type { CommandContext } from '../context.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import type { CaSource, Destination, ServiceAccountCredentials } from '../kubectl/credentials.js';
-import { checkOutputCombination, lockTimeoutMs, printSummary, probeAfterWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
+import { checkOutputCombination, lockTimeoutMs, reportWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
 
 export interface KubectlOptions {
   readonly kubectl: string;
@@ -107,6 +107,5 @@ export async function writeObtainedEntries(ctx: CommandContext, options: EntryOp
     ...(input.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: input.tokenExpiresAt }),
     extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: input.warnings.list() },
   });
-  printSummary(ctx, format, summary, [`  source          ${input.sourceText}`, `  CA              ${CA_TEXT[credentials.caSource]}`]);
-  await probeAfterWrite(ctx, options, summary);
+  await reportWrite(ctx, format, options, summary, [`  source          ${input.sourceText}`, `  CA              ${CA_TEXT[credentials.caSource]}`]);
 }

@@ -93,8 +93,8 @@ export interface ProbeWrittenContextOptions {
   readonly stream?: 'stdout' | 'stderr' | undefined;
 }
 
-/** For `init|from-secret|from-serviceaccount --probe`: probes the context just written; returns the probe's exit code. */
-export async function probeWrittenContext(ctx: CommandContext, options: ProbeWrittenContextOptions): Promise<ExitCode> {
+/** For `init|from-secret|from-serviceaccount --probe`: probes the context just written. */
+export async function probeWrittenContextResult(ctx: CommandContext, options: ProbeWrittenContextOptions): Promise<{ readonly exitCode: ExitCode; readonly json: object; readonly text: (color: boolean) => string }> {
   const { deps } = ctx;
   const result = await probeTarget(
     createProbeDeps(ctx),
@@ -105,9 +105,16 @@ export async function probeWrittenContext(ctx: CommandContext, options: ProbeWri
     },
     { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, secrets: ctx.secrets, warn: ctx.warn },
   );
-  const stream = options.stream === 'stdout' ? deps.stdout : deps.stderr;
-  stream(renderProbeText(result, createPainter(colorAllowed(options.stream === 'stdout' ? deps.isTTY.stdout : deps.isTTY.stderr, deps.env))));
-  return probeExitCode(result);
+  return { exitCode: probeExitCode(result), json: probeJson(result), text: (color) => renderProbeText(result, createPainter(color)) };
+}
+
+/** The same, printed as the table (default on stderr, so a command's own stdout stays clean); returns the probe's exit code. */
+export async function probeWrittenContext(ctx: CommandContext, options: ProbeWrittenContextOptions): Promise<ExitCode> {
+  const { deps } = ctx;
+  const probe = await probeWrittenContextResult(ctx, options);
+  const toStdout = options.stream === 'stdout';
+  (toStdout ? deps.stdout : deps.stderr)(probe.text(colorAllowed(toStdout ? deps.isTTY.stdout : deps.isTTY.stderr, deps.env)));
+  return probe.exitCode;
 }
 
 function createProbeDeps(ctx: CommandContext): ProbeDeps {

@@ -123,7 +123,7 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
     const ok = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--probe', '--kubeconfig', world.path('probed.kubeconfig')]);
     expect(errorLines(ok.stderr)).toEqual([]);
     expect(ok.code).toBe(0);
-    expect(ok.stderr).toMatch(/authn .*system:serviceaccount:team-a:deployer/);
+    expect(ok.stdout).toMatch(/authn .*system:serviceaccount:team-a:deployer/);
     // viewer has no RBAC in the fixture: the kubeconfig is written, the probe says 403.
     const out = world.path('probed-viewer.kubeconfig');
     const refused = await world.run(['from-serviceaccount', 'viewer', '-n', 'team-a', '--probe', '--kubeconfig', out, '-o', 'json']);

@@ -188,7 +188,21 @@ describe('init --probe (probeWrittenContext)', () => {
     const target = join(dir, `init-probe-${account}.yaml`);
     const result = await runCli(['init', '--sa-dir', mount.dir, '--server', api.url, '--kubeconfig', target, '--probe'], { env: { NO_COLOR: '1' } });
     expect(result.code).toBe(code);
-    expect(result.stderr).toMatch(code === 0 ? /✓ request/ : /✗ request .*pods is forbidden/);
+    expect(result.stdout).toMatch(/^Wrote context /);
+    expect(result.stdout).toMatch(code === 0 ? /✓ request/ : /✗ request .*pods is forbidden/);
+    expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it('with -o json prints one object: the summary plus the probe report', async () => {
+    const token = api.mintToken({ namespace: 'team-a', serviceAccount: 'viewer' });
+    const mount = await makeMount(mkdtempSync(join(dir, 'pod-')), { token, caPem: pki.ca.cert, serviceAccount: 'viewer' });
+    const target = join(dir, 'init-probe-json.yaml');
+    const result = await runCli(['init', '--sa-dir', mount.dir, '--server', api.url, '--kubeconfig', target, '--probe', '-o', 'json'], { env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(8);
+    const doc = JSON.parse(result.stdout) as { context: string; probe: { ok: boolean; stages: { name: string; ok: boolean }[] } };
+    expect(doc.context).toBe(`team-a/viewer@${new URL(api.url).host}`);
+    expect(doc.probe.ok).toBe(false);
+    expect(doc.probe.stages.find((stage) => stage.name === 'request')?.ok).toBe(false);
     expect(result.stdout + result.stderr).not.toContain(token);
   });
 });
