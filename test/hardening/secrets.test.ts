@@ -84,6 +84,11 @@ current-context: emulated
     { mode: 0o600 },
   );
   writeFileSync(w('malformed.kubeconfig'), 'clusters: [\n', { mode: 0o600 });
+  // A well-formed token signed by a key the server does not trust.
+  const refused = world.server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', wrongKey: true });
+  tokens.add(refused);
+  writeFileSync(w('refused.kubeconfig'), world.server.kubeconfig({ token: refused }, { namespace: 'team-a' }), { mode: 0o600 });
+  allowed.add(w('refused.kubeconfig'));
 });
 
 afterAll(async () => {
@@ -124,6 +129,9 @@ function sweeps(): readonly Sweep[] {
     { name: 'probe -o json, forbidden request', args: ['probe', '--kubeconfig', w('sa.kubeconfig'), '-o', 'json', '-n', 'kube-system'], code: 8 },
     { name: 'probe --all-contexts', args: ['probe', '--kubeconfig', w('secret.kubeconfig'), '--all-contexts'], code: 0 },
     { name: 'probe --in-cluster', args: ['probe', '--in-cluster', '--sa-dir', mount.dir, '--server', server()], code: 0 },
+    { name: 'probe --debug with a token the server refuses (401)', args: ['--debug', 'probe', '--kubeconfig', w('refused.kubeconfig')], code: 7 },
+    { name: 'init --embed --probe -o json', args: init('--embed', '--probe', '-o', 'json', '--kubeconfig', w('probed.kubeconfig')), code: 0, writes: [w('probed.kubeconfig')] },
+    { name: 'from-secret --probe', args: fromSecret('--probe', '--kubeconfig', w('secret-probed.kubeconfig')), code: 0, writes: [w('secret-probed.kubeconfig')] },
     { name: 'probe with an exec plugin', args: ['probe', '--kubeconfig', w('exec.kubeconfig')], code: 0 },
     { name: 'probe -o json with an exec plugin', args: ['probe', '--kubeconfig', w('exec.kubeconfig'), '-o', 'json'], code: 0 },
   ];
