@@ -11,6 +11,8 @@ import { formatDuration } from '../duration.js';
 
 export const STALE_AFTER_MS = 10_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+/** How long a lock must stay unchanged before we break it as stale. */
+const STALE_RECHECK_MS = 100;
 
 export type LockDeps = Pick<Deps, 'fs' | 'now' | 'sleep' | 'pid' | 'hostname' | 'processAlive'>;
 
@@ -85,6 +87,13 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   if (ownerKnownHere && !ownerGone) return false;
   // An empty lock may be one another process has created but not yet written: only age decides.
   if (!ownerGone && age < STALE_AFTER_MS) return false;
+  // What we read may already be history: the owner may have released normally and exited since,
+  // and another writer locked again (often with the freed inode and the same mtime tick). A dead
+  // owner cannot release, so a lock that still reads the same a moment later is really stale.
+  await deps.sleep(STALE_RECHECK_MS);
+  const again = await deps.fs.stat(path).catch(() => undefined);
+  const againContent = await deps.fs.readFile(path, 'utf8').catch(() => undefined);
+  if (!again || again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter
   // may have broken it and a live writer re-created it in between).
   const aside = `${path}.stale-${deps.pid}-${randomBytes(4).toString('hex')}`;
@@ -93,8 +102,11 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   } catch {
     return false;
   }
+  // Inode and mtime alone do not tell: a lock released and re-created within one timestamp tick
+  // often gets the freed inode back. Each of our locks has its own content (pid, creation time).
   const moved = await deps.fs.stat(aside).catch(() => undefined);
-  if (moved && moved.ino === stat.ino && moved.mtimeMs === stat.mtimeMs) {
+  const movedContent = await deps.fs.readFile(aside, 'utf8').catch(() => undefined);
+  if (moved && moved.ino === stat.ino && moved.mtimeMs === stat.mtimeMs && movedContent === content) {
     await deps.fs.unlink(aside).catch(() => undefined);
     return true;
   }
