@@ -3,7 +3,7 @@
 // headers, so "never received" is observed, not assumed.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ afterAll(async () => {
   await recorder?.close();
   await api?.close();
   await authnRedirect?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function kubeconfig(name: string, cluster: Record<string, unknown>, user: Record<string, unknown> = { token }): string {
