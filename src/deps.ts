@@ -1,7 +1,7 @@
 // The Deps record: everything a command needs from the outside world. Only src/cli.ts builds the
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
-import { execFile } from 'node:child_process';
+import { spawn as spawnChild } from 'node:child_process';
 import * as fsp from 'node:fs/promises';
 
 export type FileSystem = Pick<
@@ -39,6 +39,8 @@ export interface SpawnResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** The child printed more than maxOutputBytes on stdout or stderr; it was killed and the output cut. */
+  readonly outputTooLarge?: boolean;
 }
 
 /** Runs a program with an argv array, never through a shell. Rejects (errno ENOENT, EACCES) when it cannot start. */
@@ -63,39 +65,69 @@ export interface Deps {
   readonly onInterrupt?: (cleanup: () => Promise<void>) => () => void;
 }
 
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The real Spawn. The child leads its own process group, so a timeout (or too much output) kills
+ * it together with whatever it started (a kubectl wrapper script's own children); execFile's
+ * timeout would kill only the direct child. Output past maxOutputBytes is not kept.
+ */
 export const spawnProcess: Spawn = (request) =>
   new Promise((resolve, reject) => {
-    const child = execFile(
-      request.command,
-      [...request.args],
-      {
-        env: request.env,
-        timeout: request.timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: request.maxOutputBytes ?? 64 * 1024 * 1024,
-        windowsHide: true,
-        shell: false,
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code === 'string') {
-          // ENOENT / EACCES: the program could not be started at all.
-          if (error.code === 'ENOENT' || error.code === 'EACCES') {
-            reject(Object.assign(new Error(error.message), { code: error.code }));
-            return;
-          }
+    const limit = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const child = spawnChild(request.command, [...request.args], {
+      env: request.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      windowsHide: true,
+      shell: false,
+    });
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const sizes = { stdout: 0, stderr: 0 };
+    let timedOut = false;
+    let outputTooLarge = false;
+    const killGroup = () => {
+      try {
+        // A negative pid signals the whole process group the child leads. (The one use of process
+        // outside cli.ts: child_process offers no group kill.)
+        // eslint-disable-next-line no-restricted-globals
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, request.timeoutMs);
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name].on('data', (chunk: Buffer) => {
+        sizes[name] += chunk.length;
+        if (sizes[name] <= limit) chunks[name].push(chunk);
+        else if (!outputTooLarge) {
+          outputTooLarge = true;
+          killGroup();
         }
-        const timedOut = Boolean(error && error.killed && error.signal === 'SIGKILL');
-        resolve({
-          exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0,
-          signal: error?.signal ?? null,
-          stdout: String(stdout),
-          stderr: String(stderr),
-          timedOut,
-        });
-      },
-    );
-    child.stdin?.on('error', () => {
+      });
+    }
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      // ENOENT / EACCES: the program could not be started at all.
+      reject(Object.assign(new Error(error.message), { code: error.code }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        exitCode: code,
+        signal,
+        stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+        stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        timedOut,
+        outputTooLarge,
+      });
+    });
+    child.stdin.on('error', () => {
       /* the child may exit before reading stdin (EPIPE); its exit status tells the story */
     });
-    child.stdin?.end(request.stdin ?? '');
+    child.stdin.end(request.stdin ?? '');
   });

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.js';
 import type { Deps } from './deps.js';
 import { CliError, ExitCode, isCliError } from './errors.js';
-import { createSecretRegistry, renderJson } from './output.js';
+import { createSecretRegistry, neutralizeControls, renderJson } from './output.js';
 import { initCommand } from './commands/init.js';
 import { fromSecretCommand } from './commands/from-secret.js';
 import { fromServiceAccountCommand } from './commands/from-serviceaccount.js';
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
     deps,
     secrets,
     debug: () => debug,
-    warn: (message) => deps.stderr(`warning: ${message}\n`),
+    warn: (message) => deps.stderr(`warning: ${oneLine(message)}\n`),
     setExitCode: (code) => {
       exitCode = code;
     },
@@ -124,8 +124,9 @@ function reportError(error: unknown, ctx: CommandContext): ExitCode {
   return ExitCode.internal;
 }
 
+/** One line, and nothing a terminal would obey: messages often quote kubectl or a server. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return neutralizeControls(text.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 function renderDebug(error: unknown): string {

@@ -30,6 +30,16 @@ export function createSecretRegistry(): SecretRegistry {
   };
 }
 
+/**
+ * Makes text from outside (kubectl's stderr, a server's Status message, a file name) safe for a
+ * terminal: control characters other than tab and newline, and C1 controls, are shown as \xNN
+ * instead of being obeyed (an ESC sequence could retitle or clear the terminal).
+ */
+export function neutralizeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export type OutputFormat = 'text' | 'json';
 
 export function parseOutputFormat(value: string): OutputFormat {

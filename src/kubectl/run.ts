@@ -97,6 +97,11 @@ export async function runKubectl(
       hint: 'check that the API server of the source context is reachable (sa-kubeconfig probe), or raise --kubectl-timeout',
     });
   }
+  if (result.outputTooLarge) {
+    throw new CliError('ERR_KUBECTL_OUTPUT', `${command} printed more output than sa-kubeconfig reads (16 MiB); it was stopped`, {
+      hint: 'run the command by hand to see what kubectl prints',
+    });
+  }
   if (result.exitCode === 0) return { ok: true, stdout: result.stdout, stderr: result.stderr, command };
   const line = firstErrorLine(result.stderr) ?? firstErrorLine(result.stdout) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
   return { ok: false, kind: classifyKubectlError(line), line, command };
@@ -150,11 +155,12 @@ export function firstErrorLine(text: string): string | undefined {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  return (
+  const line =
     lines.find((line) => KUBECTL_ERROR_LINE.test(line)) ??
     lines.find((line) => !KLOG_LINE.test(line) && !/^warning:/i.test(line)) ??
-    lines.at(-1)
-  );
+    lines.at(-1);
+  // One line of an error message, not a page (a broken kubectl may print megabytes on one line).
+  return line !== undefined && line.length > 500 ? `${line.slice(0, 500)}…` : line;
 }
 
 export function classifyKubectlError(line: string): KubectlFailureKind {

@@ -210,6 +210,9 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   if (result.timedOut) {
     throw new CliError('ERR_EXEC_PLUGIN', `${name} did not finish within ${options.timeoutMs}ms`, { hint: 'the plugin may be waiting for a login; run it by hand, or raise --timeout' });
   }
+  if (result.outputTooLarge) {
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} printed more than 16 MiB and was stopped`, { hint: 'an ExecCredential is a few KiB; run the plugin by hand to see what it prints' });
+  }
   if (result.exitCode !== 0) {
     const stderr = result.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
     throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} failed with exit code ${String(result.exitCode ?? result.signal)}${stderr ? `: ${stderr}` : ''}`);

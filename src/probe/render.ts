@@ -1,7 +1,7 @@
 // Pure: a probe result as the text table or the JSON document (the JSON is part of the interface:
 // docs/probe.md "JSON output").
 import { errorExitCodes } from '../errors.js';
-import type { Painter } from '../output.js';
+import { neutralizeControls, type Painter } from '../output.js';
 import { probeExitCode, stagePassed, type ProbeResult, type StageResult } from './result.js';
 
 export interface StageJson {
@@ -73,10 +73,10 @@ export function renderProbeText(result: ProbeResult, paint: Painter): string {
   for (const stage of result.stages) {
     // The row already names the stage; "request: HTTP 403: …" reads better without the repeat.
     const detail = stage.status === 'fail' && stage.error ? stripStage(stage.name, stage.error.message) : (stage.detail ?? '');
-    lines.push(`${paintMark(stage, paint)} ${stage.name.padEnd(8)} ${paint.dim(`${stage.ms}ms`.padStart(msWidth))}  ${detail}`);
+    lines.push(`${paintMark(stage, paint)} ${stage.name.padEnd(8)} ${paint.dim(`${stage.ms}ms`.padStart(msWidth))}  ${neutralizeControls(detail)}`);
   }
   const failed = result.stages.find((stage) => stage.status === 'fail') ?? result.stages.find((stage) => stage.status === 'denied');
-  if (failed?.error?.hint) lines.push(`${paint.yellow('hint:')} ${failed.error.hint}`);
+  if (failed?.error?.hint) lines.push(`${paint.yellow('hint:')} ${neutralizeControls(failed.error.hint)}`);
   const exitCode = probeExitCode(result);
   lines.push(exitCode === 0 ? paint.green('ok') : paint.red(`failed at ${failed?.name ?? '?'} (exit ${exitCode})`));
   return `${lines.join('\n')}\n`;
@@ -100,7 +100,7 @@ export function renderAllContextsText(results: readonly ProbeResult[], paint: Pa
       const last = result.stages.at(-1);
       detail = [result.identity?.username, denied?.detail, last?.name === 'request' ? undefined : last?.detail].filter(Boolean).join('; ');
     }
-    lines.push(`${result.target.padEnd(nameWidth)}  ${status} ${String(ms).padStart(6)}  ${detail}`);
+    lines.push(`${neutralizeControls(result.target.padEnd(nameWidth))}  ${status} ${String(ms).padStart(6)}  ${neutralizeControls(detail)}`);
   }
   const failures = results.filter((result) => probeExitCode(result) !== 0).length;
   lines.push(failures === 0 ? paint.green(`${results.length} contexts ok`) : paint.red(`${failures} of ${results.length} contexts failed`));

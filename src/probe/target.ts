@@ -63,6 +63,12 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   } catch (cause) {
     throw new CliError('ERR_CONFIG_INVALID', `server "${server}" of context "${target.label}" is not a valid URL`, { cause, hint: 'use https://HOST[:PORT][/PREFIX]' });
   }
+  if (url.username || url.password) {
+    // Never echo the password: name the user part only.
+    throw new CliError('ERR_CONFIG_INVALID', `server URL of context "${target.label}" carries credentials (${decodeURIComponent(url.username)}:…@${url.host})`, {
+      hint: 'credentials belong in the user entry (token, tokenFile, client certificate), not in the server URL',
+    });
+  }
   const scheme = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined;
   if (scheme === undefined) {
     throw new CliError('ERR_CONFIG_INVALID', `server "${server}" of context "${target.label}" has unsupported scheme ${url.protocol}`, { hint: 'use https://HOST[:PORT]' });

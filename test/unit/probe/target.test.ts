@@ -37,6 +37,7 @@ describe('planConnection', () => {
     ['insecure together with CA data', { server: 'https://a', 'insecure-skip-tls-verify': true, 'certificate-authority-data': 'eA==' }, 'ERR_CONFIG_INVALID'],
     ['a socks5 proxy-url', { server: 'https://a', 'proxy-url': 'socks5://p:1080' }, 'ERR_CONFIG_INVALID'],
     ['an ftp server', { server: 'ftp://a' }, 'ERR_CONFIG_INVALID'],
+    ['a server URL carrying a user and password', { server: 'https://admin:s3cret@a:6443' }, 'ERR_CONFIG_INVALID'],
   ])('rejects %s (exit 3)', (_name, cluster, code) => {
     expect(errorCodeOf(() => planConnection(target(cluster), {}))).toBe(code);
   });
@@ -49,6 +50,16 @@ describe('planConnection', () => {
     const plan = planConnection(target({ server: '10.0.0.1:6443', ...cluster }, user), {});
     expect(plan.scheme).toBe(scheme);
     expect(plan.warnings.join(' ')).toMatch(/no scheme/);
+  });
+
+  it('names the user but never the password of a server URL with credentials', () => {
+    try {
+      planConnection(target({ server: 'https://admin:s3cret@a:6443' }), {});
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain('admin:…@a:6443');
+      expect((error as Error).message).not.toContain('s3cret');
+    }
   });
 
   it('warns that an http:// server never receives credentials', () => {
