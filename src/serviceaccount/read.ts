@@ -2,7 +2,6 @@
 // server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
@@ -120,7 +119,9 @@ export function inClusterServerUrl(env: Readonly<Record<string, string | undefin
   const host = env['KUBERNETES_SERVICE_HOST'];
   const port = env['KUBERNETES_SERVICE_PORT'];
   if (!host || !port) return DEFAULT_IN_CLUSTER_SERVER;
-  const bracketed = isIP(host) === 6 ? `[${host}]` : host;
+  // net.JoinHostPort brackets a host containing ':' (an IPv6 literal; no DNS name has one).
+  // Not node:net's isIP: loading node:net costs more start-up than the rest of init's work.
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return `https://${bracketed}:${port}`;
 }
 
