@@ -54,6 +54,13 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: `${staging}/cli.cjs`, plugins: [demoAsSeparateFile] }),
   build({ ...common, entryPoints: ['src/demo/run.ts'], outfile: `${staging}/demo.cjs` }),
 ]);
+// The code cache cannot serve a real import() (V8 drops the dynamic-import callback for functions
+// restored from it), so the bundle must not contain one: every lazy import is bundled.
+const { readFile } = await import('node:fs/promises');
+const bundle = await readFile(`${root}${staging}/cli.cjs`, 'utf8');
+const dynamic = bundle.match(/\bimport\(\s*["'][^"']+["']\s*\)/g);
+if (dynamic) throw new Error(`dist/cli.cjs keeps a dynamic import (${dynamic.join(', ')}); bundle it or load it with require()`);
+
 // V8's code cache for the bundle (scripts/code-cache.mjs); without it the CLI still works, slower.
 const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.mjs`, `${root}${staging}/cli.cjs`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
 if (cache.status !== 0) console.warn(`warning: no code cache for dist/cli.cjs (start-up will be slower): ${cache.stderr.trim().split('\n').at(-1) ?? ''}`);

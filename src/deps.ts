@@ -1,6 +1,7 @@
 // The Deps record: everything a command needs from the outside world. Only src/cli.ts builds the
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
+import { spawn as spawnChild } from 'node:child_process';
 import * as fsp from 'node:fs/promises';
 
 export type FileSystem = Pick<
@@ -71,10 +72,8 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
  * it together with whatever it started (a kubectl wrapper script's own children); execFile's
  * timeout would kill only the direct child. Output past maxOutputBytes is not kept.
  */
-export const spawnProcess: Spawn = async (request) => {
-  // Loaded on first use: node:child_process pulls in net, dgram and streams, which init never needs.
-  const { spawn: spawnChild } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
+export const spawnProcess: Spawn = (request) =>
+  new Promise((resolve, reject) => {
     const limit = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     const child = spawnChild(request.command, [...request.args], {
       env: request.env,
@@ -132,4 +131,3 @@ export const spawnProcess: Spawn = async (request) => {
     });
     child.stdin.end(request.stdin ?? '');
   });
-};
