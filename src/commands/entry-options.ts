@@ -24,7 +24,7 @@ export interface EntryOptions {
 
 export function addEntryOptions(command: Command): Command {
   return command
-    .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file, else ~/.kube/config)')
+    .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)')
     .option('--cluster <name>', 'cluster entry name (default: the server host, e.g. kubernetes.default.svc)')
     .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<cluster>)')
     .option('--context <name>', 'context entry name (default: same as the user)')
@@ -48,8 +48,18 @@ export function lockTimeoutMs(options: EntryOptions): number {
   return options.lockTimeout === undefined ? 15_000 : parseDuration(options.lockTimeout, '--lock-timeout');
 }
 
+/**
+ * Every check of the shared flags, done first: a bad --probe-timeout or an empty --context must be
+ * exit 2 before anything is written or any kubectl call mints a token or creates a Secret.
+ */
 export function checkOutputCombination(options: EntryOptions): OutputFormat {
   const format = options.output === 'json' ? 'json' : 'text';
+  lockTimeoutMs(options);
+  if (options.probeTimeout !== undefined) parseDuration(options.probeTimeout, '--probe-timeout');
+  for (const flag of ['cluster', 'user', 'context'] as const) {
+    const value = options[flag];
+    if (value !== undefined && (value.trim() === '' || /[\n\r\0]/.test(value))) throw new CliError('ERR_BAD_NAME', `--${flag} name must be non-empty and on one line`);
+  }
   if (options.stdout && format === 'json') throw new CliError('ERR_USAGE', '--stdout and -o json cannot be combined', { hint: '--stdout already prints a kubeconfig' });
   if (options.stdout && options.probe) throw new CliError('ERR_USAGE', '--stdout and --probe cannot be combined', { hint: '--stdout writes nothing to probe; pipe it to a file and run sa-kubeconfig probe --kubeconfig FILE' });
   return format;
@@ -88,6 +98,7 @@ export function summarize(
     currentContext: result?.currentContext ?? null,
     credential: entries.user.user.tokenFile ? 'tokenFile' : 'token',
     changes: result?.changes ?? [],
+    ...(result && result.tightened.length > 0 ? { modeTightened: result.tightened.map((t) => ({ file: t.file, from: octal(t.from), to: octal(t.to) })) } : {}),
     ...facts.extra,
   };
 }
@@ -117,6 +128,9 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
  * (the probe's JSON). The probe's exit code becomes the command's.
  */
 export async function reportWrite(ctx: CommandContext, format: OutputFormat, options: EntryOptions, summary: WriteSummary, lines: readonly string[] = []): Promise<void> {
+  for (const change of (summary['modeTightened'] as readonly { file: string; from: string; to: string }[] | undefined) ?? []) {
+    ctx.warn(`${change.file} was mode ${change.from}, readable by others; it now holds a token, so it is ${change.to}`);
+  }
   if (!options.probe || summary.kubeconfig === null) {
     printSummary(ctx, format, summary, lines);
     return;
@@ -129,4 +143,8 @@ export async function reportWrite(ctx: CommandContext, format: OutputFormat, opt
   if (format === 'json') ctx.deps.stdout(renderJson({ ...summary, probe: probe.json }));
   else ctx.deps.stdout(`\n${probe.text(colorAllowed(ctx.deps.isTTY.stdout, ctx.deps.env))}`);
   if (probe.exitCode !== 0) ctx.setExitCode(probe.exitCode);
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
 }

@@ -1,5 +1,6 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
-import { DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
+import * as jsYaml from 'js-yaml';
+import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
 import { kubeconfigSchema, type Kubeconfig } from './schema.js';
 
@@ -14,6 +15,15 @@ const YAML_11_NUMBER_WITH_UNDERSCORES = new Type('tag:sa-kubeconfig,2026:yaml-1.
   resolve: (data: string) => /^[-+]?[.0-9]/.test(data) && data.includes('_'),
 });
 const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NUMBER_WITH_UNDERSCORES] });
+/**
+ * Reading: the core schema plus merge keys, without js-yaml's default timestamp type, which would
+ * turn `created: 2026-01-01` in an extension into a Date (rewritten as 2026-01-01T00:00:00.000Z)
+ * and make a context named 2026-01-01 fail the schema, where kubectl keeps both as written.
+ * (Dumping still uses the default schema so that such strings are quoted for YAML 1.1 readers.)
+ */
+// js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
+const { merge } = (jsYaml as unknown as { readonly types: { readonly merge: Type } }).types;
+const LOAD_SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 const MAX_EXPANDED_NODES = 2_000_000;
@@ -24,7 +34,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if (body.trim() === '') return {};
   let document: unknown;
   try {
-    document = load(body, { filename: source });
+    document = load(body, { filename: source, schema: LOAD_SCHEMA });
   } catch (error) {
     const reason = error instanceof YAMLException ? `yaml: ${error.reason} (line ${(error.mark?.line ?? 0) + 1})` : String(error);
     throw malformed(source, reason, error);

@@ -33,6 +33,22 @@ export interface WriteResult {
   /** current-context as kubectl will now see it (merged). */
   readonly currentContext?: string;
   readonly changes: readonly Change[];
+  /** Files whose group/other permissions we removed because they now hold an embedded credential. */
+  readonly tightened: readonly { readonly file: string; readonly from: number; readonly to: number }[];
+}
+
+export interface ModifyOptions {
+  readonly lockTimeoutMs?: number;
+  /**
+   * The file will hold an embedded credential: an existing file keeps its mode, except that group
+   * and other permissions are removed (kubectl would leave a 0644 file readable by everyone).
+   */
+  readonly holdsSecret?: boolean;
+}
+
+/** Whether a user entry carries a credential inline (rather than by reference). */
+function embedsSecret(user: ServiceAccountEntries['user']['user']): boolean {
+  return Boolean(user.token || user.password || user['client-key-data']);
 }
 
 export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
@@ -46,9 +62,12 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
     // One file (--kubeconfig, a single KUBECONFIG entry, or ~/.kube/config) is where kubectl would
     // put every stanza and current-context: read it once, under its lock.
     const file = precedence[0] as string;
-    const { changes, config } = await modifyKubeconfigFile(deps, file, (current) => upsertEntries(current, ours), request.lockTimeoutMs);
+    const { changes, config, tightened } = await modifyKubeconfigFile(deps, file, (current) => upsertEntries(current, ours), {
+      lockTimeoutMs: request.lockTimeoutMs,
+      holdsSecret: embedsSecret(entries.user.user),
+    });
     const currentContext = config['current-context'] || undefined;
-    return { files: [file], kubeconfig: file, ...(currentContext === undefined ? {} : { currentContext }), changes };
+    return { files: [file], kubeconfig: file, ...(currentContext === undefined ? {} : { currentContext }), changes, tightened: tightened ? [{ file, ...tightened }] : [] };
   }
 
   // A chain: a first, unlocked read decides the destination files exactly as kubectl would; each
@@ -70,16 +89,21 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
   const files = [...perFile.keys()].sort();
   const changes: Change[] = [];
   const written = new Map<string, Kubeconfig>();
+  const tightened: { file: string; from: number; to: number }[] = [];
   for (const file of files) {
     const upsert = perFile.get(file) as Upsert;
-    const result = await modifyKubeconfigFile(deps, file, (config) => upsertEntries(config, upsert), request.lockTimeoutMs);
+    const result = await modifyKubeconfigFile(deps, file, (config) => upsertEntries(config, upsert), {
+      lockTimeoutMs: request.lockTimeoutMs,
+      holdsSecret: file === destination.user && embedsSecret(entries.user.user),
+    });
     changes.push(...result.changes);
     written.set(file, result.config);
+    if (result.tightened) tightened.push({ file, ...result.tightened });
   }
   // current-context as the merged chain now resolves it: the first non-empty one wins, and an
   // earlier file may still win over the one we wrote (client-go merge rules).
   const currentContext = loaded.files.map((file) => (written.get(file.path) ?? file.config)?.['current-context']).find((value) => Boolean(value)) ?? undefined;
-  return { files, kubeconfig: destination.context, ...(currentContext ? { currentContext } : {}), changes };
+  return { files, kubeconfig: destination.context, ...(currentContext ? { currentContext } : {}), changes, tightened };
 }
 
 /** Read-modify-write of one file under its lock, written atomically. */
@@ -87,8 +111,9 @@ export async function modifyKubeconfigFile(
   deps: StoreDeps,
   file: string,
   modify: (config: Kubeconfig) => { readonly config: Kubeconfig; readonly changes: readonly Change[] },
-  lockTimeoutMs: number = DEFAULT_LOCK_TIMEOUT_MS,
-): Promise<{ readonly changes: readonly Change[]; readonly config: Kubeconfig }> {
+  options: ModifyOptions = {},
+): Promise<{ readonly changes: readonly Change[]; readonly config: Kubeconfig; readonly tightened?: { readonly from: number; readonly to: number } }> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const path = resolve(deps.cwd, file);
   const target = await resolveWriteTarget(deps, path);
   await ensureDirectory(deps, dirname(path));
@@ -102,9 +127,11 @@ export async function modifyKubeconfigFile(
     const existing = await readExisting(deps, target);
     const current = existing === undefined ? {} : parseKubeconfig(existing.text, path);
     const { config, changes } = modify(current);
-    if (existing !== undefined && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
-    await writeFileAtomic(deps, target, stringifyKubeconfig(config), existing?.mode ?? 0o600, existing?.owner);
-    return { changes, config };
+    const mode = existing === undefined ? 0o600 : options.holdsSecret ? existing.mode & ~0o077 : existing.mode;
+    const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;
+    if (existing !== undefined && !tightened && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
+    await writeFileAtomic(deps, target, stringifyKubeconfig(config), mode, existing?.owner);
+    return { changes, config, ...(tightened ? { tightened } : {}) };
   } finally {
     for (const lock of locks.reverse()) await lock.release();
   }

@@ -205,6 +205,16 @@ describe('init', () => {
     expect(Buffer.from(String(written.clusters?.[0]?.cluster['certificate-authority-data']), 'base64').toString()).toBe(mount.caPem);
   });
 
+  it('--embed into an existing 0644 kubeconfig takes group and other permissions away, and says so', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'k'), OTHER, { mode: 0o644 });
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--embed', '-o', 'json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(statSync(join(dir, 'k')).mode & 0o777).toBe(0o600);
+    expect(run.stderr).toMatch(/^warning: .*k was mode 0644, readable by others; it now holds a token, so it is 0600$/m);
+    expect(JSON.parse(run.stdout)).toMatchObject({ modeTightened: [{ file: join(dir, 'k'), from: '0644', to: '0600' }] });
+  });
+
   it('--no-set-current leaves current-context alone; names and namespace can be chosen', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'k'), OTHER);
@@ -259,6 +269,8 @@ describe('init with bad input', () => {
     { name: '--server with http://', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'http://10.0.0.1'] },
     { name: 'an unknown flag', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--frobnicate'] },
     { name: 'a bad --lock-timeout', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', 'soon'] },
+    { name: 'a bad --probe-timeout (checked before writing)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', 'banana'] },
+    { name: 'an empty --context', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--context', ''] },
     { name: 'a lock held by a live writer', code: 3, setup: (dir) => write(join(dir, 'config.lock'), ''), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', '300ms'] },
   ];
 

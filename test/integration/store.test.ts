@@ -46,13 +46,31 @@ describe('writeServiceAccountEntries', () => {
     expect(result.currentContext).toBe('x-a');
   });
 
-  it('keeps the mode of an existing file', async () => {
+  it('keeps the mode of an existing file when our entries hold no credential inline', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');
     writeFileSync(file, 'clusters: []\n');
     chmodSync(file, 0o640);
-    await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: false });
+    const byReference = buildServiceAccountEntries({
+      names: { cluster: 'c', user: 'u', context: 'x' },
+      server: 'https://k:6443',
+      namespace: 'ns',
+      ca: { kind: 'file', path: '/sa/ca.crt' },
+      credential: { kind: 'tokenFile', path: '/sa/token' },
+    });
+    const result = await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: byReference, setCurrent: false });
     expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(result.tightened).toEqual([]);
+  });
+
+  it('takes group and other permissions away from an existing file that now holds a token', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, 'clusters: []\n');
+    chmodSync(file, 0o644);
+    const result = await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: false });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(result.tightened).toEqual([{ file, from: 0o644, to: 0o600 }]);
   });
 
   it('writes through a symlinked kubeconfig and leaves the link a link', async () => {

@@ -121,3 +121,20 @@ describe('stringifyKubeconfig', () => {
     },
   );
 });
+
+describe('values kubectl keeps as written', () => {
+  it('reads a date-like name and extension value as strings and writes them back quoted', () => {
+    const text = 'contexts:\n- name: 2026-01-01\n  context: {cluster: c, user: u, extensions: [{name: e, extension: {created: 2026-01-01}}]}\n';
+    const config = parseKubeconfig(text, 'dates');
+    expect(config.contexts?.[0]?.name).toBe('2026-01-01');
+    expect(config.contexts?.[0]?.context?.extensions?.[0]?.extension).toEqual({ created: '2026-01-01' });
+    const again = parseKubeconfig(stringifyKubeconfig(config), 'again');
+    expect(again.contexts).toEqual(config.contexts);
+    expect(stringifyKubeconfig(config)).toContain('name: "2026-01-01"');
+  });
+
+  it('still honours YAML merge keys, as go-yaml does', () => {
+    const text = 'x-base: &base {server: https://a}\nclusters:\n- name: c\n  cluster: {<<: *base, proxy-url: http://p}\n';
+    expect(parseKubeconfig(text, 'merge').clusters?.[0]?.cluster).toEqual({ server: 'https://a', 'proxy-url': 'http://p' });
+  });
+});
