@@ -37,15 +37,19 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
   for (let attempt = 0; ; attempt += 1) {
     try {
       const handle = await deps.fs.open(path, 'wx', 0o600);
+      // The nonce makes this lock's content unique, so release can tell it is still ours.
+      const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig', nonce: randomBytes(6).toString('hex') });
       try {
-        await handle.writeFile(JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig' }));
+        await handle.writeFile(content);
       } finally {
         await handle.close();
       }
       return {
         path,
         release: async () => {
-          await deps.fs.unlink(path).catch(() => undefined);
+          // If our lock was judged stale and broken meanwhile, the file is someone else's now.
+          const current = await deps.fs.readFile(path, 'utf8').catch(() => undefined);
+          if (current === content) await deps.fs.unlink(path).catch(() => undefined);
         },
       };
     } catch (error) {

@@ -10,9 +10,11 @@ import { inClusterServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import {
   createLongLivedSecret,
+  getSecret,
   interpretTokenSecret,
   listTokenSecretsFor,
   readPopulatedTokenSecret,
+  selectTokenSecrets,
   SERVICE_ACCOUNT_NAME_ANNOTATION,
   type Secret,
   type TokenSecretData,
@@ -239,6 +241,7 @@ export async function obtainFromLongLivedSecret(
     listTokenSecretsFor(deps, target, namespace, input.name),
   ]);
   let chosen: { readonly secret: Secret; readonly data: TokenSecretData } | undefined;
+  const pending: Secret[] = [];
   for (const candidate of candidates) {
     try {
       const state = interpretTokenSecret(candidate, `${namespace}/${candidate.metadata.name}`);
@@ -246,16 +249,28 @@ export async function obtainFromLongLivedSecret(
         chosen = { secret: candidate, data: state.data };
         break;
       }
+      pending.push(candidate);
     } catch {
-      // a damaged Secret is skipped; another (or a new one) serves
+      // a damaged Secret is skipped; a pending one (or a new one) serves
     }
   }
   let taken: CredentialSource = 'existing-secret';
-  let secretName = chosen?.secret.metadata.name ?? candidates[0]?.metadata.name;
+  let secretName = chosen?.secret.metadata.name ?? pending[0]?.metadata.name;
   if (secretName === undefined) {
     const created = await createLongLivedSecret(deps, target, namespace, input.name);
     secretName = created.name;
     taken = created.created ? 'created-secret' : 'existing-secret';
+    if (!created.created) {
+      // The name is taken by a Secret that was not among this account's usable token Secrets
+      // (another account's, invalidated, or damaged) unless a concurrent run just created it.
+      const existing = await getSecret(deps, target, namespace, created.name);
+      const usable = selectTokenSecrets([existing], input.name).length === 1;
+      if (!usable) {
+        throw new CliError('ERR_SECRET_WRONG_TYPE', `secret ${namespace}/${created.name} already exists but is not a usable token Secret for serviceaccount ${input.name}`, {
+          hint: `inspect it (kubectl get secret ${created.name} -n ${namespace} -o yaml); delete it, or read it with from-secret if it is the one you mean`,
+        });
+      }
+    }
   }
   const waitingFor = secretName;
   const data =

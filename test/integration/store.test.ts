@@ -146,6 +146,15 @@ describe('writeServiceAccountEntries', () => {
     expect(readFileSync(file, 'utf8')).toBe('current-context: a\n');
   });
 
+  it('releasing a lock that was broken and re-taken by another writer leaves the new lock alone', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const held = await acquireLock(deps(dir), file);
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, host: 'other-host' }));
+    await held.release();
+    expect(readFileSync(`${file}.lock`, 'utf8')).toContain('other-host');
+  });
+
   it('proceeds as soon as a live lock is released', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');

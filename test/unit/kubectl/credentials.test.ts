@@ -193,6 +193,36 @@ describe('obtainFromLongLivedSecret', () => {
     expect(h.warnings).toEqual([expect.stringMatching(/auto-generated legacy token/)]);
   });
 
+  it('skips a damaged populated Secret and creates a new one instead of failing on it', async () => {
+    const damaged = { metadata: { name: 'ci-broken', annotations: { 'kubernetes.io/service-account.name': 'ci' } }, type: 'kubernetes.io/service-account-token', data: { token: 'not*base64!' } };
+    const fresh = { metadata: { name: 'ci-long-lived-token', annotations: { 'kubernetes.io/service-account.name': 'ci' } }, type: 'kubernetes.io/service-account-token', data: { token: b64('n.n.n'), 'ca.crt': b64(PEM) } };
+    const { deps: d, requests } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount', 'ci'), answer: account },
+      { match: argv('get', 'secrets'), answer: { stdout: JSON.stringify({ items: [damaged] }) } },
+      { match: argv('create', '-f', '-'), answer: { stdout: '{}' } },
+      { match: argv('get', 'secret', 'ci-long-lived-token'), answer: { stdout: JSON.stringify(fresh) } },
+    ]);
+    const { credentials } = await obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 1000 }, hooks());
+    expect(credentials).toMatchObject({ token: 'n.n.n', source: 'created-secret', secretName: 'ci-long-lived-token' });
+    expect(requests.some((r) => r.args.includes('ci-broken'))).toBe(false);
+  });
+
+  it('refuses an existing <sa>-long-lived-token that belongs to another account', async () => {
+    const foreign = { metadata: { name: 'ci-long-lived-token', annotations: { 'kubernetes.io/service-account.name': 'admin' } }, type: 'kubernetes.io/service-account-token', data: { token: b64('a.a.a'), 'ca.crt': b64(PEM) } };
+    const { deps: d } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount', 'ci'), answer: account },
+      { match: argv('get', 'secrets'), answer: emptyList },
+      { match: argv('create', '-f', '-'), answer: { exitCode: 1, stderr: 'Error from server (AlreadyExists): secrets "ci-long-lived-token" already exists\n' } },
+      { match: argv('get', 'secret', 'ci-long-lived-token'), answer: { stdout: JSON.stringify(foreign) } },
+    ]);
+    await expect(obtainFromLongLivedSecret(d, target, {}, { name: 'ci', waitMs: 0 }, hooks())).rejects.toMatchObject({
+      code: 'ERR_SECRET_WRONG_TYPE',
+      message: expect.stringMatching(/already exists but is not a usable token Secret for serviceaccount ci/),
+    });
+  });
+
   it('stops with ERR_SERVICEACCOUNT_NOT_FOUND before creating anything', async () => {
     const { deps: d, requests } = deps([
       viewRule(),
