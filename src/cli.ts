@@ -3,7 +3,7 @@ import { homedir, hostname } from 'node:os';
 import * as fsp from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from './main.js';
-import { spawnProcess, type Deps } from './deps.js';
+import { killRunningChildren, spawnProcess, type Deps } from './deps.js';
 
 function nodeDeps(): Deps {
   return {
@@ -43,6 +43,20 @@ function nodeDeps(): Deps {
       }
     },
   };
+}
+
+// ^C or a TERM: our children lead their own process groups (so a timeout can kill what they
+// started), which also keeps the terminal's ^C from reaching them; kill them, then die by the
+// signal as usual unless another handler (the demo's cleanup) will.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  const onSignal = () => {
+    killRunningChildren();
+    if (process.listenerCount(signal) === 1) {
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    }
+  };
+  process.on(signal, onSignal);
 }
 
 // A reader that goes away (`sa-kubeconfig --help | head`) is not an error of ours.

@@ -67,6 +67,25 @@ export interface Deps {
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+/** Process groups of children still running (each child leads its own group, see below). */
+const runningGroups = new Set<number>();
+
+/**
+ * Kills every child still running, with what it started. Our children do not share the terminal's
+ * process group, so ^C does not reach them: cli.ts calls this on SIGINT and SIGTERM.
+ */
+export function killRunningChildren(): void {
+  for (const group of runningGroups) {
+    try {
+      // eslint-disable-next-line no-restricted-globals -- see killGroup below
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  runningGroups.clear();
+}
+
 /**
  * The real Spawn. The child leads its own process group, so a timeout (or too much output) kills
  * it together with whatever it started (a kubectl wrapper script's own children); execFile's
@@ -96,6 +115,7 @@ export const spawnProcess: Spawn = (request) =>
         child.kill('SIGKILL');
       }
     };
+    if (child.pid !== undefined) runningGroups.add(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
@@ -112,11 +132,13 @@ export const spawnProcess: Spawn = (request) =>
     }
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) runningGroups.delete(child.pid);
       // ENOENT / EACCES: the program could not be started at all.
       reject(Object.assign(new Error(error.message), { code: error.code }));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) runningGroups.delete(child.pid);
       resolve({
         exitCode: code,
         signal,
