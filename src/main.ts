@@ -3,8 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './context.js';
 import type { Deps } from './deps.js';
-import { CliError, ExitCode, isCliError } from './errors.js';
-import { createSecretRegistry, neutralizeControls, renderJson } from './output.js';
+import { ExitCode, isCliError } from './errors.js';
+import { createSecretRegistry, neutralizeControls } from './output.js';
 import { initCommand } from './commands/init.js';
 import { fromSecretCommand } from './commands/from-secret.js';
 import { fromServiceAccountCommand } from './commands/from-serviceaccount.js';
@@ -142,13 +142,4 @@ function renderDebug(error: unknown): string {
     }
   }
   return `${lines.join('\n')}\n`;
-}
-
-export function usageError(message: string, hint?: string): CliError {
-  return new CliError('ERR_USAGE', message, hint === undefined ? {} : { hint });
-}
-
-/** For `-o json` errors some commands print a JSON document too; shared shape. */
-export function renderErrorJson(error: CliError): string {
-  return renderJson({ ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
 }

@@ -6,6 +6,7 @@ import { CliError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
 import { colorAllowed, renderJson, type OutputFormat } from '../output.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../kubeconfig/lock.js';
 import type { WriteResult } from '../kubeconfig/store.js';
 import type { Change } from '../kubeconfig/merge.js';
 
@@ -45,7 +46,7 @@ export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): 
 }
 
 export function lockTimeoutMs(options: EntryOptions): number {
-  return options.lockTimeout === undefined ? 15_000 : parseDuration(options.lockTimeout, '--lock-timeout');
+  return options.lockTimeout === undefined ? DEFAULT_LOCK_TIMEOUT_MS : parseDuration(options.lockTimeout, '--lock-timeout');
 }
 
 /**
