@@ -118,6 +118,10 @@ async function bothSettled<T>(source: Promise<SourceContext | undefined>, other:
 const LEGACY_CLEANUP_WARNING =
   'auto-generated legacy tokens that go unused for a year are invalidated and deleted (Kubernetes 1.29+); prefer from-serviceaccount (short-lived) or a manually created Secret';
 
+function noteWaiting(hooks: FlowHooks, waitMs: number, secret: string): void {
+  hooks.note(`waiting up to ${Math.round(waitMs / 1000)}s for the token controller to fill in secret ${secret}`);
+}
+
 /** from-secret: the named Secret, decoded strictly, waited for when asked. */
 export async function obtainFromSecret(
   deps: FlowDeps,
@@ -131,7 +135,7 @@ export async function obtainFromSecret(
     readSourceContext(deps, target),
     readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
       waitMs: input.waitMs,
-      onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${input.name}`),
+      onWaiting: () => noteWaiting(hooks, input.waitMs, input.name),
     }),
   );
   hooks.onSecret(data.token);
@@ -278,7 +282,7 @@ export async function obtainFromLongLivedSecret(
     (
       await readPopulatedTokenSecret(deps, target, namespace, waitingFor, {
         waitMs: input.waitMs,
-        onWaiting: () => hooks.note(`waiting up to ${Math.round(input.waitMs / 1000)}s for the token controller to fill in secret ${namespace}/${waitingFor}`),
+        onWaiting: () => noteWaiting(hooks, input.waitMs, `${namespace}/${waitingFor}`),
       })
     ).data;
   hooks.onSecret(data.token);

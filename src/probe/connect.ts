@@ -25,6 +25,18 @@ export const nodeNetwork: Network = {
 
 export class TimeoutSignalError extends Error {}
 
+/** Resolves when `socket` emits `event`, rejects on its 'error'; on abort the socket is destroyed. */
+function settleOn(socket: Socket, event: string, signal: AbortSignal): Promise<void> {
+  return abortable(
+    new Promise<void>((resolve, reject) => {
+      socket.once(event, () => resolve());
+      socket.once('error', reject);
+    }),
+    signal,
+    () => socket.destroy(),
+  );
+}
+
 /** Rejects when the signal aborts; runs cleanup so nothing is left open. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal, cleanup: () => void = () => {}): Promise<T> {
   if (signal.aborted) {
@@ -62,14 +74,7 @@ export async function connectTcp(network: Network, addresses: readonly LookupAdd
   for (const { address } of addresses) {
     const socket = network.connect(address, port);
     try {
-      await abortable(
-        new Promise<void>((resolve, reject) => {
-          socket.once('connect', resolve);
-          socket.once('error', reject);
-        }),
-        signal,
-        () => socket.destroy(),
-      );
+      await settleOn(socket, 'connect', signal);
       socket.removeAllListeners('error');
       return { socket, address };
     } catch (error) {
@@ -97,14 +102,7 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
   if (proxy.protocol === 'https:') {
     const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
     const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
-    await abortable(
-      new Promise<void>((resolve, reject) => {
-        secure.once('secureConnect', resolve);
-        secure.once('error', reject);
-      }),
-      signal,
-      () => secure.destroy(),
-    );
+    await settleOn(secure, 'secureConnect', signal);
     secure.removeAllListeners('error');
     channel = secure;
   }
@@ -200,14 +198,7 @@ export async function startTls(socket: Socket, settings: TlsSettings, signal: Ab
 export async function fetchPeerCertificate(socket: Socket, settings: TlsSettings, signal: AbortSignal): Promise<PeerCertificate | undefined> {
   const secure = tls.connect(tlsOptions(socket, settings, false));
   try {
-    await abortable(
-      new Promise<void>((resolve, reject) => {
-        secure.once('secureConnect', resolve);
-        secure.once('error', reject);
-      }),
-      signal,
-      () => secure.destroy(),
-    );
+    await settleOn(secure, 'secureConnect', signal);
     return toPeerCertificate(secure.getPeerCertificate());
   } catch {
     return undefined;
