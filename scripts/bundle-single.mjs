@@ -22,6 +22,8 @@ export async function bundleSingle(outfile = resolve(root, 'dist/sa-kubeconfig.c
     target: 'node20',
     minifySyntax: true,
     legalComments: 'none',
+    // import() becomes require(): a single executable's script has no ESM loader.
+    supported: { 'dynamic-import': false },
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
   });

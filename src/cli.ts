@@ -1,34 +1,41 @@
 // The composition root and the only file that touches `process`.
+import { writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import * as fsp from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { main } from './main.js';
-import { killRunningChildren, spawnProcess, type Deps } from './deps.js';
+import { killRunningChildren, nodeFileSystem, spawnProcess, type Deps } from './deps.js';
 
 function nodeDeps(): Deps {
   return {
-    fs: fsp,
+    fs: nodeFileSystem,
     env: process.env,
     // client-go's HomeDir() on Unix is $HOME; os.homedir() falls back to the passwd entry.
     homeDir: process.env['HOME'] ?? homedir(),
     cwd: process.cwd(),
     pid: process.pid,
     now: () => new Date(),
-    sleep: (ms) => sleep(ms),
-    stdout: (text) => {
-      process.stdout.write(text);
-    },
-    stderr: (text) => {
-      process.stderr.write(text);
-    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    stdout: createOutput(1, () => process.stdout),
+    stderr: createOutput(2, () => process.stderr),
+    // Getters: process.stdout, stderr and stdin are created on first access, and creating one
+    // costs about a millisecond of start-up; init never asks whether they are terminals.
     isTTY: {
-      stdout: Boolean(process.stdout.isTTY),
-      stderr: Boolean(process.stderr.isTTY),
-      stdin: Boolean(process.stdin.isTTY),
+      get stdout() {
+        return Boolean(process.stdout.isTTY);
+      },
+      get stderr() {
+        return Boolean(process.stderr.isTTY);
+      },
+      get stdin() {
+        return Boolean(process.stdin.isTTY);
+      },
     },
-    spawn: spawnProcess,
+    spawn: (request) => {
+      handleSignals();
+      return spawnProcess(request);
+    },
     hostname: hostname(),
     onInterrupt: (cleanup) => {
+      handleSignals();
       const handler = () => void cleanup().finally(() => process.kill(process.pid, 'SIGINT'));
       process.once('SIGINT', handler);
       return () => process.off('SIGINT', handler);
@@ -45,25 +52,66 @@ function nodeDeps(): Deps {
   };
 }
 
-// ^C or a TERM: our children lead their own process groups (so a timeout can kill what they
-// started), which also keeps the terminal's ^C from reaching them; kill them, then die by the
-// signal as usual unless another handler (the demo's cleanup) will.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  const onSignal = () => {
-    killRunningChildren();
-    if (process.listenerCount(signal) === 1) {
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
+/**
+ * Output to fd 1 or 2 with writeSync, not process.stdout: creating the stream loads Node's stream
+ * modules (~1.5 ms of start-up, measured here), and a synchronous write is complete before we
+ * exit, pipe or not. Should the descriptor be non-blocking (EAGAIN, e.g. a pipe another program
+ * set so), the rest of the output goes through the stream, which waits for the reader. A reader
+ * that goes away (`sa-kubeconfig --help | head`, EPIPE) is not an error of ours.
+ */
+function createOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
+  let viaStream = false;
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    if (viaStream) {
+      stream().write(text);
+      return;
+    }
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < bytes.length; ) {
+      try {
+        offset += writeSync(fd, bytes, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE' || code === 'EBADF') {
+          closed = true;
+          return;
+        }
+        if (code !== 'EAGAIN') throw error;
+        viaStream = true;
+        stream().on('error', (streamError: NodeJS.ErrnoException) => {
+          if (streamError.code !== 'EPIPE') throw streamError;
+        });
+        stream().write(bytes.subarray(offset));
+        return;
+      }
     }
   };
-  process.on(signal, onSignal);
 }
 
-// A reader that goes away (`sa-kubeconfig --help | head`) is not an error of ours.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-  });
+let handlingSignals = false;
+
+/**
+ * ^C or a TERM: our children lead their own process groups (so a timeout can kill what they
+ * started), which also keeps the terminal's ^C from reaching them; kill them, then die by the
+ * signal as usual unless another handler (the demo's cleanup) will. Installed with the first
+ * child or interrupt hook: before that, the default (die at once) is the same thing, and
+ * installing a handler costs start-up.
+ */
+function handleSignals(): void {
+  if (handlingSignals) return;
+  handlingSignals = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    const onSignal = () => {
+      killRunningChildren();
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 // Return the code through process.exitCode (process.exit can truncate piped stdout). No top-level

@@ -4,7 +4,7 @@
 // whose owner is gone (our own locks record pid and host; a live owner's lock is never broken) or,
 // when the owner cannot be checked, that is older than STALE_AFTER_MS (kubectl's are empty;
 // kubectl holds its lock for milliseconds).
-import { randomBytes } from 'node:crypto';
+import { createNonce } from './nonce.js';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { formatDuration } from '../duration.js';
@@ -38,7 +38,7 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
     try {
       const handle = await deps.fs.open(path, 'wx', 0o600);
       // The nonce makes this lock's content unique, so release can tell it is still ours.
-      const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig', nonce: randomBytes(6).toString('hex') });
+      const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig', nonce: createNonce(12) });
       try {
         await handle.writeFile(content);
       } finally {
@@ -100,7 +100,7 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   if (!again || again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter
   // may have broken it and a live writer re-created it in between).
-  const aside = `${path}.stale-${deps.pid}-${randomBytes(4).toString('hex')}`;
+  const aside = `${path}.stale-${deps.pid}-${createNonce(8)}`;
   try {
     await deps.fs.rename(path, aside);
   } catch {

@@ -5,7 +5,7 @@
 // before locking, hence lost updates), the write is atomic (temp file, fsync, rename; kubectl
 // truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
-import { randomBytes } from 'node:crypto';
+import { createNonce } from './nonce.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
@@ -233,7 +233,7 @@ export async function writeFileAtomic(
   owner?: { readonly uid: number; readonly gid: number },
 ): Promise<void> {
   const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${deps.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(target)}.${deps.pid}.${createNonce(12)}.tmp`);
   try {
     const handle = await deps.fs.open(temp, 'wx', 0o600);
     try {

@@ -1,10 +1,10 @@
 // The service-account mount (/var/run/secrets/kubernetes.io/serviceaccount) and the in-cluster
 // server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
-import { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { describeCertificateProblem } from './certificate.js';
 
 export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const DEFAULT_IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -86,17 +86,16 @@ export function validateToken(raw: string, source: string): string {
   return token;
 }
 
-/** Every PEM block must be a valid X.509 certificate, and there must be at least one. */
+/** Every PEM block must be an X.509 certificate (certificate.ts), and there must be at least one. */
 export function validateCaBundle(pem: string, source: string): number {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) {
     throw new CliError('ERR_SA_CA_INVALID', `${source} holds no PEM certificate`, { hint: 'expected one or more "-----BEGIN CERTIFICATE-----" blocks' });
   }
   blocks.forEach((block, index) => {
-    try {
-      new X509Certificate(block);
-    } catch (error) {
-      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${blocks.length} is not a valid X.509 certificate`, { cause: error });
+    const problem = describeCertificateProblem(block);
+    if (problem !== undefined) {
+      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${blocks.length} is not a valid X.509 certificate (${problem})`);
     }
   });
   return blocks.length;

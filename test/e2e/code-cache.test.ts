@@ -1,9 +1,11 @@
 // bin/sa-kubeconfig.js runs dist/cli.cjs with V8's code cache only when the cache was made for
-// exactly that bundle and Node; a stale, damaged or missing cache must never change behaviour.
+// exactly that bundle (the cache holds a copy of it); a stale, damaged or missing cache must never
+// change behaviour, and a good one must really be used.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/main.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const copies: string[] = [];
@@ -22,20 +24,47 @@ function copyWith(damage: (cacheFile: string, bundle: string) => void): string {
   return join(dir, 'bin', 'sa-kubeconfig.js');
 }
 
+const MAGIC = 'sa-kubeconfig code cache 2\n';
+
 describe('the code cache', () => {
-  it('is built with the bundle and starts with sha256(bundle + node version)', async () => {
-    const { createHash } = await import('node:crypto');
+  it('is built with the bundle: a header, a copy of the bundle, then V8 data', () => {
     const cache = readFileSync(join(repoRoot, 'dist', 'cli.cache'));
-    const digest = createHash('sha256').update(readFileSync(join(repoRoot, 'dist', 'cli.cjs'), 'utf8')).update(process.version).digest();
-    expect(cache.subarray(0, 32).equals(digest)).toBe(true);
-    expect(cache.length).toBeGreaterThan(10_000);
+    const bundle = readFileSync(join(repoRoot, 'dist', 'cli.cjs'));
+    const start = MAGIC.length + 10;
+    expect(cache.toString('latin1', 0, MAGIC.length)).toBe(MAGIC);
+    expect(Number(cache.toString('latin1', MAGIC.length, start))).toBe(bundle.length);
+    expect(cache.subarray(start, start + bundle.length).equals(bundle)).toBe(true);
+    expect(cache.length - start - bundle.length).toBeGreaterThan(10_000);
+  });
+
+  it('is accepted by V8 on this Node, so start-up really uses it', async () => {
+    // A preload that records what bin/sa-kubeconfig.js compiles, and whether V8 took the cache.
+    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+    copies.push(dir);
+    const preload = join(dir, 'watch-vm.cjs');
+    writeFileSync(
+      preload,
+      `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
+       vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ file: options && options.filename, cached: Boolean(options && options.cachedData), rejected: this.cachedDataRejected }); } };
+       process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
+    );
+    const result = await runCli(['--version'], { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')] });
+    expect(result.code).toBe(0);
+    const seen = JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown;
+    expect(seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
   });
 
   it.each<[string, (cache: string, bundle: string) => void]>([
     ['valid', () => undefined],
     ['missing', (cache) => rmSync(cache)],
-    ['made for another bundle', (cache) => writeFileSync(cache, Buffer.concat([Buffer.alloc(32, 7), readFileSync(cache).subarray(32)]))],
-    ['damaged after the digest', (cache) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, 32), Buffer.from('not a code cache')]))],
+    ['from an older format', (cache) => writeFileSync(cache, Buffer.concat([Buffer.alloc(32, 7), readFileSync(cache)]))],
+    ['made for another bundle', (cache) => {
+      const bytes = readFileSync(cache);
+      bytes[MAGIC.length + 10 + 100] ^= 1; // one byte of the copy
+      writeFileSync(cache, bytes);
+    }],
+    ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, MAGIC.length + 10 + readFileSync(bundle).length), Buffer.from('not a code cache')]))],
+    ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
     ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
   ])('leaves behaviour unchanged when it is %s', async (_name, damage) => {
     const cli = copyWith(damage);
@@ -45,5 +74,18 @@ describe('the code cache', () => {
     const usage = await runCli(['init', '--server', 'not a url', '--sa-dir', '/nonexistent'], { command: [process.execPath, cli] });
     expect(usage.code).toBe(3);
     expect(usage.stderr).toMatch(/^error: no service-account mount at \/nonexistent/);
+  });
+});
+
+describe('a bundle edited in place, same length', () => {
+  it('runs the edited bundle, not the cached copy (V8 alone would not notice)', async () => {
+    const edited = VERSION.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
+    const cli = copyWith((_cache, bundle) => {
+      const text = readFileSync(bundle, 'utf8');
+      expect(text.split(`"${VERSION}"`).length).toBe(2);
+      writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
+    });
+    const version = await runCli(['--version'], { command: [process.execPath, cli] });
+    expect(version).toMatchObject({ code: 0, stdout: `${edited}\n`, stderr: '' });
   });
 });

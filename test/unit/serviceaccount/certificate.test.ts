@@ -1,0 +1,108 @@
+// describeCertificateProblem against OpenSSL (node:crypto's X509Certificate), which it replaced on
+// the start-up path: every real certificate is accepted, the usual wrong files are refused with a
+// reason, and no mutation of a certificate that OpenSSL still parses is refused by us.
+import { X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCertificateProblem } from '../../../src/serviceaccount/certificate.js';
+import { generateCa, issueClientCert, issueServerCert } from '../../support/certs.js';
+
+const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-cert-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function openssl(...args: string[]): string {
+  return execFileSync('openssl', args, { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function toPem(label: string, der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+function derOf(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+function opensslAccepts(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const corpus: { name: string; pem: string }[] = [];
+
+beforeAll(async () => {
+  const ca = await generateCa();
+  corpus.push({ name: 'EC CA (test/support)', pem: ca.cert });
+  corpus.push({ name: 'server leaf with SANs', pem: (await issueServerCert(ca)).cert });
+  corpus.push({ name: 'client leaf with organizations', pem: (await issueClientCert(ca, { commonName: 'admin', organizations: ['system:masters'] })).cert });
+  // Shapes the generator above does not make: RSA, a v1 certificate (no version field, no
+  // extensions), and GeneralizedTime validity (dates from 2050 on).
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rsa.key', '-out', 'rsa.crt', '-days', '30', '-subj', '/CN=kubernetes');
+  corpus.push({ name: 'RSA CA (openssl req)', pem: readFileSync(join(work, 'rsa.crt'), 'utf8') });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'long.key', '-out', 'long.crt', '-days', '36500', '-subj', '/O=example/CN=long-lived');
+  corpus.push({ name: 'EC CA valid past 2050 (GeneralizedTime)', pem: readFileSync(join(work, 'long.crt'), 'utf8') });
+  openssl('req', '-new', '-key', 'rsa.key', '-out', 'v1.csr', '-subj', '/CN=v1');
+  openssl('x509', '-req', '-in', 'v1.csr', '-signkey', 'rsa.key', '-out', 'v1.crt', '-days', '30');
+  corpus.push({ name: 'v1 certificate without extensions', pem: readFileSync(join(work, 'v1.crt'), 'utf8') });
+}, 60_000);
+
+describe('describeCertificateProblem', () => {
+  it('accepts every certificate in the corpus, as OpenSSL does', () => {
+    expect(corpus.length).toBe(6);
+    for (const { name, pem } of corpus) {
+      expect(opensslAccepts(pem), name).toBe(true);
+      expect(describeCertificateProblem(pem), name).toBeUndefined();
+    }
+  });
+
+  it('accepts every certificate of the system trust store, when the machine has one', () => {
+    const bundle = '/etc/ssl/certs/ca-certificates.crt';
+    if (!existsSync(bundle)) return;
+    const blocks = readFileSync(bundle, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+    expect(blocks.length).toBeGreaterThan(50);
+    expect(blocks.filter((block) => describeCertificateProblem(block) !== undefined)).toEqual([]);
+  });
+
+  it.each<[string, () => string, RegExp]>([
+    ['a private key in CERTIFICATE armor', () => toPem('CERTIFICATE', derOf(readFileSync(join(work, 'rsa.key'), 'utf8'))), /not shaped like a certificate|missing or has the wrong type/],
+    ['a certificate request in CERTIFICATE armor', () => toPem('CERTIFICATE', derOf(readFileSync(join(work, 'v1.csr'), 'utf8'))), /missing or has the wrong type|not shaped/],
+    ['a truncated certificate', () => toPem('CERTIFICATE', derOf(corpus[0]!.pem).subarray(0, 200)), /truncated DER/],
+    ['a certificate with bytes after it', () => toPem('CERTIFICATE', Buffer.concat([derOf(corpus[0]!.pem), Buffer.from([0, 0])])), /data after the end/],
+    ['BER indefinite length', () => toPem('CERTIFICATE', Buffer.from([0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00])), /indefinite/],
+    ['a non-minimal length', () => toPem('CERTIFICATE', Buffer.from([0x30, 0x81, 0x03, 0x02, 0x01, 0x01])), /minimally encoded/],
+    ['base64 with a stray character', () => corpus[0]!.pem.replace(/\n(.)/, '\n*$1'), /not valid base64/],
+    ['an empty block', () => '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----', /empty/],
+    ['a few bytes that are not DER', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', /truncated DER|not a DER SEQUENCE|data after the end/],
+  ])('refuses %s, with a reason', (_name, make, reason) => {
+    const pem = make();
+    expect(opensslAccepts(pem)).toBe(false);
+    expect(describeCertificateProblem(pem)).toMatch(reason);
+  });
+
+  it('never refuses a mutated certificate that OpenSSL still parses', () => {
+    const ders = corpus.map(({ pem }) => derOf(pem));
+    let bothRefused = 0;
+    fc.assert(
+      fc.property(fc.nat({ max: ders.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 3 }), (which, edits) => {
+        const der = Buffer.from(ders[which]!);
+        for (const [position, value] of edits) der[position % der.length] = value;
+        const pem = toPem('CERTIFICATE', der);
+        const ours = describeCertificateProblem(pem);
+        if (opensslAccepts(pem)) return ours === undefined;
+        if (ours !== undefined) bothRefused += 1;
+        return true;
+      }),
+      { numRuns: 3000 },
+    );
+    // Many random edits break the structure (about one in six here), and both must notice those.
+    expect(bothRefused).toBeGreaterThan(300);
+  });
+});
