@@ -60,7 +60,8 @@ describe('the code cache', () => {
     ['from an older format', (cache) => writeFileSync(cache, Buffer.concat([Buffer.alloc(32, 7), readFileSync(cache)]))],
     ['made for another bundle', (cache) => {
       const bytes = readFileSync(cache);
-      bytes[MAGIC.length + 10 + 100] ^= 1; // one byte of the copy
+      const at = MAGIC.length + 10 + 100; // one byte of the copy
+      bytes.writeUInt8((bytes.readUInt8(at) ^ 1) & 0xff, at);
       writeFileSync(cache, bytes);
     }],
     ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, MAGIC.length + 10 + readFileSync(bundle).length), Buffer.from('not a code cache')]))],
