@@ -66,6 +66,8 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
+  // ASCII output (the default, stated): bin/sa-kubeconfig.js decodes the bundle as latin1.
+  charset: 'ascii',
   logLevel: 'warning',
   // import() becomes require(): lazily loaded code (node:child_process on first spawn, the probe)
   // stays out of start-up, and still works from the code cache (see the check below).

@@ -36,7 +36,9 @@ const file = resolve(process.argv[2] ?? 'dist/cli.cjs');
 const cacheFile = file.replace(/\.cjs$/, '.cache');
 const MAGIC = 'sa-kubeconfig code cache 2\n';
 const bytes = readFileSync(file);
-const source = bytes.toString('utf8');
+// esbuild escapes non-ASCII (charset ascii), and the bin decodes the bundle as latin1.
+if (!bytes.every((byte) => byte < 0x80)) throw new Error(`${file} is not ASCII`);
+const source = bytes.toString('latin1');
 const header = Buffer.from(`${MAGIC}${String(bytes.length).padStart(10, '0')}`, 'latin1');
 
 const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
@@ -49,7 +51,11 @@ writeFileSync(join(sa, 'token'), `${segment({ alg: 'ES256' })}.${segment(claims)
 writeFileSync(join(sa, 'ca.crt'), WARMUP_CA);
 writeFileSync(join(sa, 'namespace'), 'warmup');
 
-const script = new vm.Script(Module.wrap(source), { filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+// Exactly the text bin/sa-kubeconfig.js compiles (Node's CommonJS wrapper): V8 takes a cache only
+// for a source of the same length.
+const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+if (wrapped !== Module.wrap(source)) throw new Error('Module.wrap changed; update bin/sa-kubeconfig.js and this script');
+const script = new vm.Script(wrapped, { filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
 process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config'), '-o', 'json'];
 const module = { exports: {} };
 script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));

@@ -2,7 +2,7 @@
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
-import { kubeconfigSchema, type Kubeconfig } from './schema.js';
+import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
 
 /**
  * kubectl reads kubeconfigs with YAML 1.1 rules (sigs.k8s.io/yaml → go-yaml v2 resolve.go strips
@@ -46,7 +46,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if (countNodes(document, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
     throw malformed(source, `the document expands to more than ${MAX_EXPANDED_NODES} nodes (YAML aliases?)`);
   }
-  const parsed = kubeconfigSchema.safeParse(document);
+  const parsed = kubeconfigSchemas().kubeconfigSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? formatPath(issue.path) : '';

@@ -5,7 +5,7 @@
 // against the kubeconfig that defined it (client-go api/helpers.go FlattenConfig uses the
 // stanza's LocationOfOrigin as base directory).
 import { CliError } from '../errors.js';
-import { kubeconfigSchema, type Kubeconfig } from '../kubeconfig/schema.js';
+import { kubeconfigSchemas, type Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
 
 export interface SourceContext {
@@ -31,7 +31,7 @@ export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget
     }
     throw kubectlFailure(outcome);
   }
-  const config = parseKubectlJson(outcome.stdout, kubeconfigSchema, outcome.command);
+  const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
   return sourceContextFromMinified(config);
 }
 

@@ -3,26 +3,32 @@
 // Claim layout: kubernetes pkg/serviceaccount/claims.go (bound) and legacy.go (Secret tokens).
 import * as z from 'zod/mini';
 
+// One instance per shape, shared by every field: zod schemas are immutable, and constructing one
+// costs start-up (zod/mini gives each instance its own methods).
+const optionalString = z.optional(z.string());
+const optionalNumber = z.optional(z.number());
+const named = z.optional(z.looseObject({ name: optionalString }));
+
 const boundClaims = z.looseObject({
-  iss: z.optional(z.string()),
-  sub: z.optional(z.string()),
+  iss: optionalString,
+  sub: optionalString,
   aud: z.optional(z.union([z.string(), z.array(z.string())])),
-  exp: z.optional(z.number()),
-  iat: z.optional(z.number()),
-  nbf: z.optional(z.number()),
+  exp: optionalNumber,
+  iat: optionalNumber,
+  nbf: optionalNumber,
   'kubernetes.io': z.optional(
     z.looseObject({
-      namespace: z.optional(z.string()),
-      serviceaccount: z.optional(z.looseObject({ name: z.optional(z.string()), uid: z.optional(z.string()) })),
-      pod: z.optional(z.looseObject({ name: z.optional(z.string()) })),
-      secret: z.optional(z.looseObject({ name: z.optional(z.string()) })),
-      node: z.optional(z.looseObject({ name: z.optional(z.string()) })),
-      warnafter: z.optional(z.number()),
+      namespace: optionalString,
+      serviceaccount: z.optional(z.looseObject({ name: optionalString, uid: optionalString })),
+      pod: named,
+      secret: named,
+      node: named,
+      warnafter: optionalNumber,
     }),
   ),
-  'kubernetes.io/serviceaccount/namespace': z.optional(z.string()),
-  'kubernetes.io/serviceaccount/service-account.name': z.optional(z.string()),
-  'kubernetes.io/serviceaccount/secret.name': z.optional(z.string()),
+  'kubernetes.io/serviceaccount/namespace': optionalString,
+  'kubernetes.io/serviceaccount/service-account.name': optionalString,
+  'kubernetes.io/serviceaccount/secret.name': optionalString,
 });
 
 export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
