@@ -56,11 +56,15 @@ writeFileSync(join(sa, 'namespace'), 'warmup');
 const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 if (wrapped !== Module.wrap(source)) throw new Error('Module.wrap changed; update bin/sa-kubeconfig.js and this script');
 const script = new vm.Script(wrapped, { filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config'), '-o', 'json'];
+process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config')];
 const module = { exports: {} };
 script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-process.once('beforeExit', () => {
+// 'exit', not 'beforeExit': the CLI ends with process.exit once its output is written.
+process.once('exit', (code) => {
   rmSync(work, { recursive: true, force: true });
-  if (process.exitCode) throw new Error(`the warm-up init failed with exit code ${process.exitCode}`);
+  if (code !== 0) {
+    process.stderr.write(`the warm-up init failed with exit code ${code}; no code cache written\n`);
+    return;
+  }
   writeFileSync(cacheFile, Buffer.concat([header, bytes, script.createCachedData()]));
 });
