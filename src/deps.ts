@@ -1,7 +1,8 @@
 // The Deps record: everything a command needs from the outside world. Only src/cli.ts builds the
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
-import * as nodeFs from 'node:fs';
+// Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
+import { chmodSync, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
@@ -47,12 +48,12 @@ function settle<T>(run: () => T): Promise<T> {
 
 function openFileHandle(fd: number): FileHandle {
   return {
-    writeFile: (data, encoding = 'utf8') => settle(() => nodeFs.writeFileSync(fd, data, encoding)),
-    read: (buffer, offset, length, position) => settle(() => ({ bytesRead: nodeFs.readSync(fd, buffer, offset, length, position) })),
-    chown: (uid, gid) => settle(() => nodeFs.fchownSync(fd, uid, gid)),
-    chmod: (mode) => settle(() => nodeFs.fchmodSync(fd, mode)),
-    sync: () => settle(() => nodeFs.fsyncSync(fd)),
-    close: () => settle(() => nodeFs.closeSync(fd)),
+    writeFile: (data, encoding = 'utf8') => settle(() => writeFileSync(fd, data, encoding)),
+    read: (buffer, offset, length, position) => settle(() => ({ bytesRead: readSync(fd, buffer, offset, length, position) })),
+    chown: (uid, gid) => settle(() => fchownSync(fd, uid, gid)),
+    chmod: (mode) => settle(() => fchmodSync(fd, mode)),
+    sync: () => settle(() => fsyncSync(fd)),
+    close: () => settle(() => closeSync(fd)),
   };
 }
 
@@ -65,20 +66,20 @@ function openFileHandle(fd: number): FileHandle {
  * a FIFO kubeconfig, through a size cap), so no call waits on anything but the disk.
  */
 export const nodeFileSystem: FileSystem = {
-  readFile: (path, encoding) => settle(() => nodeFs.readFileSync(path, encoding)),
-  writeFile: (path, data, options) => settle(() => nodeFs.writeFileSync(path, data, { mode: options?.mode ?? 0o666 })),
-  open: (path, flags, mode) => settle(() => openFileHandle(nodeFs.openSync(path, flags, mode ?? 0o666))),
-  rename: (from, to) => settle(() => nodeFs.renameSync(from, to)),
-  unlink: (path) => settle(() => nodeFs.unlinkSync(path)),
-  stat: (path) => settle(() => nodeFs.statSync(path)),
-  lstat: (path) => settle(() => nodeFs.lstatSync(path)),
-  realpath: (path) => settle(() => nodeFs.realpathSync.native(path)),
-  mkdir: (path, options) => settle(() => nodeFs.mkdirSync(path, { ...options })),
-  chmod: (path, mode) => settle(() => nodeFs.chmodSync(path, mode)),
-  readdir: (path) => settle(() => nodeFs.readdirSync(path)),
-  rm: (path, options) => settle(() => nodeFs.rmSync(path, { ...options })),
-  readlink: (path) => settle(() => nodeFs.readlinkSync(path)),
-  link: (existing, path) => settle(() => nodeFs.linkSync(existing, path)),
+  readFile: (path, encoding) => settle(() => readFileSync(path, encoding)),
+  writeFile: (path, data, options) => settle(() => writeFileSync(path, data, { mode: options?.mode ?? 0o666 })),
+  open: (path, flags, mode) => settle(() => openFileHandle(openSync(path, flags, mode ?? 0o666))),
+  rename: (from, to) => settle(() => renameSync(from, to)),
+  unlink: (path) => settle(() => unlinkSync(path)),
+  stat: (path) => settle(() => statSync(path)),
+  lstat: (path) => settle(() => lstatSync(path)),
+  realpath: (path) => settle(() => realpathSync.native(path)),
+  mkdir: (path, options) => settle(() => mkdirSync(path, { ...options })),
+  chmod: (path, mode) => settle(() => chmodSync(path, mode)),
+  readdir: (path) => settle(() => readdirSync(path)),
+  rm: (path, options) => settle(() => rmSync(path, { ...options })),
+  readlink: (path) => settle(() => readlinkSync(path)),
+  link: (existing, path) => settle(() => linkSync(existing, path)),
 };
 
 export interface SpawnRequest {
