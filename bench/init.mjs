@@ -52,6 +52,7 @@ const startupCases = [
   ours: (ctx, run) => ({ cmd: cli[0], args: initArgs(ctx, join(ctx.dir, `a-${run}.kubeconfig`)), env: env(ctx) }),
   reference: { label, steps: (ctx) => [{ cmd: cli[0], args: ['-e', '0'], env: env(ctx) }] },
   target: { maxRatio: 1.3, text: '≤ 1.3×' },
+  minRuns: 21,
 }));
 
 export const cases = [
@@ -62,6 +63,7 @@ export const cases = [
     ours: (ctx, run) => ({ cmd: cli[0], args: initArgs(ctx, join(ctx.dir, `ours-${run}.kubeconfig`)) }),
     reference: { label: 'kubectl recipe (5 × `kubectl config`)', steps: (ctx, run) => kubectlRecipe(ctx, join(ctx.dir, `recipe-${run}.kubeconfig`)) },
     target: { maxRatio: 0.2, text: '≥ 5× faster' },
+    minRuns: 21,
   },
   {
     name: `init merging into a kubeconfig of ${CONTEXTS.toLocaleString('en')} contexts`,

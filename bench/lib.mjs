@@ -125,8 +125,9 @@ export function renderTable(results, machine) {
       ? [result.name, formatMs(result.oursMs), result.referenceLabel, formatMs(result.referenceMs), describeRatio(result.ratio), targetText(result.target), result.met === undefined ? '' : result.met ? '✓' : '✗']
       : [result.name, 'failed', result.referenceLabel, '', result.error.replace(/\|/g, '\\|'), targetText(result.target), '✗'],
   );
+  const counts = [...new Set(results.filter((result) => result.ok).map((result) => result.runs))].sort((a, b) => a - b);
   const lines = [
-    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores, load average ${machine.load} at the start), Node ${machine.node}, ${machine.os}; each figure the median of ${machine.runs} runs, ours and the reference alternating.`,
+    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores, load average ${machine.load} at the start), Node ${machine.node}, ${machine.os}; each figure the median of ${counts.join(' or ') || machine.runs} runs, ours and the reference alternating.`,
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,

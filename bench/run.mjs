@@ -3,6 +3,7 @@
 // Not part of `npm test`: timings are reported, never asserted.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { measureInstructions, renderInstructions } from './instructions.mjs';
 import { describeMachine, renderTable, repoRoot, runCase } from './lib.mjs';
 
 const runs = Number.parseInt(process.env.BENCH_RUNS ?? '9', 10);
@@ -11,7 +12,7 @@ const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : 
 
 const benchDir = join(repoRoot, 'bench');
 const modules = readdirSync(benchDir)
-  .filter((file) => file.endsWith('.mjs') && !['run.mjs', 'lib.mjs'].includes(file))
+  .filter((file) => file.endsWith('.mjs') && !['run.mjs', 'lib.mjs', 'instructions.mjs'].includes(file))
   .sort((a, b) => (a === 'init.mjs' ? -1 : b === 'init.mjs' ? 1 : a.localeCompare(b)));
 
 const results = [];
@@ -20,11 +21,18 @@ for (const file of modules) {
   for (const benchCase of cases ?? []) {
     if (only && !only.test(`${file} ${benchCase.name} ${benchCase.reference.label}`)) continue;
     process.stderr.write(`bench: ${file}: ${benchCase.name} vs ${benchCase.reference.label} (${runs} runs each)…\n`);
-    const result = await runCase(benchCase, runs);
+    // Start-up cases ask for more runs (minRuns): their differences are a few milliseconds.
+    const result = await runCase(benchCase, Math.max(runs, benchCase.minRuns ?? 0));
     results.push({ module: file, ...result });
   }
 }
 
 const machine = describeMachine(runs);
 process.stdout.write(`\n${renderTable(results, machine)}`);
-writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+let instructions;
+if (!only || only.test('instructions.mjs init')) {
+  process.stderr.write('bench: instructions.mjs: init vs node -e 0 under callgrind…\n');
+  instructions = measureInstructions();
+  process.stdout.write(`\n${renderInstructions(instructions)}`);
+}
+writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify({ machine, results, instructions }, null, 2)}\n`);
