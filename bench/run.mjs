@@ -20,9 +20,10 @@ for (const file of modules) {
   const { cases } = await import(join(benchDir, file));
   for (const benchCase of cases ?? []) {
     if (only && !only.test(`${file} ${benchCase.name} ${benchCase.reference.label}`)) continue;
-    process.stderr.write(`bench: ${file}: ${benchCase.name} vs ${benchCase.reference.label} (${runs} runs each)…\n`);
     // Start-up cases ask for more runs (minRuns): their differences are a few milliseconds.
-    const result = await runCase(benchCase, Math.max(runs, benchCase.minRuns ?? 0));
+    const caseRuns = Math.max(runs, benchCase.minRuns ?? 0);
+    process.stderr.write(`bench: ${file}: ${benchCase.name} vs ${benchCase.reference.label} (${caseRuns} runs each)…\n`);
+    const result = await runCase(benchCase, caseRuns);
     results.push({ module: file, ...result });
   }
 }
