@@ -17,7 +17,9 @@ const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
 const file = join(__dirname, '..', 'dist', 'cli.cjs');
-const MAGIC = 'sa-kubeconfig code cache 2\n';
+// The header names the Node that made the cache: V8 checks only its own version, which stays the
+// same across Node 20 releases that patch it.
+const MAGIC = `sa-kubeconfig code cache 3\n${process.version}\n`;
 
 function runWithCodeCache() {
   const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
@@ -30,7 +32,8 @@ function runWithCodeCache() {
   } catch {
     return false;
   }
-  // Layout (scripts/code-cache.mjs): MAGIC, the bundle's length as 10 decimal digits, the bundle, V8's data.
+  // Layout (scripts/code-cache.mjs): MAGIC (with the Node version), the bundle's length as 10
+  // decimal digits, the bundle, V8's data.
   const start = MAGIC.length + 10;
   if (cache.length <= start + source.length || cache.toString('latin1', 0, MAGIC.length) !== MAGIC) return false;
   if (Number(cache.toString('latin1', MAGIC.length, start)) !== source.length) return false;

@@ -5,7 +5,8 @@
 // the start-up gap. The cache is made by running a real `init` (into a temp dir) so the
 // functions on that path are compiled and included.
 //
-// Layout: MAGIC, the bundle's byte length as 10 decimal digits, the bundle's bytes, V8's data.
+// Layout: MAGIC (format and Node version), the bundle's byte length as 10 decimal digits, the
+// bundle's bytes, V8's data.
 // bin/sa-kubeconfig.js uses the cache only when dist/cli.cjs equals the copy byte for byte;
 // anything else means a plain require. (V8's own check covers its version and flags but of the
 // source only its length.) A byte comparison instead of a digest keeps node:crypto out of start-up.
@@ -34,7 +35,8 @@ qSrzYrf6ZqG7sSy4AiBb/H01E8tQZ6LuXysnQ3gjMbGFPV30vZ9MKQ4x/U4j0w==
 
 const file = resolve(process.argv[2] ?? 'dist/cli.cjs');
 const cacheFile = file.replace(/\.cjs$/, '.cache');
-const MAGIC = 'sa-kubeconfig code cache 2\n';
+// Must match bin/sa-kubeconfig.js: the format, then the Node that made the cache.
+const MAGIC = `sa-kubeconfig code cache 3\n${process.version}\n`;
 const bytes = readFileSync(file);
 // esbuild escapes non-ASCII (charset ascii), and the bin decodes the bundle as latin1.
 if (!bytes.every((byte) => byte < 0x80)) throw new Error(`${file} is not ASCII`);

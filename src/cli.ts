@@ -68,6 +68,14 @@ function nodeDeps(): Deps {
 function createOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
   let viaStream = false;
   let closed = false;
+  const switchToStream = () => {
+    viaStream = true;
+    stream().on('error', (streamError: NodeJS.ErrnoException) => {
+      if (streamError.code !== 'EPIPE') throw streamError;
+    });
+  };
+  // On Windows a console needs the stream (WriteConsoleW): raw UTF-8 bytes would be garbled.
+  if (process.platform === 'win32') switchToStream();
   return (text) => {
     if (closed) return;
     if (viaStream) {
@@ -85,10 +93,7 @@ function createOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: strin
           return;
         }
         if (code !== 'EAGAIN') throw error;
-        viaStream = true;
-        stream().on('error', (streamError: NodeJS.ErrnoException) => {
-          if (streamError.code !== 'EPIPE') throw streamError;
-        });
+        switchToStream();
         stream().write(bytes.subarray(offset));
         return;
       }

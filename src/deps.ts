@@ -2,7 +2,7 @@
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
 // Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
-import { chmodSync, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, close, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
@@ -57,18 +57,69 @@ function openFileHandle(fd: number): FileHandle {
   };
 }
 
+/** Wraps one callback-style node:fs call in a promise. */
+function call<T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+/** A FileHandle whose reads wait in libuv's thread pool, not on the main thread (see below). */
+function openWaitingFileHandle(fd: number): FileHandle {
+  return {
+    ...openFileHandle(fd),
+    read: (buffer, offset, length, position) => call<number>((done) => read(fd, buffer, offset, length, position, done)).then((bytesRead) => ({ bytesRead })),
+    close: () => call<void>((done) => close(fd, done)),
+  };
+}
+
+/** More than any kubeconfig, CA bundle or token we accept; a device such as /dev/zero never ends. */
+export const MAX_SPECIAL_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A FIFO or a device (not a regular file, directory or missing path): reading it may wait or never end. */
+function isSpecialFile(path: string): boolean {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat !== undefined && !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false; // the read itself reports the error (EACCES, ENOTDIR, …)
+  }
+}
+
+/** Reads a FIFO or device in the thread pool, at most MAX_SPECIAL_FILE_BYTES (then EFBIG). */
+async function readSpecialFile(path: string): Promise<string> {
+  const handle = openWaitingFileHandle(await call<number>((done) => open(path, 'r', done)));
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > MAX_SPECIAL_FILE_BYTES) {
+        throw Object.assign(new Error(`EFBIG: file too large, read '${path}'`), { code: 'EFBIG', syscall: 'read', path });
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * The real FileSystem: node:fs's synchronous calls behind the promise interface. Measured here
- * (Node 20.20), node:fs/promises cost ~2 ms of start-up (it loads streams and readline), and each
- * asynchronous call a round trip through libuv's thread pool (whose threads are started on first
- * use): init's twenty-odd calls on local files took ~3 ms longer that way. A CLI has nothing to do
- * meanwhile; the files are local and read only after a stat says they are regular files (or, for
- * a FIFO kubeconfig, through a size cap), so no call waits on anything but the disk.
+ * (Node 20.20), node:fs/promises cost ~2 ms of start-up (it loads streams and readline), and the
+ * thread-pool round trip of each asynchronous call added up over init's twenty-odd calls on
+ * local files. The exception is reading a FIFO or a device (`--kubeconfig <(…)`, a
+ * certificate-authority of /dev/zero): that goes through the thread pool, so that it can wait
+ * for a writer while ^C and timers still work, and it stops at MAX_SPECIAL_FILE_BYTES.
  */
 export const nodeFileSystem: FileSystem = {
-  readFile: (path, encoding) => settle(() => readFileSync(path, encoding)),
+  readFile: (path, encoding) => (isSpecialFile(path) ? readSpecialFile(path) : settle(() => readFileSync(path, encoding))),
   writeFile: (path, data, options) => settle(() => writeFileSync(path, data, { mode: options?.mode ?? 0o666 })),
-  open: (path, flags, mode) => settle(() => openFileHandle(openSync(path, flags, mode ?? 0o666))),
+  open: (path, flags, mode) =>
+    flags === 'r' && isSpecialFile(path)
+      ? call<number>((done) => open(path, flags, done)).then(openWaitingFileHandle)
+      : settle(() => openFileHandle(openSync(path, flags, mode ?? 0o666))),
   rename: (from, to) => settle(() => renameSync(from, to)),
   unlink: (path) => settle(() => unlinkSync(path)),
   stat: (path) => settle(() => statSync(path)),

@@ -132,6 +132,8 @@ export function describeErrno(error: unknown): string {
       return 'no space left on device';
     case 'ELOOP':
       return 'too many levels of symbolic links';
+    case 'EFBIG':
+      return 'file too large';
     case undefined:
     default:
       return error instanceof Error ? error.message : String(error);

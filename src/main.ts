@@ -83,11 +83,13 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
 
   // Only the command named on the command line is built when there is one: defining all of them
   // (~60 options) cost 1.2 ms of every start-up here, and commander dispatches to that one alone.
-  // Help, a typo (whose suggestion needs every name) and completion (which describes the whole
-  // program) get them all. The root has no options that take a value, so the first operand is
-  // the command.
-  const requested = argv.find((arg) => !arg.startsWith('-'));
-  const single = requested !== undefined && Object.hasOwn(SELF_CONTAINED_COMMANDS, requested) ? SELF_CONTAINED_COMMANDS[requested] : undefined;
+  // Help (also `--help init`, which commander answers with the root's help), a typo (whose
+  // suggestion needs every name) and completion (which describes the whole program) get them all.
+  // The root has no options that take a value, so the first operand is the command.
+  const at = argv.findIndex((arg) => !arg.startsWith('-'));
+  const requested = at === -1 ? undefined : argv[at];
+  const onlyDebugBefore = argv.slice(0, Math.max(at, 0)).every((arg) => arg === '--debug');
+  const single = requested !== undefined && onlyDebugBefore && Object.hasOwn(SELF_CONTAINED_COMMANDS, requested) ? SELF_CONTAINED_COMMANDS[requested] : undefined;
   const commands = single ? [single(ctx)] : [...Object.values(SELF_CONTAINED_COMMANDS).map((define) => define(ctx)), completionCommand(ctx)];
   for (const command of commands) {
     program.addCommand(

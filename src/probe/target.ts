@@ -1,7 +1,7 @@
 // What to probe: a resolved kubeconfig context (or the in-cluster mount) turned into a connection
 // plan. planConnection is pure (URL, TLS settings, proxy decision); loadTrust reads the CA.
 import { isIP } from 'node:net';
-import { CliError } from '../errors.js';
+import { CliError, describeErrno } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Cluster, User } from '../kubeconfig/schema.js';
 import { decideProxy, describeProxy, type ProxyDecision } from './proxy.js';
@@ -128,7 +128,7 @@ export async function loadTrust(deps: Pick<Deps, 'fs'>, target: ProbeTarget): Pr
     try {
       pem = await deps.fs.readFile(file, 'utf8');
     } catch (cause) {
-      throw new CliError('ERR_CONFIG_INVALID', `unable to read certificate-authority ${file} for context "${target.label}"`, {
+      throw new CliError('ERR_CONFIG_INVALID', `unable to read certificate-authority ${file} for context "${target.label}": ${describeErrno(cause)}`, {
         cause,
         hint: 'fix the certificate-authority path of the cluster (relative paths resolve against the kubeconfig file that defines it)',
       });

@@ -24,7 +24,7 @@ function copyWith(damage: (cacheFile: string, bundle: string) => void): string {
   return join(dir, 'bin', 'sa-kubeconfig.js');
 }
 
-const MAGIC = 'sa-kubeconfig code cache 2\n';
+const MAGIC = `sa-kubeconfig code cache 3\n${process.version}\n`;
 
 describe('the code cache', () => {
   it('is built with the bundle: a header, a copy of the bundle, then V8 data', () => {
@@ -66,6 +66,7 @@ describe('the code cache', () => {
     }],
     ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, MAGIC.length + 10 + readFileSync(bundle).length), Buffer.from('not a code cache')]))],
     ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
+    ['made by another Node (same V8)', (cache) => writeFileSync(cache, Buffer.from(readFileSync(cache, 'latin1').replace(process.version, 'v20.0.99'.padEnd(process.version.length, '9')), 'latin1'))],
     ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
   ])('leaves behaviour unchanged when it is %s', async (_name, damage) => {
     const cli = copyWith(damage);

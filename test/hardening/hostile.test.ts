@@ -152,6 +152,22 @@ current-context: c
 `;
 }
 const probe = (file: string, ...extra: string[]) => ['probe', '--kubeconfig', file, '--timeout', '3s', ...extra];
+/** A kubeconfig whose CA and token are files (certificate-authority, tokenFile). */
+function fileKubeconfig(caFile: string, tokenFile: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:6443", certificate-authority: "${caFile}"}
+users:
+- name: u
+  user: {tokenFile: "${tokenFile}"}
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The table
@@ -294,6 +310,9 @@ const cases: readonly HostileCase[] = [
   { name: 'probe: the kubeconfig is a directory', outcome: { code: 3, line: /is a directory/ }, args: (w) => (mkdirSync(join(w.dir, 'kdir')), probe(join(w.dir, 'kdir'))) },
   // Read-only, so a device is safe to use here (init is tested with a FIFO instead: a regression there would replace the device).
   { name: 'probe: the kubeconfig is /dev/zero (endless)', outcome: { code: 3, line: /more than the 64 MiB limit/ }, args: () => probe('/dev/zero') },
+  // Files the probe reads without a size check first: the file system layer stops a device at 64 MiB.
+  { name: 'probe: certificate-authority is /dev/zero (endless)', outcome: { code: 3, line: /file too large/ }, args: (w) => probe(w.write('ca-zero.kubeconfig', fileKubeconfig('/dev/zero', join(w.dir, 'token')))) },
+  { name: 'probe: tokenFile is /dev/zero (endless)', outcome: { code: 3, line: /file too large/ }, args: (w) => (writeFileSync(join(w.dir, 'ca.crt'), api.caPem), probe(w.write('token-zero.kubeconfig', fileKubeconfig(join(w.dir, 'ca.crt'), '/dev/zero')))) },
   { name: 'probe: a context that does not exist', outcome: { code: 3, line: /context "nope" was not found/ }, args: (w) => probe(w.kubeconfig, '--context', 'nope') },
 ];
 

@@ -3,11 +3,12 @@
 // since they write `fs.stat(p).catch(() => undefined)`), it keeps its errno code, and an open
 // file works like a FileHandle. Checked against node:fs/promises itself, call by call.
 import * as fsp from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nodeFileSystem, type FileSystem } from '../../src/deps.js';
+import { MAX_SPECIAL_FILE_BYTES, nodeFileSystem, type FileSystem } from '../../src/deps.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-fs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -95,5 +96,28 @@ describe('nodeFileSystem', () => {
     expect(await reader.read(buffer, 0, 4, null)).toEqual({ bytesRead: 0 });
     await reader.close();
     expect(((await fs.stat(file)).mode & 0o777).toString(8)).toBe('644');
+  });
+
+  it('stops reading a device that never ends (/dev/zero) with EFBIG', async () => {
+    expect(await outcome(() => nodeFileSystem.readFile('/dev/zero', 'utf8'))).toEqual({ rejected: 'EFBIG', isError: true });
+    expect(MAX_SPECIAL_FILE_BYTES).toBe(64 * 1024 * 1024);
+  });
+
+  it('waits for the writer of a FIFO without blocking the event loop (timers and ^C still work)', async () => {
+    const fifo = join(root, 'kubeconfig.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 10);
+    try {
+      const reading = nodeFileSystem.readFile(fifo, 'utf8');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(ticks).toBeGreaterThan(5); // the read is waiting, the loop is not
+      const writer = spawn('sh', ['-c', `printf 'apiVersion: v1\\n' > '${fifo}'`]);
+      const written = new Promise((resolve) => writer.on('close', resolve));
+      expect(await reading).toBe('apiVersion: v1\n');
+      expect(await written).toBe(0);
+    } finally {
+      clearInterval(ticker);
+    }
   });
 });
