@@ -4,9 +4,11 @@
 // Node 20.20: 20.7 ms for a script reading ca.crt, 24.2 ms with X509Certificate).
 //
 // It checks what tells a certificate from anything else that is put in ca.crt by mistake (a key,
-// a CSR, a truncated or re-encoded file): valid base64; DER with definite, minimal lengths that
-// nest exactly, and nothing after the end (Go's x509.ParseCertificate, which client-go uses,
-// refuses trailing data); the Certificate and TBSCertificate fields in order, with their tags.
+// a CSR, a truncated or re-encoded file): valid base64; DER elements with definite lengths that
+// nest exactly, and nothing after the end (OpenSSL and Go's x509.ParseCertificate, which client-go
+// uses, both refuse trailing data); the Certificate and TBSCertificate fields in order, with their
+// tags. Where OpenSSL is lenient (a non-minimal length, a SEQUENCE tag without its constructed
+// bit), so are we: this replaced X509Certificate and must not refuse a file that passed it.
 // It does not look inside names, algorithm parameters, keys or extensions, nor verify a
 // signature: OpenSSL's parser, too, keeps the values of ANY fields undecoded, and no check of
 // ours may refuse a certificate OpenSSL accepts (test/unit/serviceaccount/certificate.test.ts).
@@ -17,6 +19,7 @@ const TAG = {
   utcTime: 0x17,
   generalizedTime: 0x18,
   sequence: 0x30,
+  primitiveSequence: 0x10, // SEQUENCE without the constructed bit: malformed, but OpenSSL parses it
   version: 0xa0, // [0] EXPLICIT
   issuerUniqueId: 0x81, // [1] IMPLICIT
   subjectUniqueId: 0x82, // [2] IMPLICIT
@@ -73,8 +76,7 @@ function readElement(der: Uint8Array, offset: number, limit: number): Element | 
     if (cursor + octets > limit) return 'truncated DER';
     length = 0;
     for (let i = 0; i < octets; i += 1) length = length * 256 + (der[cursor + i] as number);
-    // DER lengths are minimal: no leading zero octet, and the long form only from 128 up.
-    if (der[cursor] === 0 || length < 0x80) return 'not DER (length not minimally encoded)';
+    // DER wants the shortest form; OpenSSL also takes a longer one (0x81 0x0f for 15), so we do.
     cursor += octets;
   }
   if (cursor + length > limit) return 'truncated DER';
@@ -112,10 +114,12 @@ function checkCertificateFields(der: Uint8Array, root: Element): string | undefi
     index += 1;
     return field;
   };
+  // OpenSSL also takes a Name whose SEQUENCE tag lacks the constructed bit (0x10); Go would not,
+  // but no check of ours may refuse what OpenSSL accepts.
   for (const [tags, name] of [
     [[TAG.integer], 'serialNumber'],
     [[TAG.sequence], 'signature algorithm'],
-    [[TAG.sequence], 'issuer'],
+    [[TAG.sequence, TAG.primitiveSequence], 'issuer'],
   ] as const) {
     const field = expect(tags, name);
     if (typeof field === 'string') return field;
@@ -126,7 +130,7 @@ function checkCertificateFields(der: Uint8Array, root: Element): string | undefi
   if (typeof times === 'string') return times;
   const isTime = (element: Element | undefined) => element?.tag === TAG.utcTime || element?.tag === TAG.generalizedTime;
   if (times.length !== 2 || !isTime(times[0]) || !isTime(times[1])) return 'the validity field is not two times';
-  const subject = expect([TAG.sequence], 'subject');
+  const subject = expect([TAG.sequence, TAG.primitiveSequence], 'subject');
   if (typeof subject === 'string') return subject;
   const publicKey = expect([TAG.sequence], 'subjectPublicKeyInfo');
   if (typeof publicKey === 'string') return publicKey;
