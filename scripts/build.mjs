@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { lazyChildProcessInCommander } from './lazy-child-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const staging = `dist.build-${process.pid}`;
@@ -32,26 +33,6 @@ const demoAsSeparateFile = {
       contents: "module.exports = require(require('node:path').join(__dirname, 'demo.cjs'));",
       loader: 'js',
     }));
-  },
-};
-
-/**
- * commander's lib/command.js requires node:child_process at load time, only to spawn executable
- * subcommands, which we do not have. Loading it (with net, dgram and streams) cost ~2.3 ms of
- * every start-up here, more than commander itself (~0.4 ms): it becomes a getter, loaded on first
- * use. The build fails if commander changes that line, instead of silently keeping the cost.
- */
-const lazyChildProcessInCommander = {
-  name: 'lazy-child-process-in-commander',
-  setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      const source = await readFile(args.path, 'utf8');
-      const eager = "const childProcess = require('node:child_process');";
-      if (!source.includes(eager)) throw new Error(`${args.path} no longer has \`${eager}\`: update scripts/build.mjs`);
-      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
-      return { contents: source.replace(eager, lazy), loader: 'js' };
-    });
   },
 };
 

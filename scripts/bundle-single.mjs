@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyChildProcessInCommander } from './lazy-child-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cliPath = resolve(root, 'src/cli.ts');
@@ -24,6 +25,8 @@ export async function bundleSingle(outfile = resolve(root, 'dist/sa-kubeconfig.c
     legalComments: 'none',
     // import() becomes require(): a single executable's script has no ESM loader.
     supported: { 'dynamic-import': false },
+    // node:child_process on first spawn only, as in dist/cli.cjs.
+    plugins: [lazyChildProcessInCommander],
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
   });

@@ -1,0 +1,20 @@
+// An esbuild plugin shared by scripts/build.mjs and scripts/bundle-single.mjs.
+/**
+ * commander's lib/command.js requires node:child_process at load time, only to spawn executable
+ * subcommands, which we do not have. Loading it (with net, dgram and streams) cost ~2.3 ms of
+ * every start-up here, more than commander itself (~0.4 ms): it becomes a getter, loaded on first
+ * use. The build fails if commander changes that line, instead of silently keeping the cost.
+ */
+export const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer has \`${eager}\`: update scripts/build.mjs`);
+      const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
