@@ -91,7 +91,7 @@ export function initCommand(ctx: CommandContext): Command {
       }
 
       if (options.stdout) {
-        ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+        ctx.writeSecretOutput(await renderStandaloneKubeconfig(entries));
         return;
       }
       const result = await writeServiceAccountEntries(deps, {

@@ -92,7 +92,7 @@ export async function writeObtainedEntries(ctx: CommandContext, options: EntryOp
     ...(destination.proxyUrl === undefined ? {} : { proxyUrl: destination.proxyUrl }),
   });
   if (options.stdout) {
-    ctx.writeSecretOutput(renderStandaloneKubeconfig(entries));
+    ctx.writeSecretOutput(await renderStandaloneKubeconfig(entries));
     return;
   }
   const result = await writeServiceAccountEntries(ctx.deps, {

@@ -1,7 +1,10 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
+// store.ts and load.ts import this module with import() when they first parse or must fall back
+// to js-yaml's dump, so a new kubeconfig (init in a pod) never loads js-yaml (emitter.ts).
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
+import { emitKubeconfig, normalizeForWrite } from './emitter.js';
 import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
 
 /**
@@ -66,24 +69,18 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
 }
 
 /**
- * Encodes like client-go's Write: keys sorted, named lists sorted by name, current-context always
- * present. Long base64 values are never folded (lineWidth -1), and aliases are never emitted.
+ * Encodes like client-go's Write (emitter.ts normalizeForWrite): keys sorted, named lists sorted by
+ * name, current-context always present. emitter.ts writes the common case without js-yaml; this
+ * is the same text for those, and js-yaml's for the rest. Long base64 values are never folded
+ * (lineWidth -1), and aliases are never emitted.
  */
 export function stringifyKubeconfig(config: Kubeconfig): string {
-  const normalized: Kubeconfig = {
-    ...config,
-    apiVersion: config.apiVersion ?? 'v1',
-    kind: config.kind ?? 'Config',
-    clusters: sortByName(config.clusters ?? []),
-    users: sortByName(config.users ?? []),
-    contexts: sortByName(config.contexts ?? []),
-    'current-context': config['current-context'] ?? '',
-  };
-  return dump(normalized, { schema: DUMP_SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
+  return emitKubeconfig(config) ?? dumpKubeconfig(config);
 }
 
-function sortByName<T extends { readonly name: string }>(list: readonly T[]): T[] {
-  return [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** js-yaml's text for any kubeconfig: what emitter.ts must match wherever it emits. */
+export function dumpKubeconfig(config: Kubeconfig): string {
+  return dump(normalizeForWrite(config), { schema: DUMP_SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
 }
 
 function malformed(source: string, reason: string, cause?: unknown): CliError {

@@ -5,7 +5,6 @@
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
-import { parseKubeconfig } from './codec.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
 
 /** Refuse to read a kubeconfig bigger than this (a 5,000-context file is about 9 MB). */
@@ -97,6 +96,8 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${describeErrno(error)}`, { cause: error });
   }
+  // codec.ts (and js-yaml) load on the first parse: a new kubeconfig never needs them.
+  const { parseKubeconfig } = await import('./codec.js');
   return parseKubeconfig(text, path);
 }
 

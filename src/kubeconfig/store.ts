@@ -9,7 +9,7 @@ import { createNonce } from './nonce.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
-import { parseKubeconfig, stringifyKubeconfig } from './codec.js';
+import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
 import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
@@ -125,12 +125,12 @@ export async function modifyKubeconfigFile(
     for (const name of lockNames) locks.push(await acquireLock(deps, name, lockTimeoutMs));
     await removeAbandonedTempFiles(deps, target);
     const existing = await readExisting(deps, target);
-    const current = existing === undefined ? {} : parseKubeconfig(existing.text, path);
+    const current = existing === undefined ? {} : (await import('./codec.js')).parseKubeconfig(existing.text, path);
     const { config, changes } = modify(current);
     const mode = existing === undefined ? 0o600 : options.holdsSecret ? existing.mode & ~0o077 : existing.mode;
     const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;
     if (existing !== undefined && !tightened && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
-    await writeFileAtomic(deps, target, stringifyKubeconfig(config), mode, existing?.owner);
+    await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner);
     return { changes, config, ...(tightened ? { tightened } : {}) };
   } finally {
     for (const lock of locks.reverse()) await lock.release();
@@ -264,8 +264,8 @@ export async function writeFileAtomic(
 }
 
 /** A standalone kubeconfig with our entries only (for --stdout); credentials must already be embedded. */
-export function renderStandaloneKubeconfig(entries: ServiceAccountEntries): string {
-  return stringifyKubeconfig({
+export async function renderStandaloneKubeconfig(entries: ServiceAccountEntries): Promise<string> {
+  return encodeKubeconfig({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [entries.cluster],
@@ -273,4 +273,9 @@ export function renderStandaloneKubeconfig(entries: ServiceAccountEntries): stri
     contexts: [entries.context],
     'current-context': entries.context.name,
   });
+}
+
+/** The file's text: emitter.ts for the common case, js-yaml (loaded only then) for the rest. */
+async function encodeKubeconfig(config: Kubeconfig): Promise<string> {
+  return emitKubeconfig(config) ?? (await import('./codec.js')).dumpKubeconfig(config);
 }
