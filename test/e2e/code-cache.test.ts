@@ -24,17 +24,29 @@ function copyWith(damage: (cacheFile: string, bundle: string) => void): string {
   return join(dir, 'bin', 'sa-kubeconfig.js');
 }
 
-const MAGIC = `sa-kubeconfig code cache 3\n${process.version}\n`;
+const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
+const PREFIX = '(function (exports, require, module, __filename, __dirname) { ';
+const SUFFIX = '\n});';
+/** Where V8's data starts: after the header, the wrapped bundle and the padding to 8 bytes. */
+function dataOffset(bundleLength: number): number {
+  return Math.ceil((MAGIC.length + 10 + PREFIX.length + bundleLength + SUFFIX.length) / 8) * 8;
+}
 
 describe('the code cache', () => {
-  it('is built with the bundle: a header, a copy of the bundle, then V8 data', () => {
+  it('is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', () => {
     const cache = readFileSync(join(repoRoot, 'dist', 'cli.cache'));
     const bundle = readFileSync(join(repoRoot, 'dist', 'cli.cjs'));
     const start = MAGIC.length + 10;
     expect(cache.toString('latin1', 0, MAGIC.length)).toBe(MAGIC);
     expect(Number(cache.toString('latin1', MAGIC.length, start))).toBe(bundle.length);
-    expect(cache.subarray(start, start + bundle.length).equals(bundle)).toBe(true);
-    expect(cache.length - start - bundle.length).toBeGreaterThan(10_000);
+    expect(cache.toString('latin1', start, start + PREFIX.length)).toBe(PREFIX);
+    expect(cache.subarray(start + PREFIX.length, start + PREFIX.length + bundle.length).equals(bundle)).toBe(true);
+    const end = start + PREFIX.length + bundle.length + SUFFIX.length;
+    expect(cache.toString('latin1', end - SUFFIX.length, end)).toBe(SUFFIX);
+    const data = dataOffset(bundle.length);
+    expect(data % 8).toBe(0);
+    expect(cache.subarray(end, data).every((byte) => byte === 0)).toBe(true);
+    expect(cache.length - data).toBeGreaterThan(10_000);
   });
 
   it('is accepted by V8 on this Node, so start-up really uses it', async () => {
@@ -60,11 +72,16 @@ describe('the code cache', () => {
     ['from an older format', (cache) => writeFileSync(cache, Buffer.concat([Buffer.alloc(32, 7), readFileSync(cache)]))],
     ['made for another bundle', (cache) => {
       const bytes = readFileSync(cache);
-      const at = MAGIC.length + 10 + 100; // one byte of the copy
+      const at = MAGIC.length + 10 + PREFIX.length + 100; // one byte of the copy
       bytes.writeUInt8((bytes.readUInt8(at) ^ 1) & 0xff, at);
       writeFileSync(cache, bytes);
     }],
-    ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, MAGIC.length + 10 + readFileSync(bundle).length), Buffer.from('not a code cache')]))],
+    ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, dataOffset(readFileSync(bundle).length)), Buffer.from('not a code cache')]))],
+    ['with its wrapper changed', (cache) => {
+      const bytes = readFileSync(cache);
+      bytes.write('(function (exports, require, module, __filename, __dirnam_) { ', MAGIC.length + 10, 'latin1');
+      writeFileSync(cache, bytes);
+    }],
     ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
     ['made by another Node (same V8)', (cache) => writeFileSync(cache, Buffer.from(readFileSync(cache, 'latin1').replace(process.version, 'v20.0.99'.padEnd(process.version.length, '9')), 'latin1'))],
     ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
