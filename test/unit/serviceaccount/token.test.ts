@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTokenClaims, serviceAccountUsername } from '../../../src/serviceaccount/token.js';
+import { decodeTokenClaims, matchesClaimsShape, serviceAccountUsername, tokenClaimsSchema } from '../../../src/serviceaccount/token.js';
 import { createTokenSigner, legacyTokenClaims, signJwt } from '../../support/jwt.js';
 import { mintToken } from '../../support/mount.js';
 
@@ -26,5 +27,70 @@ describe('decodeTokenClaims', () => {
     ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`],
   ])('treats %s as opaque', (_name, token) => {
     expect(decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
+  });
+});
+
+const payloadOf = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+const tokenWith = (payload: unknown) => `x.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.y`;
+
+// matchesClaimsShape lets decodeTokenClaims skip the zod schema (start-up); it must never accept
+// what the schema refuses, nor change what it returns.
+describe('matchesClaimsShape', () => {
+  it('vouches for the claims the API server and the token controller write', () => {
+    expect(matchesClaimsShape(payloadOf(mintToken('team-a', 'deployer', 3607)))).toBe(true);
+    expect(matchesClaimsShape(legacyTokenClaims({ namespace: 'ns', serviceAccount: { name: 'ci', uid: 'u' }, secretName: 'ci-token' }))).toBe(true);
+  });
+
+  it.each([
+    ['an infinite expiry (1e400 in JSON)', JSON.parse('{"exp":1e400}')],
+    ['a null claim', { 'kubernetes.io': null }],
+    ['an array where an object belongs', { 'kubernetes.io': { pod: [] } }],
+    ['a number in the audiences', { aud: ['a', 1] }],
+    ['a list at the top', []],
+  ])('leaves %s to the schema', (_name, payload) => {
+    expect(matchesClaimsShape(payload)).toBe(false);
+    expect(tokenClaimsSchema().safeParse(payload).success).toBe(false);
+  });
+
+  // JSON values shaped like claims, each claim sometimes of another type. Fixed seed.
+  const anyJson = fc.jsonValue({ maxDepth: 2 });
+  const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof(arbitrary, anyJson, fc.constant(undefined));
+  const named = maybe(fc.record({ name: maybe(fc.string()), uid: maybe(fc.string()) }, { requiredKeys: [] }));
+  const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(JSON.parse('1e400') as number, -0));
+  const payload = fc.oneof(
+    anyJson,
+    fc.record(
+      {
+        iss: maybe(fc.string()),
+        sub: maybe(fc.string()),
+        aud: maybe(fc.oneof(fc.string(), fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 3 }))),
+        exp: maybe(number),
+        iat: maybe(number),
+        nbf: maybe(number),
+        'kubernetes.io': maybe(fc.record({ namespace: maybe(fc.string()), serviceaccount: named, pod: named, secret: named, node: named, warnafter: maybe(number) }, { requiredKeys: [] })),
+        'kubernetes.io/serviceaccount/namespace': maybe(fc.string()),
+        extra: anyJson,
+      },
+      { requiredKeys: [] },
+    ),
+  );
+
+  it('accepts only what the schema accepts, as it is, and decodeTokenClaims agrees either way', () => {
+    let vouched = 0;
+    fc.assert(
+      fc.property(payload, (value) => {
+        // What a token can carry: JSON (undefined members vanish).
+        const json: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+        const parsed = tokenClaimsSchema().safeParse(json);
+        if (matchesClaimsShape(json)) {
+          vouched += 1;
+          expect(parsed.success).toBe(true);
+          expect(parsed.data).toEqual(json);
+        }
+        expect(decodeTokenClaims(tokenWith(json)).kind).toBe(parsed.success ? 'jwt' : 'opaque');
+      }),
+      { numRuns: 3000, seed: 20261201 },
+    );
+    expect(vouched).toBeGreaterThan(300);
   });
 });
