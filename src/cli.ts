@@ -1,13 +1,7 @@
 // The composition root and the only file that touches `process`.
 import { readFileSync, writeSync } from 'node:fs';
-import { config as configureZod } from 'zod/mini';
 import { main } from './main.js';
 import { killRunningChildren, nodeFileSystem, spawnProcess, type Deps } from './deps.js';
-
-// zod compiles each object schema into a parser with new Function on its first parse: worth it for
-// a server parsing millions of objects, pure cost for a CLI that parses a few once (that code is
-// not in the code cache either).
-configureZod({ jitless: true });
 
 async function nodeDeps(): Promise<Deps> {
   return {

@@ -49,7 +49,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       const { destination, credentials } = await obtainFromSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks);
       const ns = destination.namespace;
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
-      const claims = decodeTokenClaims(credentials.token);
+      const claims = await decodeTokenClaims(credentials.token);
       const accountName = (claims.kind === 'jwt' ? claims.serviceAccount : undefined) ?? credentials.serviceAccount;
       if (claims.kind === 'opaque') warnings.warn(`the token in secret ${ns}/${name} is not a JWT; the service account cannot be named from it`);
       if (claims.kind === 'jwt' && claims.legacy) {

@@ -66,7 +66,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
         ? await flows.obtainFromLongLivedSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks)
         : await flows.obtainFromTokenRequest(ctx.deps, target, { namespace, server }, { name, durationSeconds, audiences: options.audience }, hooks);
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
-      const claims = decodeTokenClaims(credentials.token);
+      const claims = await decodeTokenClaims(credentials.token);
       const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;
       if (capped !== undefined) warnings.warn(capped);
       const secret = `${destination.namespace}/${credentials.secretName ?? ''}`;

@@ -57,7 +57,7 @@ export function initCommand(ctx: CommandContext): Command {
       const lockTimeout = lockTimeoutMs(options);
       const mount = await readServiceAccountDir(deps, options.saDir);
       ctx.secrets.add(mount.token);
-      const claims = decodeTokenClaims(mount.token);
+      const claims = await decodeTokenClaims(mount.token);
       if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is not a JWT; the service account cannot be named from it`);
 
       const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp) });

@@ -130,7 +130,7 @@ async function stepLayOutMount(ctx: CommandContext, say: Narrator, server: ApiSe
   const token = server.mintToken({ namespace: DEMO_NAMESPACE, serviceAccount: DEMO_SERVICE_ACCOUNT, expirationSeconds: 3607 });
   ctx.secrets.add(token);
   const mount = await writeDemoMount(deps, root, { token, caPem: server.caPem, namespace: DEMO_NAMESPACE });
-  const claims = decodeTokenClaims(token);
+  const claims = await decodeTokenClaims(token);
   const subject = claims.kind === 'jwt' ? (claims.subject ?? '?') : '?';
   const expires = claims.kind === 'jwt' && claims.expiresAt ? `expires in ${formatDuration(claims.expiresAt.getTime() - deps.now().getTime())}` : '';
   const fingerprint = createHash('sha256').update(token).digest('hex').slice(0, 12);

@@ -3,7 +3,7 @@
 // survive a read-modify-write untouched (client-go itself drops unknown keys; we keep them on purpose).
 // zod/mini rather than full zod: the same checks at a quarter of the import cost
 // (../shared/reference/startup-costs.md).
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 
 /**
  * The schemas, built on first use: constructing these ~60 zod schemas cost 1.3 ms here (Node

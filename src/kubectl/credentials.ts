@@ -202,7 +202,7 @@ export async function obtainFromTokenRequest(
   );
   hooks.onSecret(token);
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).
-  const claims = decodeTokenClaims(token);
+  const claims = await decodeTokenClaims(token);
   const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? source?.namespace ?? 'default';
   const destination = destinationFor(source, flags.server, namespace, deps.env);
   const ca = await clusterCa(deps, target, destination, hooks);

@@ -2,7 +2,7 @@
 // publisher (pkg/controller/certificates/rootcacertpublisher/publisher.go). TokenRequest returns
 // no CA, so this is the fallback when the source context names none. Its own annotation says it
 // verifies internal endpoints only; callers warn accordingly.
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 import { parseKubectlJson, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';

@@ -2,7 +2,7 @@
 // controller to fill it in, find or create a long-lived one for an account.
 // Constants from k8s.io/api core/v1/types.go (SecretTypeServiceAccountToken, ServiceAccountNameKey,
 // ServiceAccountTokenKey, ServiceAccountRootCAKey, ServiceAccountNamespaceKey).
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { formatDuration } from '../duration.js';

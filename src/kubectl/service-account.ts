@@ -1,7 +1,7 @@
 // ServiceAccount objects through kubectl: does the account exist, and which Secrets does it list
 // (a token Secret listed in `secrets` is an auto-generated legacy token, the kind the 1.29+
 // cleaner invalidates after a year unused: legacy_serviceaccount_token_cleaner.go evaluateSATokens).
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 import { kubectlFailure, parseKubectlJson, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
 
 export const serviceAccountSchema = z.looseObject({

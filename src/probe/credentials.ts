@@ -4,7 +4,7 @@
 // (plugin/pkg/client/auth/exec/exec.go), impersonation headers. auth-provider plugins are not run.
 // Every secret is registered with the redaction registry the moment it is learnt.
 import { dirname, isAbsolute, resolve } from 'node:path';
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import type { ExecConfig } from '../kubeconfig/schema.js';
@@ -68,7 +68,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
     bearer = await readTokenFile(deps, user.tokenFile, who, options.secrets);
   } else if (user.token) {
     options.secrets.add(user.token);
-    bearer = { token: user.token, source: 'token', expiresAt: tokenExpiry(user.token) };
+    bearer = { token: user.token, source: 'token', expiresAt: await tokenExpiry(user.token) };
   }
   const basic = user.username !== undefined && user.username !== '' ? { username: user.username, password: user.password ?? '' } : undefined;
   if (basic) options.secrets.add(basic.password);
@@ -85,8 +85,8 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   return { bearer, basic, clientCert, impersonation };
 }
 
-function tokenExpiry(token: string): Date | undefined {
-  const claims = decodeTokenClaims(token);
+async function tokenExpiry(token: string): Promise<Date | undefined> {
+  const claims = await decodeTokenClaims(token);
   return claims.kind === 'jwt' ? claims.expiresAt : undefined;
 }
 
@@ -106,7 +106,7 @@ async function readTokenFile(deps: CredentialDeps, path: string, who: string, se
     throw new CliError('ERR_CREDENTIALS_INVALID', `read empty token from file ${path} of user "${who}"`, { hint: 'write the token into the file' });
   }
   secrets.add(token);
-  return { token, source: `tokenFile ${path}`, expiresAt: tokenExpiry(token) };
+  return { token, source: `tokenFile ${path}`, expiresAt: await tokenExpiry(token) };
 }
 
 async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['user'], who: string, secrets: SecretRegistry): Promise<Credentials['clientCert']> {
@@ -235,7 +235,7 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   options.secrets.add(status.token);
   options.secrets.add(status.clientKeyData);
   if (status.token) {
-    const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : tokenExpiry(status.token);
+    const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : await tokenExpiry(status.token);
     return { bearer: { token: status.token, source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
   }
   if (status.clientCertificateData || status.clientKeyData) {

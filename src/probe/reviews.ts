@@ -1,6 +1,6 @@
 // Pure: the bodies of SelfSubjectReview / SelfSubjectAccessReview and how their answers are read
 // (kubectl auth whoami / auth can-i, kubernetes-facts.md §8), and which access a request path needs.
-import * as z from 'zod/mini';
+import * as z from '../validation.js';
 import type { Identity } from './result.js';
 
 export const SELF_SUBJECT_REVIEW_VERSIONS = ['v1', 'v1beta1'] as const;

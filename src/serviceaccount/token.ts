@@ -1,56 +1,10 @@
 // Pure: what a service-account token says about itself. Claims are decoded, never verified (only
 // the API server can verify them); we use them to name entries and to warn about expiry.
 // Claim layout: kubernetes pkg/serviceaccount/claims.go (bound) and legacy.go (Secret tokens).
-import * as z from 'zod/mini';
+import type { BoundClaims } from './claims.js';
 
 /**
- * The claims we read, as a zod schema: the contract. Built on first use, and used only when
- * matchesClaimsShape cannot vouch for a payload. Measured with callgrind, building these 15
- * schemas and the first parse cost ~4.5M instructions at start-up (zod's code runs cold once: a
- * second, identical build cost 0.7M), a tenth of all init adds to `node -e 0`, to check a dozen
- * fields of a payload the kubelet wrote.
- */
-function defineClaimsSchema() {
-  // One instance per shape, shared by every field: zod schemas are immutable, and constructing one
-  // costs start-up (zod/mini gives each instance its own methods).
-  const optionalString = z.optional(z.string());
-  const optionalNumber = z.optional(z.number());
-  const named = z.optional(z.looseObject({ name: optionalString }));
-  return z.looseObject({
-    iss: optionalString,
-    sub: optionalString,
-    aud: z.optional(z.union([z.string(), z.array(z.string())])),
-    exp: optionalNumber,
-    iat: optionalNumber,
-    nbf: optionalNumber,
-    'kubernetes.io': z.optional(
-      z.looseObject({
-        namespace: optionalString,
-        serviceaccount: z.optional(z.looseObject({ name: optionalString, uid: optionalString })),
-        pod: named,
-        secret: named,
-        node: named,
-        warnafter: optionalNumber,
-      }),
-    ),
-    'kubernetes.io/serviceaccount/namespace': optionalString,
-    'kubernetes.io/serviceaccount/service-account.name': optionalString,
-    'kubernetes.io/serviceaccount/secret.name': optionalString,
-  });
-}
-
-type ClaimsSchema = ReturnType<typeof defineClaimsSchema>;
-type BoundClaims = z.output<ClaimsSchema>;
-let claimsSchema: ClaimsSchema | undefined;
-
-/** The claims schema (built once). */
-export function tokenClaimsSchema(): ClaimsSchema {
-  claimsSchema ??= defineClaimsSchema();
-  return claimsSchema;
-}
-
-/**
- * True only for a payload the claims schema accepts as it is: every claim we read absent or of
+ * True only for a JSON payload the claims schema (claims.ts) accepts as it is: every claim we read absent or of
  * the schema's type (a finite number, as zod's number requires), every object a plain one.
  * Anything else, however harmless, goes to the schema, which decides. So this has to be sound,
  * not complete; test/unit/serviceaccount/token.test.ts holds it to the schema on generated
@@ -102,7 +56,7 @@ export type TokenClaims =
     }
   | { readonly kind: 'opaque' };
 
-export function decodeTokenClaims(token: string): TokenClaims {
+export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return { kind: 'opaque' };
   let payload: unknown;
@@ -115,7 +69,9 @@ export function decodeTokenClaims(token: string): TokenClaims {
   if (matchesClaimsShape(payload)) {
     claims = payload;
   } else {
-    const parsed = tokenClaimsSchema().safeParse(payload);
+    // claims.ts (and zod) load only now: the kubelet's and the token controller's claims never
+    // need them.
+    const parsed = (await import('./claims.js')).tokenClaimsSchema().safeParse(payload);
     if (!parsed.success) return { kind: 'opaque' };
     claims = parsed.data;
   }

@@ -1,21 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTokenClaims, matchesClaimsShape, serviceAccountUsername, tokenClaimsSchema } from '../../../src/serviceaccount/token.js';
+import { tokenClaimsSchema } from '../../../src/serviceaccount/claims.js';
+import { decodeTokenClaims, matchesClaimsShape, serviceAccountUsername } from '../../../src/serviceaccount/token.js';
 import { createTokenSigner, legacyTokenClaims, signJwt } from '../../support/jwt.js';
 import { mintToken } from '../../support/mount.js';
 
 describe('decodeTokenClaims', () => {
-  it('reads a bound token: account, namespace, audiences, expiry, pod binding', () => {
-    const claims = decodeTokenClaims(mintToken('team-a', 'deployer', 3607));
+  it('reads a bound token: account, namespace, audiences, expiry, pod binding', async () => {
+    const claims = await decodeTokenClaims(mintToken('team-a', 'deployer', 3607));
     expect(claims).toMatchObject({ kind: 'jwt', namespace: 'team-a', serviceAccount: 'deployer', legacy: false, boundTo: { kind: 'pod', name: 'deployer-pod' } });
     if (claims.kind !== 'jwt') throw new Error('expected jwt');
     expect(claims.expiresAt!.getTime() - claims.issuedAt!.getTime()).toBe(3607_000);
     expect(serviceAccountUsername(claims)).toBe('system:serviceaccount:team-a:deployer');
   });
 
-  it('reads a legacy Secret token: flat claims, no expiry', () => {
+  it('reads a legacy Secret token: flat claims, no expiry', async () => {
     const token = signJwt(createTokenSigner(), legacyTokenClaims({ namespace: 'ns', serviceAccount: { name: 'ci', uid: 'u' }, secretName: 'ci-token' }));
-    const claims = decodeTokenClaims(token);
+    const claims = await decodeTokenClaims(token);
     expect(claims).toMatchObject({ kind: 'jwt', legacy: true, namespace: 'ns', serviceAccount: 'ci', issuer: 'kubernetes/serviceaccount' });
     expect(claims.kind === 'jwt' && claims.expiresAt).toBe(undefined);
   });
@@ -25,8 +26,8 @@ describe('decodeTokenClaims', () => {
     ['a payload that is not JSON', 'a.bm90IGpzb24.c'],
     ['an opaque token', 'r4nd0m-0pa9ue-t0k3n'],
     ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`],
-  ])('treats %s as opaque', (_name, token) => {
-    expect(decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
+  ])('treats %s as opaque', async (_name, token) => {
+    expect(await decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
   });
 });
 
@@ -75,10 +76,10 @@ describe('matchesClaimsShape', () => {
     ),
   );
 
-  it('accepts only what the schema accepts, as it is, and decodeTokenClaims agrees either way', () => {
+  it('accepts only what the schema accepts, as it is, and decodeTokenClaims agrees either way', async () => {
     let vouched = 0;
-    fc.assert(
-      fc.property(payload, (value) => {
+    await fc.assert(
+      fc.asyncProperty(payload, async (value) => {
         // What a token can carry: JSON (undefined members vanish).
         const json: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
         const parsed = tokenClaimsSchema().safeParse(json);
@@ -87,7 +88,7 @@ describe('matchesClaimsShape', () => {
           expect(parsed.success).toBe(true);
           expect(parsed.data).toEqual(json);
         }
-        expect(decodeTokenClaims(tokenWith(json)).kind).toBe(parsed.success ? 'jwt' : 'opaque');
+        expect((await decodeTokenClaims(tokenWith(json))).kind).toBe(parsed.success ? 'jwt' : 'opaque');
       }),
       { numRuns: 3000, seed: 20261201 },
     );
