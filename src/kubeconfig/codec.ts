@@ -1,6 +1,7 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
-// store.ts and load.ts import this module with import() when they first parse or must fall back
-// to js-yaml's dump, so a new kubeconfig (init in a pod) never loads js-yaml (emitter.ts).
+// The CLI's store.ts and load.ts import this module with import() when they first parse or must
+// fall back to js-yaml's dump, so a new kubeconfig (init in a pod) never loads js-yaml
+// (emitter.ts). The demo, a bundle of its own, imports it directly.
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';

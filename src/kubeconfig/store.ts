@@ -275,7 +275,11 @@ export async function renderStandaloneKubeconfig(entries: ServiceAccountEntries)
   });
 }
 
-/** The file's text: emitter.ts for the common case, js-yaml (loaded only then) for the rest. */
+/**
+ * codec.ts's stringifyKubeconfig (what the tests hold to js-yaml and kubectl), without loading
+ * codec.ts and js-yaml when emitter.ts can write the file alone, which is stringify's own first
+ * step.
+ */
 async function encodeKubeconfig(config: Kubeconfig): Promise<string> {
-  return emitKubeconfig(config) ?? (await import('./codec.js')).dumpKubeconfig(config);
+  return emitKubeconfig(config) ?? (await import('./codec.js')).stringifyKubeconfig(config);
 }

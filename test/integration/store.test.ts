@@ -3,7 +3,8 @@ import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildServiceAccountEntries } from '../../src/kubeconfig/entry.js';
-import { parseKubeconfig } from '../../src/kubeconfig/codec.js';
+import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec.js';
+import { emitKubeconfig } from '../../src/kubeconfig/emitter.js';
 import { writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
 import { acquireLock } from '../../src/kubeconfig/lock.js';
 import { tempDir } from '../support/mount.js';
@@ -35,6 +36,21 @@ const entriesFor = (name: string) =>
 const read = (path: string) => parseKubeconfig(readFileSync(path, 'utf8'), path);
 
 describe('writeServiceAccountEntries', () => {
+  // The file is codec.ts's stringifyKubeconfig of what it holds, whether emitter.ts wrote it alone
+  // or js-yaml had to (a number, a string YAML would read as a boolean).
+  it.each([
+    ['emitter.ts alone', 'clusters: []\n'],
+    ['the js-yaml fallback', 'x-top-level: {a: [1, 2], b: "yes"}\nclusters: []\n'],
+  ])('writes the text stringifyKubeconfig gives (%s)', async (_how, seed) => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, seed, { mode: 0o600 });
+    await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(stringifyKubeconfig(read(file)));
+    expect(emitKubeconfig(read(file)) === undefined).toBe(seed.includes('yes'));
+  });
+
   it('creates ~/.kube (0700) and config (0600) when nothing exists, and sets current-context', async () => {
     const dir = tempDir();
     const result = await writeServiceAccountEntries(deps(dir), { entries: entriesFor('a'), setCurrent: true });
