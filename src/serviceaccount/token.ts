@@ -4,8 +4,8 @@
 import type { BoundClaims } from './claims.js';
 
 /**
- * True only for a JSON payload the claims schema (claims.ts) accepts as it is: every claim we read absent or of
- * the schema's type (a finite number, as zod's number requires), every object a plain one.
+ * True only for a JSON payload the claims schema (claims.ts) accepts as it is: every claim we
+ * read absent or of the schema's type (a finite number, as zod's number requires), every object a plain one.
  * Anything else, however harmless, goes to the schema, which decides. So this has to be sound,
  * not complete; test/unit/serviceaccount/token.test.ts holds it to the schema on generated
  * payloads.
@@ -19,11 +19,19 @@ export function matchesClaimsShape(payload: unknown): payload is BoundClaims {
   const k8s = payload['kubernetes.io'];
   if (k8s === undefined) return true;
   if (!isRecord(k8s) || !allOptionalStrings(k8s, ['namespace']) || !isOptionalFinite(k8s['warnafter'])) return false;
-  return [['serviceaccount', ['name', 'uid']], ['pod', ['name']], ['secret', ['name']], ['node', ['name']]].every(([key, fields]) => {
-    const value = k8s[key as string];
-    return value === undefined || (isRecord(value) && allOptionalStrings(value, fields as readonly string[]));
+  return NESTED_CLAIMS.every(([key, fields]) => {
+    const value = k8s[key];
+    return value === undefined || (isRecord(value) && allOptionalStrings(value, fields));
   });
 }
+
+/** The objects inside the kubernetes.io claim, and their string fields. */
+const NESTED_CLAIMS: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['serviceaccount', ['name', 'uid']],
+  ['pod', ['name']],
+  ['secret', ['name']],
+  ['node', ['name']],
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -71,7 +79,7 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
   } else {
     // claims.ts (and zod) load only now: the kubelet's and the token controller's claims never
     // need them.
-    const parsed = (await import('./claims.js')).tokenClaimsSchema().safeParse(payload);
+    const parsed = (await import('./claims.js')).tokenClaimsSchema.safeParse(payload);
     if (!parsed.success) return { kind: 'opaque' };
     claims = parsed.data;
   }
