@@ -55,8 +55,43 @@ const startupCases = [
   minRuns: 21,
 }));
 
+/** A kubeconfig with one other context, as kubectl writes one (init reads it, so dist/codec.cjs loads). */
+export const KUBECTL_STYLE_KUBECONFIG = [
+  'apiVersion: v1',
+  'clusters:',
+  '- cluster:',
+  '    server: https://203.0.113.10:6443',
+  '  name: other',
+  'contexts:',
+  '- context:',
+  '    cluster: other',
+  '    user: other',
+  '  name: other',
+  'current-context: other',
+  'kind: Config',
+  'preferences: {}',
+  'users:',
+  '- name: other',
+  '  user:',
+  '    token: not-a-real-token',
+  '',
+].join('\n');
+
 export const cases = [
   ...startupCases,
+  // No target in the issue (its start-up target is for a new kubeconfig, the pod's case); shown so
+  // that what reading a kubeconfig adds is on the record too.
+  {
+    name: 'init into an existing kubeconfig (one other context)',
+    setup: (ctx) => ({ mount: makeMount(ctx.dir) }),
+    ours: (ctx, run) => {
+      const file = join(ctx.dir, `existing-${run}.kubeconfig`);
+      writeFileSync(file, KUBECTL_STYLE_KUBECONFIG, { mode: 0o600 });
+      return { cmd: cli[0], args: initArgs(ctx, file), env: ctx.env };
+    },
+    reference: { label: extraCaCerts ? '`node -e 0` (no NODE_EXTRA_CA_CERTS)' : '`node -e 0`', steps: (ctx) => [{ cmd: cli[0], args: ['-e', '0'], env: ctx.env }] },
+    minRuns: 21,
+  },
   {
     name: 'init into a fresh kubeconfig',
     setup: (ctx) => ({ mount: makeMount(ctx.dir) }),

@@ -1,14 +1,16 @@
-// Instruction counts (valgrind's callgrind) of `init` into a new kubeconfig and of `node -e 0`.
+// Instruction counts (valgrind's callgrind) of `init` into a new and into an existing kubeconfig,
+// and of `node -e 0`.
 // Wall time on a shared 2-vCPU machine drifts by ±20 % from minute to minute; the number of
 // instructions a process executes does not, so this shows what a start-up change really did.
 // Two things make it repeatable: V8's hash seed (a random prime search at start-up that alone
 // varies by ~5M instructions) is fixed with --hash-seed=1, and since V8 accepts a code cache only
 // under the flags it was made with, a private copy of bin/ and dist/ gets a cache made under that
 // flag. Skipped (with a note) where valgrind is not installed.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KUBECTL_STYLE_KUBECONFIG } from './init.mjs';
 import { benchEnv, makeMount, median, repoRoot } from './lib.mjs';
 
 const FLAGS = ['--hash-seed=1'];
@@ -29,8 +31,10 @@ export function measureInstructions(runs = 3) {
     cpSync(join(repoRoot, 'bin'), join(copy, 'bin'), { recursive: true });
     cpSync(join(repoRoot, 'dist'), join(copy, 'dist'), { recursive: true });
     cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
-    const made = spawnSync(process.execPath, [...FLAGS, join(repoRoot, 'scripts', 'code-cache.mjs'), join(copy, 'dist', 'cli.cjs')], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`code cache under ${FLAGS.join(' ')} failed: ${made.stderr}`);
+    for (const bundle of ['cli.cjs', 'codec.cjs']) {
+      const made = spawnSync(process.execPath, [...FLAGS, join(repoRoot, 'scripts', 'code-cache.mjs'), join(copy, 'dist', bundle)], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`code cache of ${bundle} under ${FLAGS.join(' ')} failed: ${made.stderr}`);
+    }
     const mount = makeMount(dir);
     const env = benchEnv(join(dir, 'home'));
     const measure = (command) => {
@@ -38,8 +42,14 @@ export function measureInstructions(runs = 3) {
       return median(counts);
     };
     const bare = measure([process.execPath, ...FLAGS, '-e', '0']);
-    const init = measure((run) => [process.execPath, ...FLAGS, join(copy, 'bin', 'sa-kubeconfig.js'), 'init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, `fresh-${run}.kubeconfig`), '--server', 'https://10.96.0.1:443']);
-    return { runs, bare, init, ratio: init / bare };
+    const initInto = (file) => [process.execPath, ...FLAGS, join(copy, 'bin', 'sa-kubeconfig.js'), 'init', '--sa-dir', mount.dir, '--kubeconfig', file, '--server', 'https://10.96.0.1:443'];
+    const init = measure((run) => initInto(join(dir, `fresh-${run}.kubeconfig`)));
+    const existing = measure((run) => {
+      const file = join(dir, `existing-${run}.kubeconfig`);
+      writeFileSync(file, KUBECTL_STYLE_KUBECONFIG, { mode: 0o600 });
+      return initInto(file);
+    });
+    return { runs, bare, init, ratio: init / bare, existing, existingRatio: existing / bare };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,6 +65,7 @@ export function renderInstructions(result) {
     '| --- | --- | --- |',
     `| \`node -e 0\` | ${millions(result.bare)} | 1 |`,
     `| init into a fresh kubeconfig | ${millions(result.init)} | ${result.ratio.toFixed(2)}× |`,
+    ...(result.existing === undefined ? [] : [`| init into an existing kubeconfig (one other context) | ${millions(result.existing)} | ${result.existingRatio.toFixed(2)}× |`]),
     '',
   ].join('\n');
 }

@@ -1,12 +1,17 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
-// The CLI's store.ts and load.ts import this module with import() when they first parse or must
-// fall back to js-yaml's dump, so a new kubeconfig (init in a pod) never loads js-yaml
-// (emitter.ts). The demo, a bundle of its own, imports it directly.
+// The CLI imports this module only with import() (store.ts, load.ts, kubectl/source-context.ts),
+// when it first parses a kubeconfig or must fall back to js-yaml's dump: a new kubeconfig (init in
+// a pod) never loads js-yaml (emitter.ts). scripts/build.mjs makes it a bundle of its own,
+// dist/codec.cjs, with js-yaml, the schemas and their zod, and a code cache of its own. The demo,
+// a bundle of its own too, imports it directly.
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
 import { emitKubeconfig, normalizeForWrite } from './emitter.js';
 import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
+
+// For kubectl/source-context.ts, which reads `kubectl config view -o json` (no YAML) with them.
+export { kubeconfigSchemas };
 
 /**
  * kubectl reads kubeconfigs with YAML 1.1 rules (sigs.k8s.io/yaml → go-yaml v2 resolve.go strips

@@ -104,11 +104,3 @@ export type NamedCluster = z.infer<KubeconfigSchemas['namedClusterSchema']>;
 export type NamedUser = z.infer<KubeconfigSchemas['namedUserSchema']>;
 export type NamedContext = z.infer<KubeconfigSchemas['namedContextSchema']>;
 export type Kubeconfig = z.infer<KubeconfigSchemas['kubeconfigSchema']>;
-
-/** The three stanza kinds, with their list key and entry key on the wire. */
-export const STANZAS = {
-  cluster: { list: 'clusters', entry: 'cluster' },
-  user: { list: 'users', entry: 'user' },
-  context: { list: 'contexts', entry: 'context' },
-} as const;
-export type StanzaKind = keyof typeof STANZAS;

@@ -5,7 +5,7 @@
 // against the kubeconfig that defined it (client-go api/helpers.go FlattenConfig uses the
 // stanza's LocationOfOrigin as base directory).
 import { CliError } from '../errors.js';
-import { kubeconfigSchemas, type Kubeconfig } from '../kubeconfig/schema.js';
+import type { Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
 
 export interface SourceContext {
@@ -31,6 +31,8 @@ export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget
     }
     throw kubectlFailure(outcome);
   }
+  // The schema comes with codec.ts, which the CLI loads as a bundle of its own (scripts/build.mjs).
+  const { kubeconfigSchemas } = await import('../kubeconfig/codec.js');
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
   return sourceContextFromMinified(config);
 }

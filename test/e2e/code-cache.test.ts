@@ -1,11 +1,13 @@
-// bin/sa-kubeconfig.js runs dist/cli.cjs with V8's code cache only when the cache was made for
-// exactly that bundle (the cache holds a copy of it); a stale, damaged or missing cache must never
-// change behaviour, and a good one must really be used.
+// bin/sa-kubeconfig.js runs dist/cli.cjs, and dist/cli.cjs runs dist/codec.cjs (reading
+// kubeconfigs), each with its V8 code cache only when the cache was made for exactly that bundle
+// (the cache holds a copy of it); a stale, damaged or missing cache must never change behaviour,
+// and a good one must really be used.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/main.js';
+import { makeMount } from '../support/mount.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const copies: string[] = [];
@@ -13,15 +15,46 @@ afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A private copy of bin/ and dist/, with the cache changed by `damage`. */
-function copyWith(damage: (cacheFile: string, bundle: string) => void): string {
+type Bundle = 'cli' | 'codec';
+
+/** A private copy of bin/ and dist/, with one bundle's cache (or the bundle) changed by `damage`. */
+function copyWith(bundle: Bundle, damage: (cacheFile: string, bundleFile: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
   copies.push(dir);
   cpSync(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
   cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  damage(join(dir, 'dist', 'cli.cache'), join(dir, 'dist', 'cli.cjs'));
+  damage(join(dir, 'dist', `${bundle}.cache`), join(dir, 'dist', `${bundle}.cjs`));
   return join(dir, 'bin', 'sa-kubeconfig.js');
+}
+
+/** A mount, and a kubeconfig that exists (so init reads it, which loads codec.cjs). */
+async function existingKubeconfigSetup(): Promise<{ readonly mountDir: string; readonly kubeconfig: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+  copies.push(dir);
+  const mount = await makeMount(dir);
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(
+    kubeconfig,
+    'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://other.example:6443\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: other\ncurrent-context: other\npreferences: {}\nusers:\n- name: other\n  user:\n    token: not-a-secret\n',
+    { mode: 0o600 },
+  );
+  return { mountDir: mount.dir, kubeconfig };
+}
+
+/** What a preload saw bin/sa-kubeconfig.js compile with vm.Script, and whether V8 took each cache. */
+async function watchCompiles(args: readonly string[]): Promise<{ readonly code: number | null; readonly seen: unknown }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+  copies.push(dir);
+  const preload = join(dir, 'watch-vm.cjs');
+  writeFileSync(
+    preload,
+    `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
+     vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ file: options && options.filename, cached: Boolean(options && options.cachedData), rejected: this.cachedDataRejected }); } };
+     process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
+  );
+  const result = await runCli(args, { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')] });
+  return { code: result.code, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
 }
 
 const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
@@ -33,9 +66,9 @@ function dataOffset(bundleLength: number): number {
 }
 
 describe('the code cache', () => {
-  it('is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', () => {
-    const cache = readFileSync(join(repoRoot, 'dist', 'cli.cache'));
-    const bundle = readFileSync(join(repoRoot, 'dist', 'cli.cjs'));
+  it.each<Bundle>(['cli', 'codec'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
+    const cache = readFileSync(join(repoRoot, 'dist', `${name}.cache`));
+    const bundle = readFileSync(join(repoRoot, 'dist', `${name}.cjs`));
     const start = MAGIC.length + 10;
     expect(cache.toString('latin1', 0, MAGIC.length)).toBe(MAGIC);
     expect(Number(cache.toString('latin1', MAGIC.length, start))).toBe(bundle.length);
@@ -49,21 +82,18 @@ describe('the code cache', () => {
     expect(cache.length - data).toBeGreaterThan(10_000);
   });
 
-  it('is accepted by V8 on this Node, so start-up really uses it', async () => {
-    // A preload that records what bin/sa-kubeconfig.js compiles, and whether V8 took the cache.
-    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
-    copies.push(dir);
-    const preload = join(dir, 'watch-vm.cjs');
-    writeFileSync(
-      preload,
-      `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
-       vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ file: options && options.filename, cached: Boolean(options && options.cachedData), rejected: this.cachedDataRejected }); } };
-       process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
-    );
-    const result = await runCli(['--version'], { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')] });
-    expect(result.code).toBe(0);
-    const seen = JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown;
-    expect(seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
+  it('is accepted by V8 on this Node, so start-up really uses it; codec.cjs loads only to read a kubeconfig', async () => {
+    const version = await watchCompiles(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
+
+    const { mountDir, kubeconfig } = await existingKubeconfigSetup();
+    const init = await watchCompiles(['init', '--sa-dir', mountDir, '--kubeconfig', kubeconfig, '--server', 'https://10.0.0.1:443']);
+    expect(init.code).toBe(0);
+    expect(init.seen).toEqual([
+      { file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false },
+      { file: join(repoRoot, 'dist', 'codec.cjs'), cached: true, rejected: false },
+    ]);
   });
 
   it.each<[string, (cache: string, bundle: string) => void]>([
@@ -85,8 +115,8 @@ describe('the code cache', () => {
     ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
     ['made by another Node (same V8)', (cache) => writeFileSync(cache, Buffer.from(readFileSync(cache, 'latin1').replace(process.version, 'v20.0.99'.padEnd(process.version.length, '9')), 'latin1'))],
     ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
-  ])('leaves behaviour unchanged when it is %s', async (_name, damage) => {
-    const cli = copyWith(damage);
+  ])('of cli.cjs leaves behaviour unchanged when it is %s', async (_name, damage) => {
+    const cli = copyWith('cli', damage);
     const version = await runCli(['--version'], { command: [process.execPath, cli] });
     expect(version).toMatchObject({ code: 0, stderr: '' });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -96,15 +126,60 @@ describe('the code cache', () => {
   });
 });
 
+describe('the code cache of codec.cjs', () => {
+  it.each<[string, (cache: string, bundle: string) => void]>([
+    ['valid', () => undefined],
+    ['missing', (cache) => rmSync(cache)],
+    ['made for another bundle', (cache) => {
+      const bytes = readFileSync(cache);
+      const at = MAGIC.length + 10 + PREFIX.length + 100;
+      bytes.writeUInt8((bytes.readUInt8(at) ^ 1) & 0xff, at);
+      writeFileSync(cache, bytes);
+    }],
+    ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, dataOffset(readFileSync(bundle).length)), Buffer.from('not a code cache')]))],
+    ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
+    ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
+  ])('leaves reading a kubeconfig unchanged when it is %s', async (_name, damage) => {
+    const cli = copyWith('codec', damage);
+    const { mountDir, kubeconfig } = await existingKubeconfigSetup();
+    const init = await runCli(['init', '--sa-dir', mountDir, '--kubeconfig', kubeconfig, '--server', 'https://10.0.0.1:443', '--no-set-current'], { command: [process.execPath, cli] });
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    const written = readFileSync(kubeconfig, 'utf8');
+    expect(written).toContain('name: other');
+    expect(written).toContain('name: team-a/deployer@10.0.0.1');
+    expect(written).toContain('current-context: other');
+    writeFileSync(kubeconfig, 'clusters: [\n');
+    const malformed = await runCli(['init', '--sa-dir', mountDir, '--kubeconfig', kubeconfig], { command: [process.execPath, cli] });
+    expect(malformed.code).toBe(3);
+    expect(malformed.stderr).toMatch(/^error: error loading config file ".*config": yaml: /);
+    expect(readFileSync(kubeconfig, 'utf8')).toBe('clusters: [\n');
+  });
+});
+
 describe('a bundle edited in place, same length', () => {
   it('runs the edited bundle, not the cached copy (V8 alone would not notice)', async () => {
     const edited = VERSION.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
-    const cli = copyWith((_cache, bundle) => {
+    const cli = copyWith('cli', (_cache, bundle) => {
       const text = readFileSync(bundle, 'utf8');
       expect(text.split(`"${VERSION}"`).length).toBe(2);
       writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
     });
     const version = await runCli(['--version'], { command: [process.execPath, cli] });
     expect(version).toMatchObject({ code: 0, stdout: `${edited}\n`, stderr: '' });
+  });
+
+  it('runs the edited codec.cjs, not the cached copy', async () => {
+    const message = 'error loading config file';
+    const edited = 'ERROR LOADING CONFIG FILE';
+    const cli = copyWith('codec', (_cache, bundle) => {
+      const text = readFileSync(bundle, 'utf8');
+      expect(text.split(message).length).toBe(2);
+      writeFileSync(bundle, text.replace(message, edited));
+    });
+    const { mountDir, kubeconfig } = await existingKubeconfigSetup();
+    writeFileSync(kubeconfig, 'clusters: [\n');
+    const result = await runCli(['init', '--sa-dir', mountDir, '--kubeconfig', kubeconfig], { command: [process.execPath, cli] });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`error: ${edited} "`);
   });
 });
