@@ -32,7 +32,7 @@ const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NUMBER_WITH_UNDER
  */
 // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
 const { merge } = (jsYaml as unknown as { readonly types: { readonly merge: Type } }).types;
-const LOAD_SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
+export const LOAD_SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 const MAX_EXPANDED_NODES = 2_000_000;

@@ -103,7 +103,7 @@ function nextLine(level: number): string {
  * may still write it plain: this only has to be right, not complete. A character loop rather than
  * a regular expression, which V8 would compile at start-up.
  */
-function isPlainScalar(text: string): boolean {
+export function isPlainScalar(text: string): boolean {
   const length = text.length;
   if (length === 0) return false;
   const first = text.charCodeAt(0);

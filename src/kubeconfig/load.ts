@@ -96,9 +96,9 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${describeErrno(error)}`, { cause: error });
   }
-  // codec.ts (and js-yaml) load on the first parse: a new kubeconfig never needs them.
-  const { parseKubeconfig } = await import('./codec.js');
-  return parseKubeconfig(text, path);
+  // reader.ts reads what kubectl and we write, and codec.ts (js-yaml, zod) anything else. Both
+  // are imported on the first parse: a new kubeconfig never needs either.
+  return (await import('./reader.js')).parseKubeconfigText(text, path);
 }
 
 async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): Promise<string> {

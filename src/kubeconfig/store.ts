@@ -125,7 +125,7 @@ export async function modifyKubeconfigFile(
     for (const name of lockNames) locks.push(await acquireLock(deps, name, lockTimeoutMs));
     await removeAbandonedTempFiles(deps, target);
     const existing = await readExisting(deps, target);
-    const current = existing === undefined ? {} : (await import('./codec.js')).parseKubeconfig(existing.text, path);
+    const current = existing === undefined ? {} : await (await import('./reader.js')).parseKubeconfigText(existing.text, path);
     const { config, changes } = modify(current);
     const mode = existing === undefined ? 0o600 : options.holdsSecret ? existing.mode & ~0o077 : existing.mode;
     const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;

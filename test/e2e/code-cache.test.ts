@@ -28,15 +28,18 @@ function copyWith(bundle: Bundle, damage: (cacheFile: string, bundleFile: string
   return join(dir, 'bin', 'sa-kubeconfig.js');
 }
 
-/** A mount, and a kubeconfig that exists (so init reads it, which loads codec.cjs). */
-async function existingKubeconfigSetup(): Promise<{ readonly mountDir: string; readonly kubeconfig: string }> {
+/**
+ * A mount, and a kubeconfig that exists. With `comment` (as people write kubeconfigs by hand) it
+ * is beyond reader.ts, so init reads it with codec.cjs; without, reader.ts reads it.
+ */
+async function existingKubeconfigSetup({ comment = true } = {}): Promise<{ readonly mountDir: string; readonly kubeconfig: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
   copies.push(dir);
   const mount = await makeMount(dir);
   const kubeconfig = join(dir, 'config');
   writeFileSync(
     kubeconfig,
-    'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://other.example:6443\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: other\ncurrent-context: other\npreferences: {}\nusers:\n- name: other\n  user:\n    token: not-a-secret\n',
+    `${comment ? '# the team cluster\n' : ''}apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://other.example:6443\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: other\ncurrent-context: other\npreferences: {}\nusers:\n- name: other\n  user:\n    token: not-a-secret\n`,
     { mode: 0o600 },
   );
   return { mountDir: mount.dir, kubeconfig };
@@ -82,10 +85,15 @@ describe('the code cache', () => {
     expect(cache.length - data).toBeGreaterThan(10_000);
   });
 
-  it('is accepted by V8 on this Node, so start-up really uses it; codec.cjs loads only to read a kubeconfig', async () => {
+  it('is accepted by V8 on this Node, so start-up really uses it; codec.cjs loads only for a kubeconfig reader.ts leaves to it', async () => {
     const version = await watchCompiles(['--version']);
     expect(version.code).toBe(0);
     expect(version.seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
+
+    const plain = await existingKubeconfigSetup({ comment: false });
+    const initPlain = await watchCompiles(['init', '--sa-dir', plain.mountDir, '--kubeconfig', plain.kubeconfig, '--server', 'https://10.0.0.1:443']);
+    expect(initPlain.code).toBe(0);
+    expect(initPlain.seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
 
     const { mountDir, kubeconfig } = await existingKubeconfigSetup();
     const init = await watchCompiles(['init', '--sa-dir', mountDir, '--kubeconfig', kubeconfig, '--server', 'https://10.0.0.1:443']);
