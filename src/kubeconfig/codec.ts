@@ -35,7 +35,7 @@ const { merge } = (jsYaml as unknown as { readonly types: { readonly merge: Type
 export const LOAD_SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
-const MAX_EXPANDED_NODES = 2_000_000;
+export const MAX_EXPANDED_NODES = 2_000_000;
 
 export function parseKubeconfig(text: string, source: string): Kubeconfig {
   // client-go: "if there's no data in a file, return the default object instead of failing".

@@ -102,6 +102,9 @@ function nextLine(level: number): string {
  * timestamp and sexagesimal forms hold one dot at most. Everything else is left to js-yaml, which
  * may still write it plain: this only has to be right, not complete. A character loop rather than
  * a regular expression, which V8 would compile at start-up.
+ * reader.ts relies on the converse too: js-yaml (codec.ts's LOAD_SCHEMA) reads each such string
+ * back as itself, as a key and as a value. Loosening this changes what reader.ts accepts, and
+ * test/unit/kubeconfig/reader.test.ts must still pass.
  */
 export function isPlainScalar(text: string): boolean {
   const length = text.length;

@@ -2,8 +2,9 @@
 // kubectl (go-yaml) and emitter.ts write, and its shape is one the schema accepts as it is.
 // Anything else returns undefined, and codec.ts (js-yaml, then the zod schema) reads the file and
 // decides, errors included. So this has to be right, not complete: where it answers, the answer
-// is js-yaml's load and zod's parse; test/unit/kubeconfig/reader.test.ts holds it to both, on
-// generated and on mutated texts.
+// is what codec.ts's parseKubeconfig returns (js-yaml's load, its node limit, zod's parse, its
+// duplicate-name check); test/unit/kubeconfig/reader.test.ts holds it to that, on generated and
+// on mutated texts.
 //
 // Why: measured with callgrind, reading an existing kubeconfig of one context cost init 22M
 // instructions more than writing a new one, ~17M of them js-yaml and zod running cold (set-up,
@@ -43,8 +44,17 @@ interface Line {
   readonly text: string;
 }
 
-/** Deeper than any kubeconfig; keeps the recursion bounded. */
+/**
+ * Deeper than any kubeconfig; keeps the recursion bounded. A list and the mapping after its dash
+ * count as two levels.
+ */
 const MAX_DEPTH = 64;
+/**
+ * Each line read makes at most two nodes (`- key: value`), so this many lines stay within
+ * codec.ts's MAX_EXPANDED_NODES (2,000,000, the alias-bomb limit, which a plain file of this
+ * size would reach too); a longer text is codec.ts's to refuse.
+ */
+export const MAX_LINES = 999_999;
 /** YAML limits an implicit key to 1024 characters. */
 const MAX_KEY_LENGTH = 1000;
 
@@ -63,7 +73,7 @@ const SINGLE_QUOTE = 39;
  *   YAML could read as another type), each once per mapping;
  * - values that are such strings (or options such as `--cluster-name`), `true`, `false`, `null`,
  *   nothing (null), `{}`, `[]`, or a string in double quotes without `"` or `\`, or in single
- *   quotes without `'`;
+ *   quotes without `'` (a quoted list item holding ": " is declined: it reads as a key);
  * - printable ASCII, one item per line, no comment, no trailing space, no tab.
  * Otherwise undefined, including for text js-yaml would refuse.
  */
@@ -79,6 +89,7 @@ export function readPlainYaml(text: string): Record<string, unknown> | undefined
     if (indent === raw.length) continue;
     if (raw.charCodeAt(raw.length - 1) === SPACE) return undefined;
     lines.push({ indent, text: raw.slice(indent) });
+    if (lines.length > MAX_LINES) return undefined;
   }
   const first = lines[0];
   if (first === undefined || first.indent !== 0 || isSequenceItem(first.text)) return undefined;
@@ -135,7 +146,8 @@ export function readPlainYaml(text: string): Record<string, unknown> | undefined
       if (isSequenceItem(item)) return undefined;
       let value: unknown;
       if (item.includes(': ') || item.charCodeAt(item.length - 1) === COLON) {
-        // "- key: value": a mapping whose keys line up two columns right of the dash.
+        // "- key: value": a mapping whose keys line up two columns right of the dash. The line is
+        // replaced by its part after the dash, which is safe because the reader never goes back.
         lines[at] = { indent: indent + 2, text: item };
         value = readMapping(indent + 2, depth + 1);
       } else {

@@ -4,8 +4,8 @@
 import fc from 'fast-check';
 import { dump, load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { LOAD_SCHEMA, parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
-import { parseKubeconfigText, readPlainKubeconfig, readPlainYaml } from '../../../src/kubeconfig/reader.js';
+import { LOAD_SCHEMA, MAX_EXPANDED_NODES, parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
+import { MAX_LINES, parseKubeconfigText, readPlainKubeconfig, readPlainYaml } from '../../../src/kubeconfig/reader.js';
 import { kubeconfigSchemas } from '../../../src/kubeconfig/schema.js';
 import { matchesKubeconfigShape, SHAPES } from '../../../src/kubeconfig/shape.js';
 
@@ -132,6 +132,20 @@ describe('readPlainKubeconfig', () => {
   });
 });
 
+describe('codec.ts\'s node limit', () => {
+  it('holds for reader.ts too: a line makes at most two nodes, plus the root', () => {
+    expect(2 * MAX_LINES + 1).toBeLessThanOrEqual(MAX_EXPANDED_NODES);
+  });
+
+  // Found by review: a plain file of ~8 MB (the file limit is 64 MiB) reaches the limit without
+  // any alias, and codec.ts refuses it.
+  it('leaves a plain document past it to codec.ts, which refuses it', async () => {
+    const text = `x:\n${'- a\n'.repeat(MAX_EXPANDED_NODES - 1)}`;
+    expect(readPlainKubeconfig(text)).toBeUndefined();
+    await expect(parseKubeconfigText(text, 'big')).rejects.toThrow('error loading config file "big": the document expands to more than 2000000 nodes');
+  });
+});
+
 describe('readPlainYaml against js-yaml', () => {
   // Values dense in what decides YAML's types and quoting, in trees shaped like kubeconfigs.
   // Fixed seeds, so that CI is repeatable.
@@ -219,6 +233,22 @@ describe('the shape checks (shape.ts) against the zod schema (schema.ts)', () =>
   it.each(Object.keys(SHAPES))('name the same fields as %s', (name) => {
     const schema = schemas[name as keyof typeof schemas] as unknown as { readonly _zod: { readonly def: { readonly shape: Record<string, unknown> } } };
     expect(Object.keys(SHAPES[name] ?? {}).sort()).toEqual(Object.keys(schema._zod.def.shape).sort());
+  });
+
+  it.each([
+    ['a string where a boolean belongs', { clusters: [{ name: 'a', cluster: { 'insecure-skip-tls-verify': 'true' } }] }],
+    ['a boolean where a string belongs', { clusters: [{ name: 'a', cluster: { server: true } }] }],
+    ['null where only a string may be', { users: [{ name: 'a', user: { token: null } }] }],
+    ['a string where a list belongs', { users: [{ name: 'a', user: { exec: { args: '--x' } } }] }],
+    ['a list item that is not a string', { users: [{ name: 'a', user: { 'as-groups': ['a', true] } }] }],
+    ['a record value that is not a list', { users: [{ name: 'a', user: { 'as-user-extra': { scopes: 'x' } } }] }],
+    ['a record value that is not a string', { users: [{ name: 'a', user: { 'auth-provider': { name: 'oidc', config: { a: false } } } }] }],
+    ['an entry without a name', { contexts: [{ context: {} }] }],
+    ['a list where a mapping belongs', { preferences: [] }],
+    ['an extension without a name', { extensions: [{ extension: {} }] }],
+  ])('refuse %s, as zod does', (_label, document) => {
+    expect(schemas.kubeconfigSchema.safeParse(document).success).toBe(false);
+    expect(matchesKubeconfigShape(document)).toBe(false);
   });
 
   it('covers every object schema of schema.ts', () => {
