@@ -3,17 +3,19 @@
 // which is most of the gap between `init` and bare `node -e 0`. So:
 //   dist/cli.cjs     everything a user runs; lazy `await import()`s of the probe and kubectl layers
 //                    become lazily-initialised modules in the same file (parsed lazily by V8).
-//   dist/codec.cjs   reading kubeconfigs (src/kubeconfig/codec.ts: js-yaml, the schemas, their
-//                    zod), loaded with the first kubeconfig that exists: init into a new file
-//                    never loads it.
+//   dist/codec.cjs   reading and writing kubeconfigs with js-yaml (src/kubeconfig/codec.ts: js-yaml,
+//                    the schemas, their zod), loaded only for a kubeconfig that reader.ts or
+//                    emitter.ts leaves to it: init into a new file never loads it, and neither
+//                    does one as kubectl writes it.
 //   dist/demo.cjs    the demo with the emulated API server and @peculiar/x509 (~0.8 MB), loaded
 //                    only by `sa-kubeconfig demo`.
 //   dist/cli.cache, dist/codec.cache  V8's code caches for the two (scripts/code-cache.mjs).
 // Why codec.cjs has its own file and cache: V8 deserialises a code cache whole. One cache with
 // the parse path in it (made by an init into an existing kubeconfig) cost a new kubeconfig 1.8M
 // more instructions (callgrind), and without the parse path in any cache, an init into an
-// existing kubeconfig cost 21M more than it does with codec.cache (158M against 136M).
-// bin/sa-kubeconfig.js (ESM, since the package is "type": "module") runs dist/cli.cjs.
+// existing kubeconfig cost 21M more than it does with codec.cache (158.8M against 138.0M, before
+// reader.ts took that path).
+// bin/sa-kubeconfig.js (CommonJS, bin/package.json) runs dist/cli.cjs.
 // The new dist/ is built beside the old one and swapped in, so a process started meanwhile (a
 // parallel test run) never finds dist/ half-written.
 import { build } from 'esbuild';
@@ -72,13 +74,21 @@ const common = {
   plugins: [lazyChildProcessInCommander],
 };
 
+const SEPARATE_BUNDLES = { 'src/demo/run.ts': 'demo.cjs', 'src/kubeconfig/codec.ts': 'codec.cjs' };
+
 await rm(`${root}${staging}`, { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
     entryPoints: ['src/cli.ts'],
     outfile: `${staging}/cli.cjs`,
-    plugins: [...common.plugins, separateBundles({ 'src/demo/run.ts': 'demo.cjs', 'src/kubeconfig/codec.ts': 'codec.cjs' })],
+    plugins: [...common.plugins, separateBundles(SEPARATE_BUNDLES)],
+    metafile: true,
+  }).then(({ metafile }) => {
+    // A static import of a separate bundle's module (or of js-yaml) would put it in cli.cjs after
+    // all, silently: the build fails instead.
+    const inside = Object.keys(metafile.inputs).filter((input) => Object.hasOwn(SEPARATE_BUNDLES, input) || input.startsWith('node_modules/js-yaml/'));
+    if (inside.length > 0) throw new Error(`dist/cli.cjs contains ${inside.join(', ')}, which belong to a bundle of their own: import them only with await import()`);
   }),
   build({ ...common, entryPoints: ['src/kubeconfig/codec.ts'], outfile: `${staging}/codec.cjs` }),
   build({ ...common, entryPoints: ['src/demo/run.ts'], outfile: `${staging}/demo.cjs` }),
@@ -89,11 +99,12 @@ for (const name of ['cli.cjs', 'codec.cjs']) {
   // functions restored from it), so a cached bundle must not contain one: every lazy import is
   // bundled or is a separate bundle.
   const bundle = await readFile(`${root}${staging}/${name}`, 'utf8');
-  if (name === 'cli.cjs' && /"src\/(kubeconfig\/codec|demo\/run)\.ts"/.test(bundle)) throw new Error('dist/cli.cjs contains codec.ts or demo/run.ts, which are bundles of their own: import them only with await import()');
   const dynamic = bundle.match(/\bimport\(\s*["'][^"']+["']\s*\)/g);
   if (dynamic) throw new Error(`dist/${name} keeps a dynamic import (${dynamic.join(', ')}); bundle it or load it with require()`);
   // V8's code cache for the bundle (scripts/code-cache.mjs); without it the CLI still works, slower.
-  const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.mjs`, `${root}${staging}/${name}`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // Named as the file will be once dist/ is swapped in: V8 keeps the name a cache was made with
+  // for its stack traces (scripts/code-cache.mjs).
+  const cache = spawnSync(process.execPath, [`${root}scripts/code-cache.mjs`, `${root}${staging}/${name}`, `${root}dist/${name}`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (cache.status !== 0) console.warn(`warning: no code cache for dist/${name} (start-up will be slower): ${cache.stderr.trim().split('\n').at(-1) ?? ''}`);
 }
 const old = `${root}dist.old-${process.pid}`;
