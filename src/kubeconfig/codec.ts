@@ -1,9 +1,9 @@
 // Pure decode/encode of one kubeconfig file (client-go tools/clientcmd/loader.go Load / Write).
 // The CLI imports this module only with import() (reader.ts, store.ts, kubectl/source-context.ts),
 // for a kubeconfig reader.ts cannot read or emitter.ts cannot write, and for the schema: a new
-// kubeconfig (init in a pod) and one as kubectl writes it never load js-yaml. scripts/build.mjs makes it a bundle of its own,
-// dist/codec.cjs, with js-yaml, the schemas and their zod, and a code cache of its own. The demo,
-// a bundle of its own too, imports it directly.
+// kubeconfig (init in a pod) and one as kubectl writes it never load js-yaml. scripts/build.mjs
+// makes it a bundle of its own, dist/codec.cjs, with js-yaml, the schemas and their zod, and a
+// code cache of its own. The demo, a bundle of its own too, imports it directly.
 import * as jsYaml from 'js-yaml';
 import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';

@@ -10,7 +10,7 @@
 // instructions more than writing a new one, ~17M of them js-yaml and zod running cold (set-up,
 // the first load, building the schemas). The files init, probe and from-* read are almost always
 // ones kubectl or we wrote.
-import { isPlainScalar } from './emitter.js';
+import { isLetter, isPlainScalar } from './emitter.js';
 import type { Kubeconfig } from './schema.js';
 import { matchesKubeconfigShape } from './shape.js';
 
@@ -205,6 +205,5 @@ function isPlainString(text: string): boolean {
   if (isPlainScalar(text)) return true;
   if (text.charCodeAt(0) !== DASH) return false;
   const second = text.charCodeAt(1);
-  const letter = (second >= 65 && second <= 90) || (second >= 97 && second <= 122);
-  return (letter || second === DASH) && isPlainScalar(`a${text.slice(1)}`);
+  return (isLetter(second) || second === DASH) && isPlainScalar(`a${text.slice(1)}`);
 }

@@ -65,21 +65,13 @@ function parseByJsYaml(text: string): { readonly value?: unknown; readonly error
 }
 
 describe('readPlainKubeconfig', () => {
-  it('reads what kubectl writes, as codec.ts does', () => {
-    const fast = readPlainKubeconfig(BY_KUBECTL);
-    expect(fast).toBeDefined();
-    expect(fast).toStrictEqual(parseKubeconfig(BY_KUBECTL, 'x'));
-    expect(fast?.users?.[1]?.user?.exec?.args).toEqual(['eks', 'get-token', '--cluster-name', 'prod']);
-  });
-
-  it('reads what we write, as codec.ts does', () => {
-    const ours = stringifyKubeconfig({ ...parseKubeconfig(BY_KUBECTL, 'x'), 'current-context': '' });
-    const fast = readPlainKubeconfig(ours);
-    expect(fast).toBeDefined();
-    expect(fast).toStrictEqual(parseKubeconfig(ours, 'x'));
+  it('reads the exec args kubectl writes, options included', () => {
+    expect(readPlainKubeconfig(BY_KUBECTL)?.users?.[1]?.user?.exec?.args).toEqual(['eks', 'get-token', '--cluster-name', 'prod']);
   });
 
   it.each([
+    ['what kubectl writes', BY_KUBECTL],
+    ['what we write', stringifyKubeconfig({ ...parseKubeconfig(BY_KUBECTL, 'x'), 'current-context': '' })],
     ['an empty file', ''],
     ['only blank lines', '\n  \n\n'],
     ['a byte-order mark', '\uFEFFapiVersion: v1\nkind: Config\n'],
