@@ -39,6 +39,44 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** A seeded PRNG (mulberry32): the interval below is the same for the same samples, run after run. */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * How far the ratio of medians could move on this machine: a paired bootstrap over the rounds
+ * (round i's two samples stay together, so drift during the run stays in each resample), the
+ * central `level` of `resamples` ratios. A target that lies inside the interval is within the
+ * run's noise, whichever side of it the median ratio falls.
+ */
+export function ratioInterval(oursMs, referenceMs, { resamples = 2000, level = 0.9, seed = 1 } = {}) {
+  if (oursMs.length !== referenceMs.length || oursMs.length === 0) throw new Error('ratioInterval needs paired samples');
+  const random = seededRandom(seed);
+  const rounds = oursMs.length;
+  const ratios = [];
+  for (let resample = 0; resample < resamples; resample += 1) {
+    const ours = [];
+    const reference = [];
+    for (let pick = 0; pick < rounds; pick += 1) {
+      const round = Math.floor(random() * rounds);
+      ours.push(oursMs[round]);
+      reference.push(referenceMs[round]);
+    }
+    ratios.push(median(ours) / median(reference));
+  }
+  ratios.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { low: ratios[Math.floor(tail * (resamples - 1))], high: ratios[Math.ceil((1 - tail) * (resamples - 1))], level };
+}
+
 function normaliseSide(side) {
   if (typeof side === 'function') return (ctx, run) => [side(ctx, run)].flat();
   if (typeof side.steps === 'function') return (ctx, run) => side.steps(ctx, run);
@@ -94,8 +132,9 @@ export async function runCase(benchCase, runs) {
     const oursMedian = median(oursMs);
     const referenceMedian = median(referenceMs);
     const ratio = oursMedian / referenceMedian;
+    const interval = ratioInterval(oursMs, referenceMs);
     const met = benchCase.target === undefined ? undefined : ratio <= benchCase.target.maxRatio;
-    return { name: benchCase.name, ok: true, oursMs: oursMedian, referenceMs: referenceMedian, referenceLabel: benchCase.reference.label, ratio, target: benchCase.target, met, runs, samples: { ours: oursMs, reference: referenceMs } };
+    return { name: benchCase.name, ok: true, oursMs: oursMedian, referenceMs: referenceMedian, referenceLabel: benchCase.reference.label, ratio, interval, target: benchCase.target, met, runs, samples: { ours: oursMs, reference: referenceMs } };
   } catch (error) {
     return { name: benchCase.name, ok: false, error: error instanceof Error ? error.message : String(error), referenceLabel: benchCase.reference.label, target: benchCase.target };
   } finally {
@@ -112,6 +151,11 @@ function describeRatio(ratio) {
   return ratio >= 1 ? `${ratio.toFixed(2)}×` : `${ratio.toFixed(2)}× (${(1 / ratio).toFixed(1)}× faster)`;
 }
 
+function describeInterval(interval) {
+  const digits = interval.high < 0.1 ? 3 : 2;
+  return `${interval.low.toFixed(digits)}–${interval.high.toFixed(digits)}×`;
+}
+
 export function targetText(target) {
   if (target === undefined) return '';
   return target.text ?? `≤ ${target.maxRatio}×`;
@@ -119,15 +163,15 @@ export function targetText(target) {
 
 /** One Markdown table (it pastes into the README as is). */
 export function renderTable(results, machine) {
-  const header = ['case', 'ours (median)', 'reference', 'reference (median)', 'ours / reference', 'target', ''];
+  const header = ['case', 'ours (median)', 'reference', 'reference (median)', 'ours / reference', '90 % interval', 'target', ''];
   const rows = results.map((result) =>
     result.ok
-      ? [result.name, formatMs(result.oursMs), result.referenceLabel, formatMs(result.referenceMs), describeRatio(result.ratio), targetText(result.target), result.met === undefined ? '' : result.met ? '✓' : '✗']
-      : [result.name, 'failed', result.referenceLabel, '', result.error.replace(/\|/g, '\\|'), targetText(result.target), '✗'],
+      ? [result.name, formatMs(result.oursMs), result.referenceLabel, formatMs(result.referenceMs), describeRatio(result.ratio), describeInterval(result.interval), targetText(result.target), result.met === undefined ? '' : result.met ? '✓' : '✗']
+      : [result.name, 'failed', result.referenceLabel, '', result.error.replace(/\|/g, '\\|'), '', targetText(result.target), '✗'],
   );
   const counts = [...new Set(results.filter((result) => result.ok).map((result) => result.runs))].sort((a, b) => a - b);
   const lines = [
-    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores, load average ${machine.load} at the start), Node ${machine.node}, ${machine.os}; each figure the median of ${counts.join(' or ') || machine.runs} runs, ours and the reference alternating.`,
+    `Measured ${machine.date} on ${machine.cpu} (${machine.cores} cores, load average ${machine.load} at the start), Node ${machine.node}, ${machine.os}; each figure the median of ${counts.join(' or ') || machine.runs} runs, ours and the reference alternating; the interval is where 90 % of 2,000 paired bootstrap resamples put the ratio.`,
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,

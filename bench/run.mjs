@@ -1,7 +1,7 @@
 // `npm run bench`: runs every case module in bench/ (init first) and prints one table.
 // BENCH_RUNS=N sets the runs per figure (default 9); BENCH_ONLY=regex picks cases by name/module.
 // Not part of `npm test`: timings are reported, never asserted.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureInstructions, renderInstructions } from './instructions.mjs';
 import { describeMachine, renderTable, repoRoot, runCase } from './lib.mjs';
@@ -17,6 +17,10 @@ const modules = readdirSync(benchDir)
 
 const results = [];
 for (const file of modules) {
+  // A module without `cases` (concurrency.mjs) is a benchmark of its own that runs when imported:
+  // with BENCH_ONLY, only when the pattern names it.
+  const standalone = !/^export const cases\b/m.test(readFileSync(join(benchDir, file), 'utf8'));
+  if (only && standalone && !only.test(file)) continue;
   const { cases } = await import(join(benchDir, file));
   for (const benchCase of cases ?? []) {
     if (only && !only.test(`${file} ${benchCase.name} ${benchCase.reference.label}`)) continue;
