@@ -37,12 +37,10 @@ export const errorExitCodes = {
   ERR_KUBECONFIG_NOT_FOUND: ExitCode.localInput,
   ERR_CONTEXT_NOT_FOUND: ExitCode.localInput,
   ERR_CLUSTER_NOT_FOUND: ExitCode.localInput,
-  ERR_USER_NOT_FOUND: ExitCode.localInput,
   ERR_CONFIG_INVALID: ExitCode.localInput,
   ERR_CREDENTIALS_INVALID: ExitCode.localInput,
   ERR_EXEC_PLUGIN: ExitCode.localInput,
   ERR_AUTH_PROVIDER_UNSUPPORTED: ExitCode.localInput,
-  ERR_INSECURE_SERVER: ExitCode.localInput,
   // 4: kubectl
   ERR_KUBECTL_MISSING: ExitCode.kubectl,
   ERR_KUBECTL_FAILED: ExitCode.kubectl,
@@ -54,7 +52,6 @@ export const errorExitCodes = {
   ERR_SECRET_BAD_DATA: ExitCode.kubectl,
   ERR_SERVICEACCOUNT_NOT_FOUND: ExitCode.kubectl,
   ERR_TOKEN_REQUEST_FAILED: ExitCode.kubectl,
-  ERR_CA_NOT_FOUND: ExitCode.kubectl,
   // 5: network
   ERR_DNS: ExitCode.network,
   ERR_TCP: ExitCode.network,

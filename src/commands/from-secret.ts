@@ -23,7 +23,8 @@ Examples:
   sa-kubeconfig from-secret deployer-token -n team-a --wait 30s --stdout > ci.kubeconfig
 
 Defaults: namespace and server from kubectl's current context (--source-context/--source-kubeconfig
-pick another); the CA from the Secret's ca.crt. Token and CA are embedded.
+pick another); the CA the source context trusts when the server written is its server, else
+the Secret's ca.crt. Token and CA are embedded.
 `;
 
 export function fromSecretCommand(ctx: CommandContext): Command {

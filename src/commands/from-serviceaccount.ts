@@ -1,6 +1,6 @@
 // `sa-kubeconfig from-serviceaccount NAME`: mint a token through kubectl (TokenRequest, or with
 // --long-lived a token Secret) and write embedded entries. Thin adapter over src/kubectl/credentials.ts.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -26,8 +26,8 @@ Examples:
   # a long-lived token Secret (reused if one exists, else created and waited for)
   sa-kubeconfig from-serviceaccount deployer -n team-a --long-lived --stdout > deployer.kubeconfig
 
-The CA comes from the source context (certificate-authority-data or the file it names), else the
-namespace's kube-root-ca.crt ConfigMap. --duration below 10m is refused (exit 2) as the API server
+The CA comes from the source context (certificate-authority-data or the file it names) when the
+server written is its server, else the namespace's kube-root-ca.crt ConfigMap. --duration below 10m is refused (exit 2) as the API server
 would; a server that issues a shorter token than asked for gets a warning with the real expiry.
 `;
 
@@ -40,7 +40,8 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
     .option('-n, --namespace <namespace>', "the service account's namespace (default: kubectl's current namespace)")
     .option('--server <url>', "API server URL to write (default: the source context's server, with its tls-server-name and proxy-url)")
     .option('--duration <duration>', 'requested token lifetime, at least 10m (default: the server decides, usually 1h)')
-    .option('--audience <audience>', 'audience of the token (repeatable; default: the API server)', collect, [])
+    // The default's description, not its value ([]), in --help.
+    .addOption(new Option('--audience <audience>', 'audience of the token (repeatable)').argParser(collect).default([], 'the API server'))
     .option('--long-lived', 'use a non-expiring token Secret instead: reuse a populated one annotated for the account, or create one')
     .option('--wait <duration>', 'with --long-lived: how long to wait for the token controller', '30s');
   addKubectlOptions(command);
@@ -52,7 +53,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
         throw new CliError('ERR_USAGE', '--long-lived cannot be combined with --duration or --audience', { hint: 'a token Secret never expires and has the API server audience' });
       }
       const { validateTokenDuration, cappedDurationWarning } = await import('../kubectl/token-request.js');
-      const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'));
+      const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'), options.duration.trim());
       if (options.audience.some((audience) => audience.trim() === '')) throw new CliError('ERR_BAD_FLAG_VALUE', '--audience must not be empty');
       const waitMs = parseDuration(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;

@@ -60,7 +60,7 @@ export function initCommand(ctx: CommandContext): Command {
       const claims = await decodeTokenClaims(mount.token);
       if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is not a JWT; the service account cannot be named from it`);
 
-      const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp) });
+      const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' });
       if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
 
       let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace');

@@ -20,12 +20,23 @@ export interface SourceContext {
   readonly insecureSkipTlsVerify: boolean;
 }
 
-/** Undefined when kubectl has no current context (e.g. in a pod, where kubectl falls back to in-cluster config). */
+/**
+ * Undefined when kubectl has no current context in a pod, where kubectl falls back to the
+ * in-cluster config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
+ * KUBERNETES_SERVICE_* variables set). Anywhere else kubectl would talk to http://localhost:8080
+ * and fail with "The connection to the server localhost:8080 was refused", which does not say
+ * why: that is an error here, naming the cause.
+ */
 export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
     // kubectl config view.go: "current-context must exist in order to minify"
-    if (/current-context must exist/.test(outcome.line) && target.context === undefined) return undefined;
+    if (/current-context must exist/.test(outcome.line) && target.context === undefined) {
+      if (deps.env['KUBERNETES_SERVICE_HOST'] && deps.env['KUBERNETES_SERVICE_PORT']) return undefined;
+      throw new CliError('ERR_CONTEXT_NOT_FOUND', `kubectl has no current context in ${describeKubeconfig(target, deps.env)}, so it has no cluster to ask`, {
+        hint: 'pass --source-context NAME (kubectl config get-contexts lists them), or --source-kubeconfig FILE',
+      });
+    }
     if (target.context !== undefined && /cannot locate context|context .* does not exist|no context exists/.test(outcome.line)) {
       throw kubectlFailure(outcome, 'ERR_CONTEXT_NOT_FOUND', 'list the contexts kubectl knows with kubectl config get-contexts (and --source-kubeconfig FILE)');
     }
@@ -35,6 +46,14 @@ export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget
   const { kubeconfigSchemas } = await import('../kubeconfig/codec.js');
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
   return sourceContextFromMinified(config);
+}
+
+/** Which kubeconfig kubectl read, as the user would name it (client-go's loading rules). */
+function describeKubeconfig(target: KubectlTarget, env: Readonly<Record<string, string | undefined>>): string {
+  if (target.kubeconfig !== undefined) return target.kubeconfig;
+  const list = env['KUBECONFIG'];
+  if (list !== undefined && list !== '') return `KUBECONFIG (${list})`;
+  return '~/.kube/config';
 }
 
 /** Pure: the one context of a minified, flattened kubeconfig. */

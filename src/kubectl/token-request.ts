@@ -24,20 +24,21 @@ export interface TokenRequestInput {
  * Pure: checks a requested duration the way the server would, so a typo fails fast as a usage
  * error (exit 2) instead of a round trip (exit 4). Returns whole seconds.
  */
-export function validateTokenDuration(ms: number): number {
+export function validateTokenDuration(ms: number, text = formatDuration(ms)): number {
   if (ms % 1000 !== 0) {
-    throw new CliError('ERR_BAD_DURATION', `--duration ${formatDuration(ms)} is not a whole number of seconds`, {
+    // As the user wrote it: formatDuration rounds to seconds, which would hide the problem.
+    throw new CliError('ERR_BAD_DURATION', `--duration ${text} is not a whole number of seconds`, {
       hint: 'kubectl create token only accepts whole seconds',
     });
   }
   const seconds = ms / 1000;
   if (seconds < MIN_TOKEN_DURATION_SECONDS) {
-    throw new CliError('ERR_BAD_DURATION', `--duration ${formatDuration(ms)} is below the 10 minute minimum of the TokenRequest API`, {
+    throw new CliError('ERR_BAD_DURATION', `--duration ${text} is below the 10 minute minimum of the TokenRequest API`, {
       hint: 'use --duration 10m or more (the server caps long requests at its own maximum)',
     });
   }
   if (seconds > MAX_TOKEN_DURATION_SECONDS) {
-    throw new CliError('ERR_BAD_DURATION', `--duration ${formatDuration(ms)} is above the TokenRequest maximum of 2^32 seconds`);
+    throw new CliError('ERR_BAD_DURATION', `--duration ${text} is above the TokenRequest maximum of 2^32 seconds`);
   }
   return seconds;
 }

@@ -1,6 +1,7 @@
 // Pure: turns what went wrong at one stage (an errno, an OpenSSL verification code, an HTTP
 // status) into a StageFailure with a message naming the layer and a one-line hint that fixes it.
 // No I/O; the stages collect the facts (peer certificate, Status body) and call these.
+import { accessForPath, describeGrant } from './reviews.js';
 import type { StageFailure } from './result.js';
 
 export interface PeerCertificate {
@@ -190,7 +191,7 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
     message: `request: HTTP 403: ${message}`,
     hint: anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
-      : `grant the permission with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${context.namespace}`,
+      : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path))}`,
   };
 }
 

@@ -77,6 +77,19 @@ export function accessForPath(path: string): AccessAttributes {
   return { kind: 'resource', verb: name === undefined ? 'list' : 'get', group, resource, namespace, name, subresource };
 }
 
+/**
+ * An RBAC grant for `access`, as a kubectl command: a RoleBinding in the namespace the request
+ * names (not the context's: `--path` may name another), a ClusterRoleBinding for a cluster-wide
+ * request, and a ClusterRole with the path for a non-resource URL.
+ */
+export function describeGrant(access: AccessAttributes): string {
+  if (access.kind === 'nonResource') {
+    return `kubectl create clusterrole NAME --verb=get --non-resource-url=${access.path}, then kubectl create clusterrolebinding NAME --clusterrole=NAME --serviceaccount=NS:SA`;
+  }
+  if (access.namespace === undefined) return 'kubectl create clusterrolebinding NAME --clusterrole=view --serviceaccount=NS:SA';
+  return `kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${access.namespace}`;
+}
+
 export function selfSubjectAccessReviewBody(access: AccessAttributes): string {
   const spec =
     access.kind === 'resource'

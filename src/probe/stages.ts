@@ -39,6 +39,7 @@ import type { Identity, ProbeResult, StageFailure, StageName, StageResult, Stage
 import {
   SELF_SUBJECT_REVIEW_VERSIONS,
   accessForPath,
+  describeGrant,
   describeAccess,
   parseSelfSubjectAccessReview,
   parseSelfSubjectReview,
@@ -319,7 +320,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         error: {
           code: 'ERR_FORBIDDEN',
           message: `${subject} may not ${describeAccess(access)}`,
-          hint: `grant it with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${namespace}`,
+          hint: `grant it with RBAC, e.g. ${describeGrant(access)}`,
         },
       };
     });

@@ -86,19 +86,40 @@ export function validateToken(raw: string, source: string): string {
   return token;
 }
 
-/** Every PEM block must be an X.509 certificate (certificate.ts), and there must be at least one. */
+/**
+ * Every PEM block must be a whole X.509 certificate (certificate.ts), and there must be at least
+ * one. Stricter than client-go on purpose: its certutil.ParseCertsPEM skips blocks of other types
+ * and stops at a block without its END line, so a CA file that also holds a private key, or whose
+ * last certificate was cut off in a copy, loads with what it could read and fails later at the
+ * TLS handshake (or leaks the key). The kubelet writes certificates only.
+ */
 export function validateCaBundle(pem: string, source: string): number {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) {
+  const begins = [...pem.matchAll(/-----BEGIN ([^\r\n]*?)-----/g)];
+  if (begins.length === 0) {
     throw new CliError('ERR_SA_CA_INVALID', `${source} holds no PEM certificate`, { hint: 'expected one or more "-----BEGIN CERTIFICATE-----" blocks' });
   }
-  blocks.forEach((block, index) => {
-    const problem = describeCertificateProblem(block);
+  begins.forEach((begin, index) => {
+    const type = begin[1] ?? '';
+    const which = `PEM block ${index + 1} of ${begins.length}`;
+    if (type !== 'CERTIFICATE') {
+      throw new CliError('ERR_SA_CA_INVALID', `${source}: ${which} is ${JSON.stringify(type.slice(0, 40))}, not a certificate`, {
+        hint: 'a CA bundle holds certificates only; is this the right file?',
+      });
+    }
+    const start = begin.index ?? 0;
+    const end = pem.indexOf('-----END CERTIFICATE-----', start);
+    const next = begins[index + 1]?.index ?? pem.length;
+    if (end === -1 || end > next) {
+      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${begins.length} is cut off (no "-----END CERTIFICATE-----" line)`, {
+        hint: 'the file is incomplete; copy it again',
+      });
+    }
+    const problem = describeCertificateProblem(pem.slice(start, end + '-----END CERTIFICATE-----'.length));
     if (problem !== undefined) {
-      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${blocks.length} is not a valid X.509 certificate (${problem})`);
+      throw new CliError('ERR_SA_CA_INVALID', `${source}: certificate ${index + 1} of ${begins.length} is not a valid X.509 certificate (${problem})`);
     }
   });
-  return blocks.length;
+  return begins.length;
 }
 
 /** A namespace is a DNS label (client-go validateContext: "does not conform to the kubernetes DNS_LABEL rules"). */
@@ -126,6 +147,8 @@ export function inClusterServerUrl(env: Readonly<Record<string, string | undefin
 
 export interface ServerUrlOptions {
   readonly allowInsecureHttp: boolean;
+  /** The flag that allows http, named in the hint; undefined when the command has none. */
+  readonly insecureFlag?: string | undefined;
 }
 
 /** Checks a --server URL: https only (http only when explicitly allowed), no credentials, query or fragment. */
@@ -149,7 +172,7 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
   if (url.protocol === 'http:') {
     if (!options.allowInsecureHttp) {
       throw new CliError('ERR_BAD_SERVER_URL', `server ${url.origin} is plain http; kubectl would send no credentials to it`, {
-        hint: 'use https://, or pass --insecure-allow-http if you really mean it',
+        hint: options.insecureFlag === undefined ? 'use https://' : `use https://, or pass ${options.insecureFlag} if you really mean it`,
       });
     }
   } else if (url.protocol !== 'https:') {

@@ -184,7 +184,14 @@ describe('from-secret failures', () => {
     return file;
   };
 
+  const emptySource = () => {
+    const file = world.path('empty-source.kubeconfig');
+    writeFileSync(file, 'apiVersion: v1\nkind: Config\n');
+    return file;
+  };
+
   it.each([
+    { name: 'a source kubeconfig without a current context', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'EMPTY'], code: 3, line: /^error: kubectl has no current context in \/.*empty-source\.kubeconfig, so it has no cluster to ask$/ },
     { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found/ },
     { name: 'a Secret of the wrong type', args: ['from-secret', 'not-a-token', '-n', 'team-a'], code: 4, line: /type Opaque, not kubernetes\.io\/service-account-token/ },
     { name: 'a Secret not yet populated', args: ['from-secret', 'pending-token', '-n', 'team-a'], code: 4, line: /has no token yet/ },
@@ -204,7 +211,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);

@@ -47,9 +47,23 @@ describe('readSourceContext', () => {
     expect(requests[0]?.args).toEqual(['--kubeconfig', '/src', 'config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   });
 
-  it('is undefined when kubectl has no current context', async () => {
-    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: current-context must exist in order to minify\n' } }]);
-    expect(await readSourceContext({ spawn, env: {} }, target)).toBeUndefined();
+  const noContext = { exitCode: 1, stderr: 'error: current-context must exist in order to minify\n' };
+  it('is undefined when kubectl has no current context in a pod (kubectl uses the in-cluster config)', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    expect(await readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } }, target)).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, string>, string | undefined, string]>([
+    ['--source-kubeconfig', {}, '/src/admin.kubeconfig', '/src/admin.kubeconfig'],
+    ['KUBECONFIG', { KUBECONFIG: '/a:/b' }, undefined, 'KUBECONFIG (/a:/b)'],
+    ['the default file', {}, undefined, '~/.kube/config'],
+    ['half the in-cluster variables', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, undefined, '~/.kube/config'],
+  ])('is ERR_CONTEXT_NOT_FOUND, naming %s, when kubectl has no current context outside a pod', async (_name, env, kubeconfig, named) => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    await expect(readSourceContext({ spawn, env }, { ...target, kubeconfig })).rejects.toMatchObject({
+      code: 'ERR_CONTEXT_NOT_FOUND',
+      message: `kubectl has no current context in ${named}, so it has no cluster to ask`,
+    });
   });
 
   it('is ERR_CONTEXT_NOT_FOUND for a --source-context that does not exist', async () => {

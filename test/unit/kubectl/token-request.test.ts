@@ -19,6 +19,11 @@ describe('validateTokenDuration', () => {
   ])('refuses %d ms as a usage error (exit 2)', (ms, message) => {
     expect(() => validateTokenDuration(ms)).toThrow(expect.objectContaining({ code: 'ERR_BAD_DURATION', message: expect.stringMatching(message) }));
   });
+
+  it('names the duration as the user wrote it, not rounded to seconds', () => {
+    expect(() => validateTokenDuration(600_500, '10m500ms')).toThrow('--duration 10m500ms is not a whole number of seconds');
+    expect(() => validateTokenDuration(599_000, '9m59s')).toThrow('--duration 9m59s is below the 10 minute minimum');
+  });
 });
 
 describe('tokenRequestArgs', () => {

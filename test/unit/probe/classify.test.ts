@@ -88,6 +88,15 @@ describe('HTTP failures', () => {
     expect(failure.hint).toMatch(/rolebinding .* -n team-a/);
   });
 
+  it.each([
+    ['/apis/apps/v1/namespaces/x/deployments', /^grant the permission with RBAC, e\.g\. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n x$/],
+    ['/api/v1/nodes?limit=1', /^grant the permission with RBAC, e\.g\. kubectl create clusterrolebinding NAME --clusterrole=view --serviceaccount=NS:SA$/],
+    ['/metrics', /kubectl create clusterrole NAME --verb=get --non-resource-url=\/metrics, then kubectl create clusterrolebinding/],
+  ])('grants access to what %s names, not to the context namespace', (path, hint) => {
+    const body = JSON.stringify({ kind: 'Status', message: 'forbidden', code: 403 });
+    expect(forbiddenFailure(body, { ...context, path }).hint).toMatch(hint);
+  });
+
   it('explains a 403 for system:anonymous as missing credentials', () => {
     const failure = forbiddenFailure(JSON.stringify({ message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
     expect(failure.hint).toMatch(/without credentials/);

@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inClusterServerUrl, readServiceAccountDir, validateServerUrl } from '../../../src/serviceaccount/read.js';
+import { inClusterServerUrl, readServiceAccountDir, validateCaBundle, validateServerUrl } from '../../../src/serviceaccount/read.js';
 import { CliError } from '../../../src/errors.js';
 import { makeMount, tempDir, testCa } from '../../support/mount.js';
 
@@ -42,12 +42,31 @@ describe('readServiceAccountDir', () => {
     ['a missing ca.crt', (dir) => rmSync(join(dir, 'ca.crt')), 'ERR_SA_CA_MISSING'],
     ['a CA that is not PEM', (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), 'not a certificate'), 'ERR_SA_CA_INVALID'],
     ['a CA bundle with one bad certificate among good ones', async (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), `${await ca()}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${await ca()}`), 'ERR_SA_CA_INVALID'],
+    ['a CA bundle whose last certificate is cut off', async (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), `${await ca()}\n${(await ca()).slice(0, 200)}`), 'ERR_SA_CA_INVALID'],
+    ['a CA bundle whose first certificate lost its END line', async (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), `${(await ca()).replace('-----END CERTIFICATE-----', '')}\n${await ca()}`), 'ERR_SA_CA_INVALID'],
+    ['a CA bundle that also holds a private key', async (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), `${await ca()}\n-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n`), 'ERR_SA_CA_INVALID'],
+    ['a CA file holding only a certificate request', (dir) => writeFileSync(join(dir, '..data', 'ca.crt'), '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n'), 'ERR_SA_CA_INVALID'],
     ['a namespace that is not a DNS label', (dir) => writeFileSync(join(dir, '..data', 'namespace'), 'Team_A'), 'ERR_SA_NAMESPACE_INVALID'],
     ['a token path that is a directory', (dir) => { rmSync(join(dir, 'token')); mkdirSync(join(dir, 'token')); }, 'ERR_SA_TOKEN_MISSING'],
   ])('rejects %s', async (_name, damage, code) => {
     const mount = await makeMount(tempDir());
     await damage(mount.dir);
     expect(await codeOf(readServiceAccountDir(deps(), mount.dir))).toBe(code);
+  });
+});
+
+describe('validateCaBundle', () => {
+  it('counts the certificates of a bundle, with text around and between them', async () => {
+    const cert = (await testCa()).cert;
+    expect(validateCaBundle(`# cluster CA\n${cert}\nsome note\n${cert}`, 'ca.crt')).toBe(2);
+  });
+  it.each<[string, (cert: string) => string, RegExp]>([
+    ['cut off', (cert) => `${cert}\n${cert.slice(0, 120)}`, /^ca\.crt: certificate 2 of 2 is cut off \(no "-----END CERTIFICATE-----" line\)$/],
+    ['a private key', (cert) => `${cert}\n-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n`, /^ca\.crt: PEM block 2 of 2 is "EC PRIVATE KEY", not a certificate$/],
+    ['a bad certificate', (cert) => `-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n${cert}`, /^ca\.crt: certificate 1 of 2 is not a valid X\.509 certificate \(/],
+  ])('names the block that is %s', async (_name, make, message) => {
+    const cert = (await testCa()).cert;
+    expect(() => validateCaBundle(make(cert), 'ca.crt')).toThrow(message);
   });
 });
 
@@ -73,6 +92,10 @@ describe('validateServerUrl', () => {
   });
   it.each(['not a url', 'ftp://k', 'https://user:pass@k', 'https://k/?a=b', 'http://k:8080', 'k:6443'])('rejects %s', (input) => {
     expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(CliError);
+  });
+  it('names the flag that allows http only for a command that has one', () => {
+    expect(() => validateServerUrl('http://k', { allowInsecureHttp: false, insecureFlag: '--insecure-allow-http' })).toThrow(expect.objectContaining({ hint: 'use https://, or pass --insecure-allow-http if you really mean it' }));
+    expect(() => validateServerUrl('http://k', { allowInsecureHttp: false })).toThrow(expect.objectContaining({ hint: 'use https://' }));
   });
   it('accepts http only when told to', () => {
     expect(validateServerUrl('http://k:8080', { allowInsecureHttp: true })).toEqual({ url: 'http://k:8080', insecureHttp: true });
