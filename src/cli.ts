@@ -7,8 +7,12 @@ async function nodeDeps(): Promise<Deps> {
   return {
     fs: nodeFileSystem,
     env: process.env,
-    // client-go's HomeDir() on Unix is $HOME; os.homedir() falls back to the passwd entry.
-    homeDir: process.env['HOME'] ?? (await import('node:os')).homedir(),
+    // client-go's HomeDir() on Unix is $HOME, unset or not: without it kubectl's ~/.kube/config is
+    // .kube/config in the working directory, and so is ours. Not os.homedir(), which falls back
+    // to the passwd entry: a file kubectl in the same environment would not read. On Windows
+    // client-go looks through HOME, USERPROFILE and HOMEDRIVE/HOMEPATH; os.homedir() is the
+    // nearest.
+    homeDir: process.platform === 'win32' ? (process.env['HOME'] ?? (await import('node:os')).homedir()) : (process.env['HOME'] ?? ''),
     cwd: process.cwd(),
     pid: process.pid,
     now: () => new Date(),

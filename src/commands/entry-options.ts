@@ -78,7 +78,7 @@ export interface WriteSummary {
   readonly tokenExpiresAt: string | null;
   readonly currentContext: string | null;
   readonly credential: 'tokenFile' | 'token';
-  readonly changes: readonly Change[];
+  readonly changes: readonly (Change & { readonly file?: string })[];
   readonly [extra: string]: unknown;
 }
 
@@ -111,13 +111,16 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
   }
   const now = ctx.deps.now().getTime();
   const current = summary.currentContext === summary.context ? ' (now the current context)' : '';
+  // A KUBECONFIG chain can put the cluster or user into another file (where it was defined).
+  const elsewhere = summary.changes.filter((change) => change.file !== undefined && change.file !== summary.kubeconfig && change.kind !== 'unchanged');
   const out = [
     `Wrote context "${summary.context}" to ${summary.kubeconfig ?? '(stdout)'}${current}`,
+    ...elsewhere.map((change) => `  ${change.kind} ${change.stanza} "${change.name}" in ${change.file}`),
     `  server          ${summary.server}`,
     `  namespace       ${summary.namespace}`,
-    `  identity        ${summary.serviceAccount ?? 'unknown (token is not a JWT)'}`,
+    `  identity        ${summary.serviceAccount ?? 'unknown (the token names no service account)'}`,
     `  credential      ${summary.credential === 'tokenFile' ? 'tokenFile (re-read on every use, follows kubelet rotation)' : 'token embedded'}`,
-    `  token expires   ${summary.tokenExpiresAt ? `${summary.tokenExpiresAt} (in ${formatDuration(Date.parse(summary.tokenExpiresAt) - now)})` : 'never (no exp claim)'}`,
+    `  token expires   ${summary.tokenExpiresAt ? `${summary.tokenExpiresAt} (in ${formatDuration(Date.parse(summary.tokenExpiresAt) - now)})` : 'never (the token holds no expiry)'}`,
     ...lines,
   ];
   ctx.deps.stdout(`${out.join('\n')}\n`);

@@ -41,7 +41,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       checkOutputCombination(options);
       const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
-      const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace');
+      const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       const target = kubectlTargetFrom(options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };

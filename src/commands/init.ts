@@ -63,7 +63,7 @@ export function initCommand(ctx: CommandContext): Command {
       const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' });
       if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
 
-      let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace');
+      let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       if (namespace === undefined) {
         namespace = deps.env['POD_NAMESPACE'] ? validateNamespace(deps.env['POD_NAMESPACE'], 'POD_NAMESPACE') : 'default';
         ctx.warn(`no namespace file in ${mount.dir}; using namespace "${namespace}"`);

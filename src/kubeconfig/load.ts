@@ -2,7 +2,7 @@
 // config.go PathOptions): --kubeconfig alone, else the KUBECONFIG list, else ~/.kube/config;
 // first file to define a name wins the whole entry; first non-empty current-context wins; relative
 // paths resolve against the directory of the file that defined them.
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
@@ -56,7 +56,7 @@ export interface ResolvedContext {
 
 /** The loading precedence (client-go NewDefaultClientConfigLoadingRules + deduplicate). */
 export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>, explicitPath?: string): readonly string[] {
-  if (explicitPath !== undefined && explicitPath !== '') return [resolve(deps.cwd, explicitPath)];
+  if (explicitPath !== undefined && explicitPath !== '') return [resolve(deps.cwd, checkFileName(explicitPath, '--kubeconfig'))];
   const fromEnv = deps.env['KUBECONFIG'];
   if (fromEnv !== undefined && fromEnv !== '') {
     const seen = new Set<string>();
@@ -64,16 +64,38 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
     // client-go keeps empty entries (and then tries to lock ".lock"); we drop them on purpose.
     for (const entry of fromEnv.split(delimiter)) {
       if (entry === '') continue;
-      const absolute = resolve(deps.cwd, entry);
+      const absolute = resolve(deps.cwd, checkFileName(entry, 'KUBECONFIG'));
       if (!seen.has(absolute)) {
         seen.add(absolute);
         files.push(absolute);
       }
     }
-    if (files.length > 0) return files;
+    // Only separators (KUBECONFIG=":"): kubectl then loads no file at all, not ~/.kube/config, and
+    // cannot write ("open : no such file or directory"). Writing ~/.kube/config would report a
+    // success that kubectl, in the same environment, never sees.
+    if (files.length === 0) {
+      throw new CliError('ERR_KUBECONFIG_NOT_FOUND', `KUBECONFIG=${JSON.stringify(fromEnv)} names no file`, {
+        hint: 'unset KUBECONFIG to use ~/.kube/config, or set it to a list of files',
+      });
+    }
+    return files;
   }
   // client-go RecommendedHomeFile: $HOME/.kube/config (relative to the cwd when HOME is empty).
   return [resolve(deps.cwd, join(deps.homeDir, '.kube', 'config'))];
+}
+
+/**
+ * A path that ends in a separator names a directory: kubectl fails on it ("is a directory", or
+ * "not a directory" once a file exists there), and resolve() would drop the slash and write a
+ * file of that name. Refused up front instead.
+ */
+function checkFileName(path: string, from: string): string {
+  if (path.endsWith(sep) || path.endsWith('/')) {
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ends in "${sep}", so it names a directory, not a kubeconfig file`, {
+      hint: 'name the file, e.g. ~/.kube/config',
+    });
+  }
+  return path;
 }
 
 /** Reads one kubeconfig file; a missing file is `undefined`, anything else unreadable is an error. */

@@ -32,9 +32,14 @@ export interface WriteResult {
   readonly kubeconfig: string;
   /** current-context as kubectl will now see it (merged). */
   readonly currentContext?: string;
-  readonly changes: readonly Change[];
+  /** What changed, each with the file that holds the stanza (a chain can spread them over files). */
+  readonly changes: readonly FileChange[];
   /** Files whose group/other permissions we removed because they now hold an embedded credential. */
   readonly tightened: readonly { readonly file: string; readonly from: number; readonly to: number }[];
+}
+
+export interface FileChange extends Change {
+  readonly file: string;
 }
 
 export interface ModifyOptions {
@@ -67,7 +72,13 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
       holdsSecret: embedsSecret(entries.user.user),
     });
     const currentContext = config['current-context'] || undefined;
-    return { files: [file], kubeconfig: file, ...(currentContext === undefined ? {} : { currentContext }), changes, tightened: tightened ? [{ file, ...tightened }] : [] };
+    return {
+      files: [file],
+      kubeconfig: file,
+      ...(currentContext === undefined ? {} : { currentContext }),
+      changes: changes.map((change) => ({ ...change, file })),
+      tightened: tightened ? [{ file, ...tightened }] : [],
+    };
   }
 
   // A chain: a first, unlocked read decides the destination files exactly as kubectl would; each
@@ -87,7 +98,7 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
   if (request.setCurrent) add(fallback, { currentContext: entries.context.name });
 
   const files = [...perFile.keys()].sort();
-  const changes: Change[] = [];
+  const changes: FileChange[] = [];
   const written = new Map<string, Kubeconfig>();
   const tightened: { file: string; from: number; to: number }[] = [];
   for (const file of files) {
@@ -96,7 +107,7 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
       lockTimeoutMs: request.lockTimeoutMs,
       holdsSecret: file === destination.user && embedsSecret(entries.user.user),
     });
-    changes.push(...result.changes);
+    changes.push(...result.changes.map((change) => ({ ...change, file })));
     written.set(file, result.config);
     if (result.tightened) tightened.push({ file, ...result.tightened });
   }

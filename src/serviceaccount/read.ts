@@ -122,10 +122,14 @@ export function validateCaBundle(pem: string, source: string): number {
   return begins.length;
 }
 
-/** A namespace is a DNS label (client-go validateContext: "does not conform to the kubernetes DNS_LABEL rules"). */
-export function validateNamespace(namespace: string, source: string): string {
+/**
+ * A namespace is a DNS label (client-go validateContext: "does not conform to the kubernetes
+ * DNS_LABEL rules"). From a flag it is a usage error (exit 2); from the mount or the environment,
+ * bad local input (exit 3).
+ */
+export function validateNamespace(namespace: string, source: string, code: 'ERR_SA_NAMESPACE_INVALID' | 'ERR_BAD_FLAG_VALUE' = 'ERR_SA_NAMESPACE_INVALID'): string {
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
-    throw new CliError('ERR_SA_NAMESPACE_INVALID', `namespace "${namespace.slice(0, 80)}" from ${source} is not a valid DNS label`);
+    throw new CliError(code, `namespace "${namespace.slice(0, 80)}" from ${source} is not a valid DNS label`);
   }
   return namespace;
 }

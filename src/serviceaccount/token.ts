@@ -45,6 +45,20 @@ function isOptionalFinite(value: unknown): boolean {
   return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }
 
+function keepIf(valid: (value: string) => boolean, value: string | undefined): string | undefined {
+  return value !== undefined && valid(value) ? value : undefined;
+}
+
+/** RFC 1123 label, as namespaces are (apimachinery IsDNS1123Label). */
+function isDnsLabel(value: string): boolean {
+  return /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value);
+}
+
+/** RFC 1123 subdomain, as service-account names are (apimachinery IsDNS1123Subdomain). */
+function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value);
+}
+
 export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 
 export type TokenClaims =
@@ -86,8 +100,11 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
   const k8s = claims['kubernetes.io'];
   // sub is system:serviceaccount:<namespace>:<name> for both token kinds.
   const fromSubject = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(claims.sub ?? '');
-  const namespace = k8s?.namespace ?? claims['kubernetes.io/serviceaccount/namespace'] ?? fromSubject?.[1];
-  const serviceAccount = k8s?.serviceaccount?.name ?? claims['kubernetes.io/serviceaccount/service-account.name'] ?? fromSubject?.[2];
+  // Unverified input that ends up in entry names: a value no API server would issue (a namespace
+  // that is not a DNS label, an account name that is not a DNS subdomain) is taken as unknown,
+  // so a name can never hold a "/" or "@" from the token.
+  const namespace = keepIf(isDnsLabel, k8s?.namespace ?? claims['kubernetes.io/serviceaccount/namespace'] ?? fromSubject?.[1]);
+  const serviceAccount = keepIf(isDnsSubdomain, k8s?.serviceaccount?.name ?? claims['kubernetes.io/serviceaccount/service-account.name'] ?? fromSubject?.[2]);
   const boundTo = k8s?.pod?.name
     ? { kind: 'pod' as const, name: k8s.pod.name }
     : k8s?.secret?.name
@@ -95,7 +112,12 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
       : k8s?.node?.name
         ? { kind: 'node' as const, name: k8s.node.name }
         : undefined;
-  const seconds = (value: number | undefined) => (value === undefined ? undefined : new Date(value * 1000));
+  // A time outside what Date can hold (±8.64e12 s) is as good as none: Go would take it, but
+  // nothing we do with it (the summary, the expiry warning) could show it.
+  const seconds = (value: number | undefined) => {
+    const date = value === undefined ? undefined : new Date(value * 1000);
+    return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
+  };
   const expiresAt = seconds(claims.exp);
   const issuedAt = seconds(claims.iat);
   const notBefore = seconds(claims.nbf);

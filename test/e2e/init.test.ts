@@ -14,8 +14,11 @@ const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 interface ViewCluster { name: string; cluster: Record<string, unknown> }
 interface View { clusters: ViewCluster[] | null; users: { name: string; user: Record<string, unknown> }[] | null; contexts: { name: string; context: Record<string, unknown> }[] | null; 'current-context': string }
 
-async function kubectl(args: string[], env: Record<string, string>, cwd: string): Promise<string> {
-  const { stdout } = await exec(KUBECTL, args, { env: { PATH: process.env['PATH'] ?? '', HOME: env['HOME'] ?? cwd, ...env }, cwd });
+/** A variable set to undefined in `env` is unset for kubectl (HOME defaults to cwd otherwise). */
+async function kubectl(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<string> {
+  const childEnv: Record<string, string | undefined> = { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env };
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key];
+  const { stdout } = await exec(KUBECTL, args, { env: childEnv, cwd });
   return stdout;
 }
 
@@ -41,7 +44,7 @@ const names = (mount: Mount) => {
 };
 
 /** The manual recipe, with the token kept out of argv (set users.X.tokenFile rather than --token). */
-async function recipe(mount: Mount, env: Record<string, string>, cwd: string, flags: string[] = []): Promise<void> {
+async function recipe(mount: Mount, env: Record<string, string | undefined>, cwd: string, flags: string[] = []): Promise<void> {
   const n = names(mount);
   await kubectl(['config', 'set-cluster', n.cluster, `--server=${server}`, `--certificate-authority=${join(mount.dir, 'ca.crt')}`, ...flags], env, cwd);
   await kubectl(['config', 'set-credentials', n.user, ...flags], env, cwd);
@@ -88,6 +91,8 @@ describe('init against the kubectl oracle', () => {
     readonly chain?: readonly string[];
     readonly explicit?: string;
     readonly symlink?: { readonly link: string; readonly target: string };
+    /** Run both with HOME unset. */
+    readonly unsetHome?: boolean;
   }
   const n = () => names(mount);
   const scenarios: Scenario[] = [
@@ -105,6 +110,8 @@ describe('init against the kubectl oracle', () => {
     { name: 'KUBECONFIG where no file exists yet (the last is created)', files: {}, chain: ['one', 'two'] },
     { name: 'a symlinked kubeconfig', files: { 'real/config': OTHER }, explicit: 'link', symlink: { link: 'link', target: 'real/config' } },
     { name: 'a relative --kubeconfig path', files: { 'sub/config': OTHER }, explicit: 'sub/config' },
+    // client-go's HomeDir() is $HOME alone: unset, ~/.kube/config is .kube/config in the working directory.
+    { name: 'HOME unset', files: { '.kube/config': OTHER }, unsetHome: true },
   ];
 
   it.each(scenarios)('agrees with the recipe for $name', async (scenario) => {
@@ -116,7 +123,7 @@ describe('init against the kubectl oracle', () => {
       }
       if (scenario.symlink) symlinkSync(join(dir, scenario.symlink.target), join(dir, scenario.symlink.link));
     }
-    const envFor = (dir: string): Record<string, string> => ({ HOME: join(dir, 'home'), ...(scenario.chain ? { KUBECONFIG: scenario.chain.map((f) => join(dir, f)).join(':') } : {}) });
+    const envFor = (dir: string): Record<string, string | undefined> => ({ HOME: scenario.unsetHome ? undefined : join(dir, 'home'), ...(scenario.chain ? { KUBECONFIG: scenario.chain.map((f) => join(dir, f)).join(':') } : {}) });
     const flags = scenario.explicit ? ['--kubeconfig', scenario.explicit] : [];
 
     await recipe(mount, envFor(dirs.kubectl), dirs.kubectl, flags);
@@ -135,7 +142,7 @@ describe('init against the kubectl oracle', () => {
     }
     if (scenario.symlink) expect(lstatSync(join(dirs.ours, scenario.symlink.link)).isSymbolicLink()).toBe(true);
     // And the entries are what we meant: the mounted files, by reference.
-    const target = scenario.explicit ? join(dirs.ours, scenario.symlink?.target ?? scenario.explicit) : undefined;
+    const target = scenario.explicit ? join(dirs.ours, scenario.symlink?.target ?? scenario.explicit) : scenario.unsetHome ? join(dirs.ours, '.kube', 'config') : undefined;
     if (target) {
       const merged = await view(target, dirs.ours);
       expect(merged['current-context']).toBe(n().context);
@@ -145,6 +152,23 @@ describe('init against the kubectl oracle', () => {
 });
 
 describe('init', () => {
+  it('names every file it changed when a KUBECONFIG chain holds our entries in two files', async () => {
+    const dir = tempDir();
+    const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+    writeFileSync(a, `clusters:\n- name: 10.96.0.1\n  cluster: {server: https://old:6443}\n`);
+    writeFileSync(b, `users:\n- name: team-a/deployer@10.96.0.1\n  user: {tokenFile: /old/token}\n`);
+    const env = { HOME: dir, KUBECONFIG: `${a}:${b}` };
+    const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server], { cwd: dir, env });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+      `Wrote context "team-a/deployer@10.96.0.1" to ${a} (now the current context)`,
+      `  updated user "team-a/deployer@10.96.0.1" in ${b}`,
+    ]);
+    const json = JSON.parse((await runCli(['init', '--sa-dir', mount.dir, '--server', server, '-o', 'json'], { cwd: dir, env })).stdout) as { changes: { stanza: string; file: string }[] };
+    expect(json.changes.map((change) => `${change.stanza} ${change.file}`).sort()).toEqual([`cluster ${a}`, `context ${a}`, `current-context ${a}`, `user ${b}`]);
+    expect((await view(b, dir)).users?.[0]?.user).toEqual({ tokenFile: join(mount.dir, 'token') });
+  });
+
   it('prints a summary without the token, and -o json with the documented fields', async () => {
     const dir = tempDir();
     const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k')], { cwd: dir });
@@ -255,6 +279,7 @@ describe('init with bad input', () => {
     readonly code: number;
     readonly setup: (dir: string, sa: string) => void;
     readonly args?: (dir: string, sa: string) => string[];
+    readonly env?: Record<string, string>;
   }
   const write = (path: string, content: string) => writeFileSync(path, content);
   const cases: BadCase[] = [
@@ -271,6 +296,10 @@ describe('init with bad input', () => {
     { name: 'a bad --lock-timeout', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', 'soon'] },
     { name: 'a bad --probe-timeout (checked before writing)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', 'banana'] },
     { name: 'an empty --context', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--context', ''] },
+    { name: 'a --namespace that is not a DNS label', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', 'Bad_NS'] },
+    { name: 'an empty --namespace', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', ''] },
+    { name: 'a --kubeconfig that ends in "/" (kubectl: "is a directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${join(dir, 'nd')}/`] },
+    { name: 'KUBECONFIG=":" (kubectl then reads no file at all)', code: 3, setup: () => undefined, args: (_dir, sa) => ['--sa-dir', sa], env: { KUBECONFIG: ':' } },
     { name: 'a lock held by a live writer', code: 3, setup: (dir) => write(join(dir, 'config.lock'), ''), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', '300ms'] },
   ];
 
@@ -285,7 +314,7 @@ describe('init with bad input', () => {
         .sort()
         .map((f) => [f, statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : 'dir']);
     const before = snapshot();
-    const run = await runCli(['init', '--server', server, ...(bad.args ? bad.args(dir, sa) : ['--sa-dir', sa, '--kubeconfig', join(dir, 'config')])], { cwd: dir });
+    const run = await runCli(['init', '--server', server, ...(bad.args ? bad.args(dir, sa) : ['--sa-dir', sa, '--kubeconfig', join(dir, 'config')])], { cwd: dir, env: { HOME: dir, ...bad.env } });
     expect(run.code, run.stderr).toBe(bad.code);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');

@@ -123,6 +123,19 @@ describe('writeServiceAccountEntries', () => {
     expect(result.files).toEqual([second]);
   });
 
+  it('names the file of every change when a chain spreads the stanzas over files', async () => {
+    const dir = tempDir();
+    const [a, b] = [join(dir, 'a'), join(dir, 'b')];
+    writeFileSync(a, 'clusters:\n- name: c-a\n  cluster: {server: https://old}\n');
+    writeFileSync(b, 'users:\n- name: u-a\n  user: {token: old-token-value}\n');
+    const result = await writeServiceAccountEntries(deps(dir, { KUBECONFIG: `${a}:${b}` }), { entries: entriesFor('a'), setCurrent: true });
+    expect(result.files).toEqual([a, b]);
+    expect(result.kubeconfig).toBe(a);
+    expect(result.changes.map((change) => `${change.stanza} ${change.kind} ${change.file}`).sort()).toEqual(
+      [`cluster updated ${a}`, `context created ${a}`, `current-context created ${a}`, `user updated ${b}`].sort(),
+    );
+  });
+
   it('loses nothing when 30 writers run at once', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');

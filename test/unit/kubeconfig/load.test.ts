@@ -23,6 +23,19 @@ describe('kubeconfigPrecedence', () => {
   ])('%s', (_name, env, explicit, expected) => {
     expect(kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toEqual(expected);
   });
+
+  it.each([
+    ['KUBECONFIG of separators only (kubectl loads no file then, not ~/.kube/config)', { KUBECONFIG: ':' }, undefined, /^KUBECONFIG=":" names no file$/],
+    ['KUBECONFIG of several separators', { KUBECONFIG: ':::' }, undefined, /^KUBECONFIG=":::" names no file$/],
+    ['a --kubeconfig that ends in "/"', {}, 'nd/', /^--kubeconfig path "nd\/" ends in "\/", so it names a directory/],
+    ['a KUBECONFIG entry that ends in "/"', { KUBECONFIG: '/a:/b/' }, undefined, /^KUBECONFIG path "\/b\/" ends in "\/"/],
+  ])('refuses %s', (_name, env, explicit, message) => {
+    expect(() => kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toThrow(message);
+  });
+
+  it('resolves against the working directory when HOME is empty, as client-go does', () => {
+    expect(kubeconfigPrecedence({ env: {}, cwd: '/cwd', homeDir: '' })).toEqual(['/cwd/.kube/config']);
+  });
 });
 
 describe('loadKubeconfigs', () => {

@@ -29,6 +29,38 @@ describe('decodeTokenClaims', () => {
   ])('treats %s as opaque', async (_name, token) => {
     expect(await decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
   });
+
+  const jwtWith = (claims: object) => `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.y`;
+
+  it.each([
+    ['exp', { exp: 8_640_000_000_001 }, 'expiresAt'],
+    ['iat', { iat: -8_640_000_000_001 }, 'issuedAt'],
+    ['nbf', { nbf: 1e300 }, 'notBefore'],
+  ])('takes a %s beyond what a Date holds as absent', async (_name, times, field) => {
+    const claims = await decodeTokenClaims(jwtWith({ sub: 'system:serviceaccount:team-a:deployer', ...times }));
+    expect(claims).toMatchObject({ kind: 'jwt', namespace: 'team-a', serviceAccount: 'deployer' });
+    expect(claims).not.toHaveProperty(field);
+  });
+
+  it('keeps the last time a Date holds', async () => {
+    const claims = await decodeTokenClaims(jwtWith({ exp: 8_640_000_000_000 }));
+    expect(claims.kind === 'jwt' && claims.expiresAt?.toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+  });
+
+  it.each([
+    ['a "/" in the namespace', 'system:serviceaccount:te/am:deployer', { serviceAccount: 'deployer' }, 'namespace'],
+    ['an "@" in the account', 'system:serviceaccount:team-a:dep@loyer', { namespace: 'team-a' }, 'serviceAccount'],
+    ['capitals in the account', 'system:serviceaccount:team-a:Dep_loyer', { namespace: 'team-a' }, 'serviceAccount'],
+    ['a right-to-left override', 'system:serviceaccount:team-a:dep\u202eloyer', { namespace: 'team-a' }, 'serviceAccount'],
+  ])('takes a name no API server issues (%s) as unknown', async (_name, sub, kept, dropped) => {
+    const claims = await decodeTokenClaims(jwtWith({ sub }));
+    expect(claims).toMatchObject({ kind: 'jwt', subject: sub, ...kept });
+    expect(claims).not.toHaveProperty(dropped);
+  });
+
+  it('keeps account names with dots (DNS subdomains)', async () => {
+    expect(await decodeTokenClaims(jwtWith({ sub: 'system:serviceaccount:kube-system:ci.deployer' }))).toMatchObject({ namespace: 'kube-system', serviceAccount: 'ci.deployer' });
+  });
 });
 
 const payloadOf = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
