@@ -5,34 +5,103 @@
 // makes it a bundle of its own, dist/codec.cjs, with js-yaml, the schemas and their zod, and a
 // code cache of its own. The demo, a bundle of its own too, imports it directly.
 import * as jsYaml from 'js-yaml';
-import { CORE_SCHEMA, DEFAULT_SCHEMA, dump, load, Type, YAMLException } from 'js-yaml';
+import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
 import { emitKubeconfig, normalizeForWrite } from './emitter.js';
 import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
+import { isScalarCheck, SHAPES } from './shape.js';
 
 // For kubectl/source-context.ts, which reads `kubectl config view -o json` (no YAML) with them.
 export { kubeconfigSchemas };
 
 /**
- * kubectl reads kubeconfigs with YAML 1.1 rules (sigs.k8s.io/yaml → go-yaml v2 resolve.go strips
- * "_" before parsing numbers), so a plain `1_000` or `0xFF_FF` is a number to it and the whole file
- * fails to load ("cannot unmarshal number into Go struct field … of type string"). js-yaml follows
- * YAML 1.2 and would not quote those; this never-matching-on-load type makes dump quote them.
- */
-const YAML_11_NUMBER_WITH_UNDERSCORES = new Type('tag:sa-kubeconfig,2026:yaml-1.1-number', {
-  kind: 'scalar',
-  resolve: (data: string) => /^[-+]?[.0-9]/.test(data) && data.includes('_'),
-});
-const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NUMBER_WITH_UNDERSCORES] });
-/**
- * Reading: the core schema plus merge keys, without js-yaml's default timestamp type, which would
- * turn `created: 2026-01-01` in an extension into a Date (rewritten as 2026-01-01T00:00:00.000Z)
- * and make a context named 2026-01-01 fail the schema, where kubectl keeps both as written.
- * (Dumping still uses the default schema so that such strings are quoted for YAML 1.1 readers.)
+ * Reading as kubectl reads: sigs.k8s.io/yaml hands the text to go-yaml v2, which resolves plain
+ * scalars by YAML 1.1 rules (resolve.go), and only then to encoding/json. So a plain `on`, `yes`
+ * or `y` is a boolean (and `namespace: on` fails to load, "cannot unmarshal bool into Go struct
+ * field"), `0777` is octal 511, `1_000` is 1000, `08` is the float 8; timestamps stay strings as
+ * written, and merge keys work. js-yaml's own schemas are YAML 1.2's, which read all of those as
+ * strings or other numbers: a file kubectl refuses would load here, and an extension holding
+ * `port: 0777` would be rewritten as 777.
  */
 // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
-const { merge } = (jsYaml as unknown as { readonly types: { readonly merge: Type } }).types;
-export const LOAD_SCHEMA = CORE_SCHEMA.extend({ implicit: [merge] });
+const builtIn = (jsYaml as unknown as { readonly types: Readonly<Record<'merge' | 'null', Type>> }).types;
+
+const YAML_11_TRUE = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
+const YAML_11_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
+const yaml11Bool = new Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (data: string) => YAML_11_TRUE.has(data) || YAML_11_FALSE.has(data),
+  construct: (data: string) => YAML_11_TRUE.has(data),
+});
+
+/**
+ * go-yaml v2 for a plain scalar that starts with a digit or a sign: "_" removed, then Go's
+ * strconv.ParseInt(s, 0, 64) (0x, 0o, 0b prefixes; a leading 0 is octal), then ParseUint.
+ * Undefined when that fails (the float rule may still take it).
+ */
+function parseGoInteger(data: string): bigint | undefined {
+  const plain = data.replace(/_/g, '');
+  const match = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(plain);
+  if (match === null) return undefined;
+  const [, sign, digits = ''] = match;
+  const magnitude = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits.toLowerCase());
+  const value = sign === '-' ? -magnitude : magnitude;
+  // int64, or (no sign) uint64; past both, Go tries the float rule.
+  if (value >= -(2n ** 63n) && value < 2n ** 63n) return value;
+  if (sign === '' && value < 2n ** 64n) return value;
+  return undefined;
+}
+
+const yaml11Int = new Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string) => /^[-+0-9]/.test(data) && parseGoInteger(data) !== undefined,
+  construct: (data: string) => {
+    const value = parseGoInteger(data) as bigint;
+    const number = Number(value);
+    // kubectl keeps every 64-bit integer exactly; a JavaScript number holds some of them only
+    // approximately, and rewriting the file would change such a one (12345678901234567890
+    // would be written as 12345678901234567000): refuse instead. What is written back is
+    // String(number), so that is the test (2^53 and 2^60 pass).
+    if (BigInt(String(number)) !== value) throw new YAMLException(`integer ${data} is too large to be kept exactly`);
+    return number;
+  },
+});
+
+const YAML_11_SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
+  ...['.nan', '.NaN', '.NAN'].map((word) => [word, Number.NaN] as const),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((word) => [word, Number.POSITIVE_INFINITY] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map((word) => [word, Number.NEGATIVE_INFINITY] as const),
+]);
+/** go-yaml v2 yamlStyleFloat, after "_" is removed (digit or sign first), or as is ("." first). */
+function goYamlFloat(data: string): number | undefined {
+  const special = YAML_11_SPECIAL_FLOATS.get(data);
+  if (special !== undefined) return special;
+  const plain = data.startsWith('.') ? data : /^[-+0-9]/.test(data) ? data.replace(/_/g, '') : undefined;
+  if (plain === undefined || !/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain)) return undefined;
+  // Go's ParseFloat fails on overflow ("3e380"), and go-yaml then keeps the string.
+  const value = Number(plain);
+  return Number.isFinite(value) ? value : undefined;
+}
+const yaml11Float = new Type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: (data: string) => goYamlFloat(data) !== undefined,
+  construct: (data: string) => goYamlFloat(data) as number,
+});
+
+export const LOAD_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [builtIn.null, yaml11Bool, yaml11Int, yaml11Float, builtIn.merge] });
+
+/**
+ * Writing: js-yaml quotes a string that one of its schema's types would read as something else,
+ * and its default schema is YAML 1.2's (with the YAML 1.1 booleans quoted too). A string such as
+ * `+_0`, `0O17` or `1_000` it would write plain, and go-yaml (kubectl, and LOAD_SCHEMA above)
+ * would read a number. This type never matches on load; on dump it marks every string
+ * LOAD_SCHEMA would not read back as a string, so that js-yaml quotes it.
+ */
+const YAML_11_NON_STRING = new Type('tag:sa-kubeconfig,2026:yaml-1.1-non-string', {
+  kind: 'scalar',
+  resolve: (data: string) => yaml11Bool.resolve(data) || yaml11Int.resolve(data) || yaml11Float.resolve(data),
+});
+const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NON_STRING] });
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 export const MAX_EXPANDED_NODES = 2_000_000;
@@ -41,13 +110,21 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   // client-go: "if there's no data in a file, return the default object instead of failing".
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') return {};
-  let document: unknown;
+  let documents: unknown[];
   try {
-    document = load(body, { filename: source, schema: LOAD_SCHEMA });
+    // json: a key given twice is the last value, as go-yaml v2 reads it (kubectl too), not an error.
+    documents = loadAll(body, undefined, { filename: source, schema: LOAD_SCHEMA, json: true });
   } catch (error) {
     const reason = error instanceof YAMLException ? `yaml: ${error.reason} (line ${(error.mark?.line ?? 0) + 1})` : String(error);
     throw malformed(source, reason, error);
   }
+  // kubectl reads the first document and ignores the rest; writing such a file back would drop
+  // them, so it is refused (and left alone) rather than half read.
+  const extra = documents.slice(1).filter((other) => other !== null && other !== undefined).length;
+  if (extra > 0) {
+    throw malformed(source, `the file holds ${extra + 1} YAML documents; kubectl reads only the first, and rewriting it would drop the others`);
+  }
+  const document = normalizeZeroValues(documents[0]);
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw malformed(source, `expected a mapping at the top level, found ${Array.isArray(document) ? 'a list' : typeof document}`);
@@ -60,9 +137,20 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     const issue = parsed.error.issues[0];
     const where = issue ? formatPath(issue.path) : '';
     const expected = issue && 'expected' in issue ? `expected ${String(issue.expected)}` : (issue?.message ?? 'invalid');
-    throw malformed(source, `${where ? `${where}: ` : ''}${expected}`);
+    const found = issue ? valueAt(document, issue.path) : undefined;
+    // What YAML 1.1 made of an unquoted word or number, said plainly: the usual surprise.
+    const yaml11 = typeof found === 'boolean' || typeof found === 'number' ? `, found the ${typeof found} ${String(found)} (YAML 1.1, as kubectl reads it; quote the value to keep it a string)` : '';
+    throw malformed(source, `${where ? `${where}: ` : ''}${expected}${yaml11}`);
   }
   const config = parsed.data;
+  // client-go decodes with apiVersion v1 and kind Config as defaults; any other is refused
+  // ('no kind "Config" is registered for version "v2"').
+  if ((config.apiVersion ?? '') !== '' && config.apiVersion !== 'v1') {
+    throw malformed(source, `no kind "${config.kind || 'Config'}" is registered for version "${config.apiVersion}" (a kubeconfig is apiVersion v1)`);
+  }
+  if ((config.kind ?? '') !== '' && config.kind !== 'Config') {
+    throw malformed(source, `no kind "${config.kind}" is registered for version "v1" (a kubeconfig is kind Config)`);
+  }
   // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q in list").
   for (const list of ['clusters', 'users', 'contexts'] as const) {
     const seen = new Set<string>();
@@ -94,6 +182,56 @@ function malformed(source: string, reason: string, cause?: unknown): CliError {
     hint: 'fix or move the file; sa-kubeconfig never overwrites a kubeconfig it cannot parse',
     cause,
   });
+}
+
+/**
+ * encoding/json, which kubectl decodes with, reads null into a string or boolean field as its
+ * zero value, a null list item as an entry of zero values, and a missing name as "". So
+ * `namespace:` with nothing after it is no namespace, not a malformed file. Done here, before
+ * the schema: the fields each stanza's shape names as plain strings or booleans lose a null;
+ * entries get their name. Unknown fields and extensions keep their nulls.
+ */
+function normalizeZeroValues(document: unknown): unknown {
+  if (!isRecord(document)) return document;
+  dropNullScalars(document, SHAPES['kubeconfigSchema']);
+  for (const [list, key, shape, nested] of STANZAS) {
+    const entries = document[list];
+    if (!Array.isArray(entries)) continue;
+    document[list] = entries.map((entry: unknown) => {
+      const named = entry === null ? {} : entry;
+      if (!isRecord(named)) return named;
+      if (named['name'] === undefined || named['name'] === null) named['name'] = '';
+      const body = named[key];
+      if (isRecord(body)) {
+        dropNullScalars(body, SHAPES[shape]);
+        for (const [field, fieldShape] of nested) if (isRecord(body[field])) dropNullScalars(body[field], SHAPES[fieldShape]);
+      }
+      return named;
+    });
+  }
+  return document;
+}
+
+const STANZAS: ReadonlyArray<readonly [string, string, string, ReadonlyArray<readonly [string, string]>]> = [
+  ['clusters', 'cluster', 'clusterSchema', []],
+  ['users', 'user', 'userSchema', [['exec', 'execConfigSchema']]],
+  ['contexts', 'context', 'contextSchema', []],
+];
+
+function dropNullScalars(record: Record<string, unknown>, shape: Readonly<Record<string, unknown>> | undefined): void {
+  for (const [field, check] of Object.entries(shape ?? {})) {
+    if (record[field] === null && isScalarCheck(check)) delete record[field];
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = document;
+  for (const part of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  return value;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -33,6 +33,8 @@ export function readPlainKubeconfig(text: string): Kubeconfig | undefined {
   if (body.trim() === '') return {};
   const document = readPlainYaml(body);
   if (document === undefined || !matchesKubeconfigShape(document)) return undefined;
+  // Another apiVersion or kind is codec.ts's to refuse, as client-go does.
+  if (![undefined, '', 'v1'].includes(document.apiVersion) || ![undefined, '', 'Config'].includes(document.kind)) return undefined;
   for (const list of [document.clusters, document.users, document.contexts]) {
     if (list && new Set(list.map((entry) => entry.name)).size !== list.length) return undefined;
   }

@@ -108,6 +108,11 @@ export const SHAPES: Readonly<Record<string, Readonly<Record<string, Check>>>> =
   kubeconfigSchema: kubeconfig,
 };
 
+/** Whether a table's check is that of a plain string or boolean field (codec.ts drops their nulls). */
+export function isScalarCheck(check: unknown): boolean {
+  return check === optionalString || check === optionalBoolean;
+}
+
 const matchesKubeconfig = object(kubeconfig);
 
 export function matchesKubeconfigShape(document: unknown): document is Kubeconfig {

@@ -74,7 +74,6 @@ describe('parseKubeconfig', () => {
     ['clusters that is a mapping', 'clusters: {a: 1}\n'],
     ['duplicate cluster names', 'clusters:\n- name: a\n  cluster: {server: https://a}\n- name: a\n  cluster: {server: https://b}\n'],
     ['duplicate context names', 'contexts:\n- name: c\n  context: {}\n- name: c\n  context: {}\n'],
-    ['duplicate mapping keys', 'current-context: a\ncurrent-context: b\n'],
     ['insecure flag of the wrong type', 'clusters:\n- name: a\n  cluster: {insecure-skip-tls-verify: "yes please"}\n'],
   ])('rejects %s as malformed', (_name, text) => {
     expect(codeOf(() => parseKubeconfig(text, 'bad'))).toBe('ERR_KUBECONFIG_MALFORMED');

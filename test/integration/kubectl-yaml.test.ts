@@ -1,0 +1,102 @@
+// codec.ts reads a kubeconfig as kubectl does (sigs.k8s.io/yaml → go-yaml v2's YAML 1.1 scalars,
+// then encoding/json into client-go's types), with the real kubectl as the oracle: for each text,
+// if kubectl refuses to load it we refuse it, and if kubectl loads it, what we write back reads
+// the same to kubectl as the original does.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec.js';
+import { CliError } from '../../src/errors.js';
+import { tempDir } from '../support/mount.js';
+
+const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
+const hasKubectl = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+/** kubectl's reading of a file: its JSON view, or its error line. */
+function kubectlView(file: string): { view?: unknown; error?: string } {
+  const result = spawnSync(KUBECTL, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', file], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tempDir() } });
+  return result.status === 0 ? { view: JSON.parse(result.stdout) as unknown } : { error: result.stderr.trim() };
+}
+
+const cluster = (extra: string) => `clusters:\n- name: c\n  cluster:\n    server: https://x\n${extra}`;
+const extension = (body: string) => cluster(`    extensions:\n    - name: e\n      extension:\n${body}`);
+const context = (field: string) => `contexts:\n- name: dev\n  context:\n    cluster: dev\n    user: dev\n    ${field}\n`;
+
+const texts: ReadonlyArray<readonly [string, string]> = [
+  ['apiVersion v2', 'apiVersion: v2\nkind: Config\n'],
+  ['kind Cfg', 'apiVersion: v1\nkind: Cfg\n'],
+  ['no apiVersion or kind', 'current-context: x\n'],
+  ['empty apiVersion and kind', 'apiVersion: ""\nkind: ""\ncurrent-context: x\n'],
+  ['a null namespace', context('namespace:')],
+  ['a ~ namespace', context('namespace: ~')],
+  ['a null apiVersion', 'apiVersion:\nkind: Config\ncurrent-context: x\n'],
+  ['namespace: on (a YAML 1.1 boolean)', context('namespace: on')],
+  ['namespace: "on" (quoted)', context('namespace: "on"')],
+  ['namespace: Yes', context('namespace: Yes')],
+  ['namespace: 0x1F', context('namespace: 0x1F')],
+  ['namespace: 1_000', context('namespace: 1_000')],
+  ['namespace: 2026-01-01 (a timestamp stays a string)', context('namespace: 2026-01-01')],
+  ['cluster: y', 'contexts:\n- name: dev\n  context:\n    cluster: y\n    user: dev\n'],
+  ['insecure-skip-tls-verify: yes', cluster('    insecure-skip-tls-verify: yes\n')],
+  ['insecure-skip-tls-verify: "true" (a string)', cluster('    insecure-skip-tls-verify: "true"\n')],
+  ['insecure-skip-tls-verify: Off', cluster('    insecure-skip-tls-verify: Off\n')],
+  ['insecure-skip-tls-verify: null', cluster('    insecure-skip-tls-verify:\n')],
+  ['a numeric name', 'clusters:\n- name: 123\n  cluster:\n    server: https://x\n'],
+  ['a numeric server', 'clusters:\n- name: c\n  cluster:\n    server: 1.5\n'],
+  ['a key given twice (the last wins)', 'current-context: a\ncurrent-context: b\n'],
+  ['a null list item', 'clusters:\n-\n- name: c\n  cluster:\n    server: https://x\n'],
+  ['a cluster without a name', 'clusters:\n- cluster:\n    server: https://x\n'],
+  ['a null name', 'clusters:\n- name:\n  cluster:\n    server: https://x\n'],
+  ['a null token', 'users:\n- name: u\n  user:\n    token:\n'],
+  ['a null exec command', 'users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command:\n'],
+  ['YAML 1.1 numbers and words in an extension', extension('        port: 0777\n        hex: 0x1F\n        bin: 0b101\n        sep: 1_000\n        exp: 1e3\n        lead: 08\n        neg: -0o17\n        f: .5\n        t: 2001-12-14\n        s: 1:20\n        n: yes\n        o: off\n')],
+  ['a float too large for a double (Go keeps the string)', context('namespace: 3e380')],
+  ['a YAML 1.1 word as an extension key', extension('        n: 1\n        on: 2\n')],
+  ['merge keys', 'base: &b {server: https://x}\nclusters:\n- name: c\n  cluster:\n    <<: *b\n    tls-server-name: x\n'],
+];
+
+describe.runIf(hasKubectl)('reading kubeconfigs as kubectl does', () => {
+  const dir = tempDir();
+  it.each(texts)('%s', (_name, text) => {
+    const original = join(dir, 'original');
+    writeFileSync(original, text);
+    const theirs = kubectlView(original);
+    let ours: string | undefined;
+    try {
+      ours = stringifyKubeconfig(parseKubeconfig(text, original));
+    } catch (error) {
+      if (!(error instanceof CliError) || error.code !== 'ERR_KUBECONFIG_MALFORMED') throw error;
+      expect(theirs.error, `we refused (${error.message}) what kubectl loads`).toBeDefined();
+      return;
+    }
+    expect(theirs.error, 'we loaded what kubectl refuses').toBeUndefined();
+    const rewritten = join(dir, 'rewritten');
+    writeFileSync(rewritten, ours);
+    expect(kubectlView(rewritten)).toEqual(theirs);
+  });
+
+  it('refuses an integer a JavaScript number cannot hold, which kubectl would keep exactly', () => {
+    const text = extension('        big: 12345678901234567890\n');
+    expect(() => parseKubeconfig(text, 'big')).toThrow(/integer 12345678901234567890 is too large to be kept exactly/);
+    expect(parseKubeconfig(extension('        two53: 9007199254740992\n        two60: 1152921504606847000\n'), 'ok').clusters?.[0]?.cluster?.extensions?.[0]?.extension).toEqual({ two53: 2 ** 53, two60: 2 ** 60 });
+    writeFileSync(join(dir, 'big'), text);
+    const raw = spawnSync(KUBECTL, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', join(dir, 'big')], { encoding: 'utf8' }).stdout;
+    expect(raw).toContain('"big": 12345678901234567890');
+  });
+
+  it('refuses a second YAML document (kubectl would read the first, and a rewrite would drop the rest)', () => {
+    expect(() => parseKubeconfig('current-context: a\n---\ncurrent-context: b\n', 'two')).toThrow(/holds 2 YAML documents/);
+    expect(parseKubeconfig('current-context: a\n---\n', 'one')).toEqual({ 'current-context': 'a' });
+  });
+
+  it('says what YAML 1.1 made of an unquoted word', () => {
+    expect(() => parseKubeconfig(context('namespace: on'), 'k')).toThrow(
+      'error loading config file "k": contexts[0].context.namespace: expected string, found the boolean true (YAML 1.1, as kubectl reads it; quote the value to keep it a string)',
+    );
+  });
+
+  it('is checked against a kubectl that runs', () => {
+    expect(execFileSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' })).toMatch(/Client Version/);
+  });
+});
