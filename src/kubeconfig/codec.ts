@@ -115,7 +115,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     // json: a key given twice is the last value, as go-yaml v2 reads it (kubectl too), not an error.
     documents = loadAll(body, undefined, { filename: source, schema: LOAD_SCHEMA, json: true });
   } catch (error) {
-    const reason = error instanceof YAMLException ? `yaml: ${error.reason} (line ${(error.mark?.line ?? 0) + 1})` : String(error);
+    const reason = error instanceof YAMLException ? `yaml: ${error.reason}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
     throw malformed(source, reason, error);
   }
   // kubectl reads the first document and ignores the rest; writing such a file back would drop

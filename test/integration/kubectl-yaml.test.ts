@@ -78,7 +78,8 @@ describe.runIf(hasKubectl)('reading kubeconfigs as kubectl does', () => {
 
   it('refuses an integer a JavaScript number cannot hold, which kubectl would keep exactly', () => {
     const text = extension('        big: 12345678901234567890\n');
-    expect(() => parseKubeconfig(text, 'big')).toThrow(/integer 12345678901234567890 is too large to be kept exactly/);
+    expect(() => parseKubeconfig(text, 'big')).toThrow('error loading config file "big": yaml: integer 12345678901234567890 is too large to be kept exactly');
+    expect(() => parseKubeconfig(text, 'big')).not.toThrow(/line/);
     expect(parseKubeconfig(extension('        two53: 9007199254740992\n        two60: 1152921504606847000\n'), 'ok').clusters?.[0]?.cluster?.extensions?.[0]?.extension).toEqual({ two53: 2 ** 53, two60: 2 ** 60 });
     writeFileSync(join(dir, 'big'), text);
     const raw = spawnSync(KUBECTL, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', join(dir, 'big')], { encoding: 'utf8' }).stdout;
