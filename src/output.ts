@@ -42,11 +42,6 @@ export function neutralizeControls(text: string): string {
 
 export type OutputFormat = 'text' | 'json';
 
-export function parseOutputFormat(value: string): OutputFormat {
-  if (value === 'text' || value === 'json') return value;
-  throw new Error(`unknown output format "${value}" (use text or json)`);
-}
-
 export function renderJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { CliError } from '../errors.js';
-import { parseOutputFormat, type OutputFormat } from '../output.js';
+import type { OutputFormat } from '../output.js';
 
 interface ProbeFlags {
   readonly kubeconfig?: string;
@@ -43,15 +43,11 @@ export function probeCommand(ctx: CommandContext): Command {
     .option('-n, --namespace <ns>', "namespace for the authz and request stages (default: the context's)")
     .option('--path <path>', 'GET this path in the request stage instead of /api/v1/namespaces/NS/pods?limit=1')
     .option('--timeout <duration>', 'bound for the whole probe', '5s')
-    .addOption(new Option('-o, --output <format>', 'text or json').default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: ProbeFlags) => {
-      let output: OutputFormat;
-      try {
-        output = parseOutputFormat(flags.output);
-      } catch (cause) {
-        throw new CliError('ERR_BAD_FLAG_VALUE', `invalid --output "${flags.output}"`, { cause, hint: 'use -o text or -o json' });
-      }
+      // commander has checked the choice (exit 2 otherwise), as for init and from-*.
+      const output: OutputFormat = flags.output === 'json' ? 'json' : 'text';
       if (flags.path !== undefined && !flags.path.startsWith('/')) {
         throw new CliError('ERR_BAD_FLAG_VALUE', `--path "${flags.path}" must start with /`, { hint: 'e.g. --path /api/v1/namespaces/default/pods' });
       }
