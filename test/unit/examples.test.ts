@@ -36,6 +36,13 @@ describe('examples/job.yaml', () => {
 
 describe('examples/github-actions.yml', () => {
   const text = read('github-actions.yml');
+
+  it('is the workflow the README shows, word for word', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Copy-paste: GitHub Actions'));
+    const block = /```yaml\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(`${block}\n`).toBe(text);
+  });
   const workflow = load(text) as { jobs: Record<string, { steps: { run?: string }[] }> };
   const script = Object.values(workflow.jobs)
     .flatMap((job) => job.steps)
