@@ -72,12 +72,24 @@ const YAML_11_SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
   ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((word) => [word, Number.POSITIVE_INFINITY] as const),
   ...['-.inf', '-.Inf', '-.INF'].map((word) => [word, Number.NEGATIVE_INFINITY] as const),
 ]);
-/** go-yaml v2 yamlStyleFloat, after "_" is removed (digit or sign first), or as is ("." first). */
+/**
+ * go-yaml v2 for a float: digit or sign first, every "_" removed and then its yamlStyleFloat
+ * pattern; "." first, Go's strconv.ParseFloat on the text as it is, which takes "_" only
+ * between digits (`.5_5` is a number, `._5` and `.5_` are strings).
+ */
 function goYamlFloat(data: string): number | undefined {
   const special = YAML_11_SPECIAL_FLOATS.get(data);
   if (special !== undefined) return special;
-  const plain = data.startsWith('.') ? data : /^[-+0-9]/.test(data) ? data.replace(/_/g, '') : undefined;
-  if (plain === undefined || !/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain)) return undefined;
+  let plain: string;
+  if (data.startsWith('.')) {
+    if (!/^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$/.test(data)) return undefined;
+    plain = data.replace(/_/g, '');
+  } else if (/^[-+0-9]/.test(data)) {
+    plain = data.replace(/_/g, '');
+    if (!/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain)) return undefined;
+  } else {
+    return undefined;
+  }
   // Go's ParseFloat fails on overflow ("3e380"), and go-yaml then keeps the string.
   const value = Number(plain);
   return Number.isFinite(value) ? value : undefined;
@@ -110,6 +122,9 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   // client-go: "if there's no data in a file, return the default object instead of failing".
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') return {};
+  // go-yaml v2 takes only `%YAML 1.1` ("incompatible YAML document"); js-yaml would read on.
+  const directive = /^%YAML[ \t]+(\S+)/m.exec(body);
+  if (directive !== null && directive[1] !== '1.1') throw malformed(source, `yaml: incompatible YAML document (%YAML ${directive[1]}; kubectl reads only YAML 1.1)`);
   let documents: unknown[];
   try {
     // json: a key given twice is the last value, as go-yaml v2 reads it (kubectl too), not an error.
@@ -120,7 +135,8 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   }
   // kubectl reads the first document and ignores the rest; writing such a file back would drop
   // them, so it is refused (and left alone) rather than half read.
-  const extra = documents.slice(1).filter((other) => other !== null && other !== undefined).length;
+  // One that holds nothing ("---" at the end, `{}`) loses nothing.
+  const extra = documents.slice(1).filter((other) => !isEmptyDocument(other)).length;
   if (extra > 0) {
     throw malformed(source, `the file holds ${extra + 1} YAML documents; kubectl reads only the first, and rewriting it would drop the others`);
   }
@@ -151,14 +167,24 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if ((config.kind ?? '') !== '' && config.kind !== 'Config') {
     throw malformed(source, `no kind "${config.kind}" is registered for version "v1" (a kubeconfig is kind Config)`);
   }
-  // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q in list").
-  for (const list of ['clusters', 'users', 'contexts'] as const) {
+  // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q
+  // in list"), extensions' names included.
+  const checkNames = (entries: readonly { readonly name: string }[] | null | undefined, where: string) => {
     const seen = new Set<string>();
-    for (const entry of config[list] ?? []) {
-      if (seen.has(entry.name)) throw malformed(source, `duplicate name "${entry.name}" in ${list}`);
+    for (const entry of entries ?? []) {
+      if (seen.has(entry.name)) throw malformed(source, `duplicate name "${entry.name}" in ${where}`);
       seen.add(entry.name);
     }
+  };
+  for (const list of ['clusters', 'users', 'contexts'] as const) {
+    checkNames(config[list], list);
+    for (const entry of config[list] ?? []) {
+      const body = (entry as Record<string, unknown>)[list.slice(0, -1)] as { readonly extensions?: readonly { readonly name: string }[] | null } | null | undefined;
+      checkNames(body?.extensions, `the extensions of ${list.slice(0, -1)} "${entry.name}"`);
+    }
   }
+  checkNames(config.extensions, 'extensions');
+  checkNames((config.preferences as { readonly extensions?: readonly { readonly name: string }[] } | null | undefined)?.extensions, 'preferences.extensions');
   return config;
 }
 
@@ -194,29 +220,73 @@ function malformed(source: string, reason: string, cause?: unknown): CliError {
 function normalizeZeroValues(document: unknown): unknown {
   if (!isRecord(document)) return document;
   dropNullScalars(document, SHAPES['kubeconfigSchema']);
-  for (const [list, key, shape, nested] of STANZAS) {
+  normalizeExtensions(document);
+  if (isRecord(document['preferences'])) normalizeExtensions(document['preferences']);
+  for (const [list, key, shape] of STANZAS) {
     const entries = document[list];
     if (!Array.isArray(entries)) continue;
     document[list] = entries.map((entry: unknown) => {
-      const named = entry === null ? {} : entry;
-      if (!isRecord(named)) return named;
-      if (named['name'] === undefined || named['name'] === null) named['name'] = '';
-      const body = named[key];
-      if (isRecord(body)) {
-        dropNullScalars(body, SHAPES[shape]);
-        for (const [field, fieldShape] of nested) if (isRecord(body[field])) dropNullScalars(body[field], SHAPES[fieldShape]);
-      }
+      const named = namedZero(entry);
+      const body = isRecord(named) ? named[key] : undefined;
+      if (!isRecord(body)) return named;
+      dropNullScalars(body, SHAPES[shape]);
+      normalizeExtensions(body);
+      if (key === 'user') normalizeUser(body);
       return named;
     });
   }
   return document;
 }
 
-const STANZAS: ReadonlyArray<readonly [string, string, string, ReadonlyArray<readonly [string, string]>]> = [
-  ['clusters', 'cluster', 'clusterSchema', []],
-  ['users', 'user', 'userSchema', [['exec', 'execConfigSchema']]],
-  ['contexts', 'context', 'contextSchema', []],
+const STANZAS: ReadonlyArray<readonly [string, string, string]> = [
+  ['clusters', 'cluster', 'clusterSchema'],
+  ['users', 'user', 'userSchema'],
+  ['contexts', 'context', 'contextSchema'],
 ];
+
+/** A list item of a named type (`{name, …}`): null is the zero entry, a missing name "". */
+function namedZero(entry: unknown): unknown {
+  const named = entry === null ? {} : entry;
+  if (isRecord(named) && (named['name'] === undefined || named['name'] === null)) named['name'] = '';
+  return named;
+}
+
+function normalizeExtensions(record: Record<string, unknown>): void {
+  if (Array.isArray(record['extensions'])) record['extensions'] = record['extensions'].map(namedZero);
+}
+
+/** The user's nested strings: exec args and env, impersonation lists, the auth-provider. */
+function normalizeUser(user: Record<string, unknown>): void {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.map((item: unknown) => (item === null ? '' : item)) : value);
+  user['as-groups'] = strings(user['as-groups']);
+  if (user['as-groups'] === undefined) delete user['as-groups'];
+  const extra = user['as-user-extra'];
+  if (isRecord(extra)) for (const key of Object.keys(extra)) extra[key] = strings(extra[key]);
+  const exec = user['exec'];
+  if (isRecord(exec)) {
+    dropNullScalars(exec, SHAPES['execConfigSchema']);
+    if (Array.isArray(exec['args'])) exec['args'] = strings(exec['args']);
+    if (Array.isArray(exec['env'])) {
+      exec['env'] = exec['env'].map((variable: unknown) => {
+        const named = namedZero(variable);
+        if (isRecord(named) && named['value'] === null) delete named['value'];
+        return named;
+      });
+    }
+  }
+  const provider = user['auth-provider'];
+  if (isRecord(provider)) {
+    if (provider['name'] === undefined || provider['name'] === null) provider['name'] = '';
+    const config = provider['config'];
+    if (isRecord(config)) for (const key of Object.keys(config)) if (config[key] === null) config[key] = '';
+  }
+}
+
+function isEmptyDocument(document: unknown): boolean {
+  if (document === null || document === undefined || document === '') return true;
+  if (Array.isArray(document)) return document.length === 0;
+  return isRecord(document) && Object.keys(document).length === 0;
+}
 
 function dropNullScalars(record: Record<string, unknown>, shape: Readonly<Record<string, unknown>> | undefined): void {
   for (const [field, check] of Object.entries(shape ?? {})) {

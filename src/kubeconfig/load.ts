@@ -64,7 +64,9 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
     // client-go keeps empty entries (and then tries to lock ".lock"); we drop them on purpose.
     for (const entry of fromEnv.split(delimiter)) {
       if (entry === '') continue;
-      const absolute = resolve(deps.cwd, checkFileName(entry, 'KUBECONFIG'));
+      // A trailing "/" is kept, so that reading behaves as kubectl's does (a missing one is skipped,
+      // a directory is an error); writing to one is refused (checkWritableName).
+      const absolute = resolve(deps.cwd, entry) + (endsInSeparator(entry) ? sep : '');
       if (!seen.has(absolute)) {
         seen.add(absolute);
         files.push(absolute);
@@ -85,17 +87,27 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
 }
 
 /**
- * A path that ends in a separator names a directory: kubectl fails on it ("is a directory", or
- * "not a directory" once a file exists there), and resolve() would drop the slash and write a
- * file of that name. Refused up front instead.
+ * A path that ends in a separator names a directory: kubectl fails to write it ("is a
+ * directory", or "not a directory" once a file exists there), and resolve() would drop the slash
+ * and write a file of that name, which breaks every later kubectl run. Refused instead: an
+ * explicit --kubeconfig at once, a KUBECONFIG entry when it would be written.
  */
 function checkFileName(path: string, from: string): string {
-  if (path.endsWith(sep) || path.endsWith('/')) {
+  if (endsInSeparator(path)) {
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ends in "${sep}", so it names a directory, not a kubeconfig file`, {
       hint: 'name the file, e.g. ~/.kube/config',
     });
   }
   return path;
+}
+
+/** For the file a write goes to (store.ts). */
+export function checkWritableName(path: string): string {
+  return checkFileName(path, 'KUBECONFIG');
+}
+
+function endsInSeparator(path: string): boolean {
+  return path.endsWith(sep) || path.endsWith('/');
 }
 
 /** Reads one kubeconfig file; a missing file is `undefined`, anything else unreadable is an error. */

@@ -55,7 +55,8 @@ function defineSchemas() {
     as: optionalString,
     'as-uid': optionalString,
     'as-groups': z.optional(z.nullable(z.array(z.string()))),
-    'as-user-extra': z.optional(z.nullable(z.record(z.string(), z.array(z.string())))),
+    // A key without values is null to kubectl, and stays so.
+    'as-user-extra': z.optional(z.nullable(z.record(z.string(), z.nullable(z.array(z.string()))))),
     username: optionalString,
     password: optionalString,
     'auth-provider': z.optional(z.nullable(authProviderSchema)),

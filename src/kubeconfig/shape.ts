@@ -70,7 +70,7 @@ const user = {
   as: optionalString,
   'as-uid': optionalString,
   'as-groups': nullable(listOf(isString)),
-  'as-user-extra': nullable(recordOf(listOf(isString))),
+  'as-user-extra': nullable(recordOf(nullable(listOf(isString)))),
   username: optionalString,
   password: optionalString,
   'auth-provider': nullable(object(authProvider)),

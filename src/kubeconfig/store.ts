@@ -6,13 +6,13 @@
 // truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
 import { createNonce } from './nonce.js';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
+import { checkWritableName, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -60,13 +60,13 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
   // Renaming over a device or FIFO (--kubeconfig /dev/null) would replace it with a regular file
   // (as root: /dev/null itself), and reading one may never end: refuse before touching anything.
   const precedence = kubeconfigPrecedence(deps, request.explicitPath);
-  for (const file of precedence) await refuseSpecialFile(deps, file);
+  for (const file of precedence) if (!file.endsWith(sep)) await refuseSpecialFile(deps, file);
   const { entries } = request;
   const ours: Upsert = { ...entries, ...(request.setCurrent ? { currentContext: entries.context.name } : {}) };
   if (precedence.length === 1) {
     // One file (--kubeconfig, a single KUBECONFIG entry, or ~/.kube/config) is where kubectl would
     // put every stanza and current-context: read it once, under its lock.
-    const file = precedence[0] as string;
+    const file = checkWritableName(precedence[0] as string);
     const { changes, config, tightened } = await modifyKubeconfigFile(deps, file, (current) => upsertEntries(current, ours), {
       lockTimeoutMs: request.lockTimeoutMs,
       holdsSecret: embedsSecret(entries.user.user),
@@ -97,7 +97,7 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
   add(destination.context, { context: entries.context });
   if (request.setCurrent) add(fallback, { currentContext: entries.context.name });
 
-  const files = [...perFile.keys()].sort();
+  const files = [...perFile.keys()].map(checkWritableName).sort();
   const changes: FileChange[] = [];
   const written = new Map<string, Kubeconfig>();
   const tightened: { file: string; from: number; to: number }[] = [];

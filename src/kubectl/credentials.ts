@@ -25,7 +25,7 @@ import { readSourceContext, serverReachabilityWarning, type SourceContext } from
 import { requestToken } from './token-request.js';
 import type { KubectlTarget } from './run.js';
 
-export type FlowDeps = Pick<Deps, 'spawn' | 'env' | 'now' | 'sleep'>;
+export type FlowDeps = Pick<Deps, 'spawn' | 'env' | 'now' | 'sleep' | 'fs'>;
 
 export interface FlowHooks {
   /** Register a secret for redaction the moment it is known. */

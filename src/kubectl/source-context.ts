@@ -4,7 +4,9 @@
 // contacts no server, and --flatten embeds a `certificate-authority` file as data, resolved
 // against the kubeconfig that defined it (client-go api/helpers.go FlattenConfig uses the
 // stanza's LocationOfOrigin as base directory).
+import type { Deps } from '../deps.js';
 import { CliError } from '../errors.js';
+import { DEFAULT_SA_DIR } from '../serviceaccount/read.js';
 import type { Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
 
@@ -23,18 +25,18 @@ export interface SourceContext {
 /**
  * Undefined when kubectl has no current context in a pod, where kubectl falls back to the
  * in-cluster config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
- * KUBERNETES_SERVICE_* variables set). Anywhere else kubectl would talk to http://localhost:8080
- * and fail with "The connection to the server localhost:8080 was refused", which does not say
- * why: that is an error here, naming the cause.
+ * KUBERNETES_SERVICE_* variables set and the mounted token a file). Anywhere else kubectl would
+ * talk to http://localhost:8080 and fail with "The connection to the server localhost:8080 was
+ * refused", which does not say why: that is an error here, naming the cause.
  */
-export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget): Promise<SourceContext | undefined> {
+export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
     // kubectl config view.go: "current-context must exist in order to minify"
     if (/current-context must exist/.test(outcome.line) && target.context === undefined) {
-      if (deps.env['KUBERNETES_SERVICE_HOST'] && deps.env['KUBERNETES_SERVICE_PORT']) return undefined;
+      if (await inClusterPossible(deps)) return undefined;
       throw new CliError('ERR_CONTEXT_NOT_FOUND', `kubectl has no current context in ${describeKubeconfig(target, deps.env)}, so it has no cluster to ask`, {
-        hint: 'pass --source-context NAME (kubectl config get-contexts lists them), or --source-kubeconfig FILE',
+        hint: `pass --source-context NAME (kubectl config get-contexts lists them)${target.kubeconfig === undefined ? ', or --source-kubeconfig FILE' : ''}`,
       });
     }
     if (target.context !== undefined && /cannot locate context|context .* does not exist|no context exists/.test(outcome.line)) {
@@ -46,6 +48,16 @@ export async function readSourceContext(deps: KubectlDeps, target: KubectlTarget
   const { kubeconfigSchemas } = await import('../kubeconfig/codec.js');
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
   return sourceContextFromMinified(config);
+}
+
+/** client-go inClusterClientConfig.Possible(). */
+async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
+  if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT']) return false;
+  try {
+    return !(await deps.fs.stat(`${DEFAULT_SA_DIR}/token`)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Which kubeconfig kubectl read, as the user would name it (client-go's loading rules). */

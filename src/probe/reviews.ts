@@ -78,16 +78,24 @@ export function accessForPath(path: string): AccessAttributes {
 }
 
 /**
- * An RBAC grant for `access`, as a kubectl command: a RoleBinding in the namespace the request
- * names (not the context's: `--path` may name another), a ClusterRoleBinding for a cluster-wide
- * request, and a ClusterRole with the path for a non-resource URL.
+ * An RBAC grant for `access`, as kubectl commands. In the namespace the request names (not the
+ * context's: `--path` may name another) the built-in `view` ClusterRole, bound by a RoleBinding,
+ * covers the usual reads; it leaves out secrets, so those get a Role of their own. A cluster-wide
+ * request (nodes, namespaces, CRDs, or a list across namespaces) is nothing `view` grants: a
+ * ClusterRole for exactly that, and a ClusterRoleBinding. A non-resource URL needs a ClusterRole
+ * naming the path.
  */
 export function describeGrant(access: AccessAttributes): string {
-  if (access.kind === 'nonResource') {
-    return `kubectl create clusterrole NAME --verb=get --non-resource-url=${access.path}, then kubectl create clusterrolebinding NAME --clusterrole=NAME --serviceaccount=NS:SA`;
+  const account = '--serviceaccount=NS:SA';
+  const clusterBinding = `kubectl create clusterrolebinding NAME --clusterrole=NAME ${account}`;
+  if (access.kind === 'nonResource') return `kubectl create clusterrole NAME --verb=${access.verb} --non-resource-url=${access.path}, then ${clusterBinding}`;
+  const resource = `${access.resource}${access.group === '' ? '' : `.${access.group}`}${access.subresource === undefined ? '' : `/${access.subresource}`}`;
+  const namespace = access.namespace;
+  if (namespace === undefined) return `kubectl create clusterrole NAME --verb=${access.verb} --resource=${resource}, then ${clusterBinding}`;
+  if (access.resource === 'secrets') {
+    return `kubectl create role NAME --verb=${access.verb} --resource=${resource} -n ${namespace}, then kubectl create rolebinding NAME --role=NAME ${account} -n ${namespace}`;
   }
-  if (access.namespace === undefined) return 'kubectl create clusterrolebinding NAME --clusterrole=view --serviceaccount=NS:SA';
-  return `kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n ${access.namespace}`;
+  return `kubectl create rolebinding NAME --clusterrole=view ${account} -n ${namespace}`;
 }
 
 export function selfSubjectAccessReviewBody(access: AccessAttributes): string {

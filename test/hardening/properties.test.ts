@@ -52,7 +52,8 @@ const textArb = fc.oneof(fc.constantFrom(...SPECIAL_NAMES), fc.string({ unit: 'g
 // prototype instead); no kubeconfig has one, and hostile.test.ts covers it as hostile input.
 const keyArb = textArb.filter((key) => key !== '__proto__');
 const jsonArb = fc.jsonValue({ maxDepth: 3 });
-const extensionsArb = fc.array(fc.record({ name: nameArb, extension: jsonArb }), { maxLength: 3 });
+// Unique names: client-go (and codec.ts) refuse two extensions of one name in a list.
+const extensionsArb = fc.uniqueArray(fc.record({ name: nameArb, extension: jsonArb }), { selector: (extension) => extension.name, maxLength: 3 });
 
 /** Keys we do not know (and that no schema types), with arbitrary values. */
 function unknownFields(known: readonly string[]): fc.Arbitrary<Record<string, unknown>> {

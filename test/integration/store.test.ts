@@ -136,6 +136,15 @@ describe('writeServiceAccountEntries', () => {
     );
   });
 
+  it.each([
+    ['the single KUBECONFIG entry', (dir: string) => `${join(dir, 'nd')}/`],
+    ['the chain entry a new stanza would go to', (dir: string) => `${join(dir, 'other')}:${join(dir, 'nd')}/`],
+  ])('refuses to write %s when it ends in "/", and writes nothing', async (_name, chain) => {
+    const dir = tempDir();
+    await expect(writeServiceAccountEntries(deps(dir, { KUBECONFIG: chain(dir) }), { entries: entriesFor('a'), setCurrent: true })).rejects.toThrow(/ends in "\/", so it names a directory/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('loses nothing when 30 writers run at once', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');

@@ -28,9 +28,18 @@ describe('kubeconfigPrecedence', () => {
     ['KUBECONFIG of separators only (kubectl loads no file then, not ~/.kube/config)', { KUBECONFIG: ':' }, undefined, /^KUBECONFIG=":" names no file$/],
     ['KUBECONFIG of several separators', { KUBECONFIG: ':::' }, undefined, /^KUBECONFIG=":::" names no file$/],
     ['a --kubeconfig that ends in "/"', {}, 'nd/', /^--kubeconfig path "nd\/" ends in "\/", so it names a directory/],
-    ['a KUBECONFIG entry that ends in "/"', { KUBECONFIG: '/a:/b/' }, undefined, /^KUBECONFIG path "\/b\/" ends in "\/"/],
   ])('refuses %s', (_name, env, explicit, message) => {
     expect(() => kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toThrow(message);
+  });
+
+  it('keeps the "/" of a KUBECONFIG entry, so that reading skips or refuses it as kubectl does', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'adir'));
+    writeFileSync(join(dir, 'real'), file('r', 'https://r'));
+    expect(kubeconfigPrecedence({ env: { KUBECONFIG: '/a/missing/:rel/' }, cwd: '/cwd', homeDir: '/h' })).toEqual(['/a/missing/', '/cwd/rel/']);
+    const loaded = await loadKubeconfigs(deps({ KUBECONFIG: `${join(dir, 'missing')}/:${join(dir, 'real')}` }, dir));
+    expect(loaded.merged.clusters.get('r')?.file).toBe(join(dir, 'real'));
+    await expect(loadKubeconfigs(deps({ KUBECONFIG: `${join(dir, 'adir')}/:${join(dir, 'real')}` }, dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE' });
   });
 
   it('resolves against the working directory when HOME is empty, as client-go does', () => {

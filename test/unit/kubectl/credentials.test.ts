@@ -1,3 +1,4 @@
+import * as fsp from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { destinationFor, obtainFromLongLivedSecret, obtainFromSecret, obtainFromTokenRequest } from '../../../src/kubectl/credentials.js';
 import type { SourceContext } from '../../../src/kubectl/source-context.js';
@@ -41,7 +42,7 @@ function hooks() {
 
 const deps = (rules: readonly Rule[]) => {
   const fake = fakeSpawn(rules);
-  return { ...fake, deps: { spawn: fake.spawn, env: {}, now: () => new Date(0), sleep: async () => undefined } };
+  return { ...fake, deps: { spawn: fake.spawn, env: {}, now: () => new Date(0), sleep: async () => undefined, fs: fsp } };
 };
 
 describe('destinationFor', () => {

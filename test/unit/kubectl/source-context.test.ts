@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readSourceContext, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
+import type { FileSystem } from '../../../src/deps.js';
 import { fakeSpawn, target } from './fake-spawn.js';
+
+/** A file system holding only `files` (for the in-cluster check's stat of the mounted token). */
+const fsWith = (...files: string[]): FileSystem =>
+  ({
+    stat: async (path: string) => {
+      if (files.includes(path)) return { isDirectory: () => false, isFile: () => true };
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+  }) as unknown as FileSystem;
+const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const minified = (cluster: Record<string, unknown>, context: Record<string, unknown> = { cluster: 'c', user: 'u' }) => ({
@@ -43,14 +54,22 @@ describe('sourceContextFromMinified', () => {
 describe('readSourceContext', () => {
   it('asks kubectl for the flattened, minified config (no server call)', async () => {
     const { spawn, requests } = fakeSpawn([{ match: () => true, answer: { stdout: JSON.stringify(minified({ server: 'https://a' })) } }]);
-    expect((await readSourceContext({ spawn, env: {} }, { ...target, kubeconfig: '/src' }))?.server).toBe('https://a');
+    expect((await readSourceContext({ spawn, env: {}, fs: fsWith() }, { ...target, kubeconfig: '/src' }))?.server).toBe('https://a');
     expect(requests[0]?.args).toEqual(['--kubeconfig', '/src', 'config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   });
 
   const noContext = { exitCode: 1, stderr: 'error: current-context must exist in order to minify\n' };
   it('is undefined when kubectl has no current context in a pod (kubectl uses the in-cluster config)', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
-    expect(await readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } }, target)).toBeUndefined();
+    expect(await readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, fs: fsWith(TOKEN) }, target)).toBeUndefined();
+  });
+
+  it('is ERR_CONTEXT_NOT_FOUND with the in-cluster variables but no mounted token (kubectl then tries localhost:8080)', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    await expect(readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, fs: fsWith() }, target)).rejects.toMatchObject({
+      code: 'ERR_CONTEXT_NOT_FOUND',
+      hint: 'pass --source-context NAME (kubectl config get-contexts lists them), or --source-kubeconfig FILE',
+    });
   });
 
   it.each<[string, Record<string, string>, string | undefined, string]>([
@@ -60,15 +79,17 @@ describe('readSourceContext', () => {
     ['half the in-cluster variables', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, undefined, '~/.kube/config'],
   ])('is ERR_CONTEXT_NOT_FOUND, naming %s, when kubectl has no current context outside a pod', async (_name, env, kubeconfig, named) => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
-    await expect(readSourceContext({ spawn, env }, { ...target, kubeconfig })).rejects.toMatchObject({
+    await expect(readSourceContext({ spawn, env, fs: fsWith() }, { ...target, kubeconfig })).rejects.toMatchObject({
       code: 'ERR_CONTEXT_NOT_FOUND',
       message: `kubectl has no current context in ${named}, so it has no cluster to ask`,
+      // --source-kubeconfig is suggested only when none was given.
+      hint: kubeconfig === undefined ? expect.stringContaining('--source-kubeconfig FILE') : expect.not.stringContaining('--source-kubeconfig'),
     });
   });
 
   it('is ERR_CONTEXT_NOT_FOUND for a --source-context that does not exist', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: cannot locate context nope\n' } }]);
-    await expect(readSourceContext({ spawn, env: {} }, { ...target, context: 'nope' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
+    await expect(readSourceContext({ spawn, env: {}, fs: fsWith() }, { ...target, context: 'nope' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
   });
 });
 

@@ -90,7 +90,10 @@ describe('HTTP failures', () => {
 
   it.each([
     ['/apis/apps/v1/namespaces/x/deployments', /^grant the permission with RBAC, e\.g\. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n x$/],
-    ['/api/v1/nodes?limit=1', /^grant the permission with RBAC, e\.g\. kubectl create clusterrolebinding NAME --clusterrole=view --serviceaccount=NS:SA$/],
+    ['/api/v1/nodes?limit=1', /^grant the permission with RBAC, e\.g\. kubectl create clusterrole NAME --verb=list --resource=nodes, then kubectl create clusterrolebinding NAME --clusterrole=NAME --serviceaccount=NS:SA$/],
+    ['/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x', /kubectl create clusterrole NAME --verb=get --resource=customresourcedefinitions\.apiextensions\.k8s\.io, then/],
+    ['/api/v1/namespaces/x/secrets/s', /kubectl create role NAME --verb=get --resource=secrets -n x, then kubectl create rolebinding NAME --role=NAME --serviceaccount=NS:SA -n x$/],
+    ['/apis/apps/v1/namespaces/x/deployments/d/scale', /kubectl create rolebinding NAME --clusterrole=view --serviceaccount=NS:SA -n x$/],
     ['/metrics', /kubectl create clusterrole NAME --verb=get --non-resource-url=\/metrics, then kubectl create clusterrolebinding/],
   ])('grants access to what %s names, not to the context namespace', (path, hint) => {
     const body = JSON.stringify({ kind: 'Status', message: 'forbidden', code: 403 });
