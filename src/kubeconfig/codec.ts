@@ -140,14 +140,15 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if (extra > 0) {
     throw malformed(source, `the file holds ${extra + 1} YAML documents; kubectl reads only the first, and rewriting it would drop the others`);
   }
-  const document = normalizeZeroValues(documents[0]);
-  if (document === null || document === undefined) return {};
-  if (typeof document !== 'object' || Array.isArray(document)) {
-    throw malformed(source, `expected a mapping at the top level, found ${Array.isArray(document) ? 'a list' : typeof document}`);
+  const loaded = documents[0];
+  if (loaded === null || loaded === undefined) return {};
+  if (typeof loaded !== 'object' || Array.isArray(loaded)) {
+    throw malformed(source, `expected a mapping at the top level, found ${Array.isArray(loaded) ? 'a list' : typeof loaded}`);
   }
-  if (countNodes(document, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+  if (countNodes(loaded, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
     throw malformed(source, `the document expands to more than ${MAX_EXPANDED_NODES} nodes (YAML aliases?)`);
   }
+  const document = normalizeZeroValues(loaded);
   const parsed = kubeconfigSchemas().kubeconfigSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -214,8 +215,9 @@ function malformed(source: string, reason: string, cause?: unknown): CliError {
  * encoding/json, which kubectl decodes with, reads null into a string or boolean field as its
  * zero value, a null list item as an entry of zero values, and a missing name as "". So
  * `namespace:` with nothing after it is no namespace, not a malformed file. Done here, before
- * the schema: the fields each stanza's shape names as plain strings or booleans lose a null;
- * entries get their name. Unknown fields and extensions keep their nulls.
+ * the schema: the fields each stanza's shape names as plain strings or booleans lose a null,
+ * null strings in the user's lists and maps become "", and named entries (extensions too) get
+ * their name. Unknown fields and extension values keep their nulls.
  */
 function normalizeZeroValues(document: unknown): unknown {
   if (!isRecord(document)) return document;
@@ -258,8 +260,7 @@ function normalizeExtensions(record: Record<string, unknown>): void {
 /** The user's nested strings: exec args and env, impersonation lists, the auth-provider. */
 function normalizeUser(user: Record<string, unknown>): void {
   const strings = (value: unknown) => (Array.isArray(value) ? value.map((item: unknown) => (item === null ? '' : item)) : value);
-  user['as-groups'] = strings(user['as-groups']);
-  if (user['as-groups'] === undefined) delete user['as-groups'];
+  if (Array.isArray(user['as-groups'])) user['as-groups'] = strings(user['as-groups']);
   const extra = user['as-user-extra'];
   if (isRecord(extra)) for (const key of Object.keys(extra)) extra[key] = strings(extra[key]);
   const exec = user['exec'];
