@@ -39,6 +39,10 @@ export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, ta
         hint: `pass --source-context NAME (kubectl config get-contexts lists them)${target.kubeconfig === undefined ? ', or --source-kubeconfig FILE' : ''}`,
       });
     }
+    // kubectl could not load the source kubeconfig: bad local input, as for our own files (exit 3).
+    if (/error loading config file/.test(outcome.line)) {
+      throw kubectlFailure(outcome, 'ERR_KUBECONFIG_MALFORMED', 'fix the source kubeconfig (kubectl config view shows the same error), or pass --source-kubeconfig FILE');
+    }
     if (target.context !== undefined && /cannot locate context|context .* does not exist|no context exists/.test(outcome.line)) {
       throw kubectlFailure(outcome, 'ERR_CONTEXT_NOT_FOUND', 'list the contexts kubectl knows with kubectl config get-contexts (and --source-kubeconfig FILE)');
     }
@@ -47,7 +51,15 @@ export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, ta
   // The schema comes with codec.ts, which the CLI loads as a bundle of its own (scripts/build.mjs).
   const { kubeconfigSchemas } = await import('../kubeconfig/codec.js');
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
-  return sourceContextFromMinified(config);
+  const source = sourceContextFromMinified(config);
+  // A context whose cluster has no server: kubectl falls back to http://localhost:8080 for every
+  // call, so nothing can be read, whatever --server says the kubeconfig should hold.
+  if (source !== undefined && !source.server) {
+    throw new CliError('ERR_CONFIG_INVALID', `the cluster of source context "${source.contextName}" has no server, so kubectl has no cluster to ask`, {
+      hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT, or pass --source-context NAME',
+    });
+  }
+  return source;
 }
 
 /** client-go inClusterClientConfig.Possible(). */

@@ -23,7 +23,7 @@ export interface Credentials {
   readonly bearer?: BearerToken | undefined;
   readonly basic?: { readonly username: string; readonly password: string } | undefined;
   readonly clientCert?: { readonly certPem: string; readonly keyPem: string; readonly source: string } | undefined;
-  /** Impersonate-* headers (user as, as-groups, as-uid). */
+  /** Impersonate-* headers (as, as-uid, as-groups, as-user-extra). */
   readonly impersonation: Readonly<Record<string, string | readonly string[]>>;
 }
 
@@ -52,28 +52,65 @@ export interface CredentialOptions {
 
 export type CredentialDeps = Pick<Deps, 'fs' | 'env' | 'spawn'>;
 
+/**
+ * What kubectl refuses in a user entry before it sends anything (client-go validation.go
+ * validateAuthInfo), with its wording: the probe must not pass a kubeconfig kubectl rejects.
+ */
+export function validateUser(user: ProbeTarget['user'], who: string): void {
+  const fail = (message: string, hint: string, code: 'ERR_CREDENTIALS_INVALID' | 'ERR_EXEC_PLUGIN' = 'ERR_CREDENTIALS_INVALID') => {
+    throw new CliError(code, message, { hint });
+  };
+  if (user['client-certificate'] && user['client-certificate-data']) fail(`client-cert-data and client-cert are both specified for ${who}`, 'keep one of them (kubectl refuses the kubeconfig with both)');
+  if (user['client-key'] && user['client-key-data']) fail(`client-key-data and client-key are both specified for ${who}`, 'keep one of them (kubectl refuses the kubeconfig with both)');
+  // Only token and basic auth are counted; tokenFile or a certificate beside a token is allowed.
+  if (user.token && (user.username || user.password)) fail(`more than one authentication method found for ${who}; found [token basicAuth], only one is allowed`, 'keep the token or the username and password');
+  if (!user.as && (user['as-uid'] || (user['as-groups']?.length ?? 0) > 0 || Object.keys(user['as-user-extra'] ?? {}).length > 0)) {
+    fail(`requesting uid, groups or user-extra for ${who} without impersonating a user`, 'set as (the user to impersonate) too, or remove as-uid, as-groups and as-user-extra');
+  }
+  const exec = user.exec;
+  if (exec) {
+    const execFail = (message: string, hint: string) => fail(message, hint, 'ERR_EXEC_PLUGIN');
+    if (user['auth-provider']) execFail(`authProvider cannot be provided in combination with an exec plugin for ${who}`, 'keep the exec plugin or the auth-provider');
+    if (!exec.command) execFail(`command must be specified for ${who} to use exec authentication plugin`, exec.installHint?.trim().replace(/\s*\n\s*/g, ' ') || 'set exec.command');
+    if (!exec.apiVersion) execFail(`apiVersion must be specified for ${who} to use exec authentication plugin`, `set exec.apiVersion to ${EXEC_API_VERSIONS[0]}`);
+    if ((exec.env ?? []).some((variable) => !variable.name)) execFail(`env variable name must be specified for ${who} to use exec authentication plugin`, 'give every exec.env entry a name');
+    // v1beta1 (and v1alpha1) default it to IfAvailable when loaded; v1 must say (api/v1/defaults.go).
+    const mode = exec.interactiveMode || (exec.apiVersion === EXEC_API_VERSIONS[0] ? '' : 'IfAvailable');
+    if (mode === '') execFail(`interactiveMode must be specified for ${who} to use exec authentication plugin`, 'set exec.interactiveMode: Never (or IfAvailable)');
+    if (!['Never', 'IfAvailable', 'Always'].includes(mode)) execFail(`invalid interactiveMode for ${who}: "${mode}"`, 'use Never, IfAvailable or Always');
+  }
+}
+
 export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarget, options: CredentialOptions): Promise<Credentials> {
   const user = target.user;
   const who = target.userName ?? target.label;
+  validateUser(user, who);
   const provider = user['auth-provider'];
-  if (provider) {
-    throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
-      hint:
-        'auth-provider plugins were removed from kubectl 1.26; switch the user to the exec plugin (gcp: gke-gcloud-auth-plugin, azure: kubelogin, oidc: kubelogin/oidc-login)',
-    });
-  }
   let bearer: BearerToken | undefined;
   let clientCert: Credentials['clientCert'];
-  if (user.tokenFile) {
-    bearer = await readTokenFile(deps, user.tokenFile, who, options.secrets);
-  } else if (user.token) {
+  if (provider) bearer = authProviderToken(provider, who, options.secrets);
+  if (user.token) {
     options.secrets.add(user.token);
     bearer = { token: user.token, source: 'token', expiresAt: await tokenExpiry(user.token) };
+  }
+  if (user.tokenFile) {
+    // tokenFile is re-read and wins; beside a token, a file that cannot be read (or is empty)
+    // leaves the token in use (transport/round_trippers.go bearerAuthRoundTripper keeps rt.bearer
+    // when its token source fails). Alone, it is an error (client_config.go reads it up front).
+    try {
+      bearer = await readTokenFile(deps, user.tokenFile, who, options.secrets);
+    } catch (error) {
+      if (bearer === undefined || !(error instanceof CliError)) throw error;
+      bearer = { ...bearer, source: `token (kubectl falls back to it: ${error.message})` };
+    }
   }
   const basic = user.username !== undefined && user.username !== '' ? { username: user.username, password: user.password ?? '' } : undefined;
   if (basic) options.secrets.add(basic.password);
   clientCert = await readClientCertificate(deps, user, who, options.secrets);
-  if (user.exec) {
+  // exec.go Authenticator.UpdateTransportConfig: with a token, basic auth or a client certificate
+  // already set, the plugin is not run ("we should assume the intention is to use the provided
+  // token").
+  if (user.exec && !bearer && !basic && !clientCert) {
     const fromExec = await runExecPlugin(deps, user.exec, target, options);
     if (fromExec.bearer) bearer = fromExec.bearer;
     if (fromExec.clientCert) clientCert = fromExec.clientCert;
@@ -82,7 +119,45 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   if (user.as) impersonation['Impersonate-User'] = user.as;
   if (user['as-uid']) impersonation['Impersonate-Uid'] = user['as-uid'];
   if (user['as-groups']?.length) impersonation['Impersonate-Group'] = user['as-groups'];
+  for (const [key, values] of Object.entries(user['as-user-extra'] ?? {})) {
+    if (values?.length) impersonation[`Impersonate-Extra-${escapeHeaderKey(key)}`] = values;
+  }
   return { bearer, basic, clientCert, impersonation };
+}
+
+/**
+ * transport/round_trippers.go headerKeyEscape: an extra's key goes into a header name, so bytes
+ * that may not appear in one (and "%") are percent-encoded.
+ */
+export function escapeHeaderKey(key: string): string {
+  let escaped = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    escaped += /^[A-Za-z0-9!#$&'*+\-.^_`|~]$/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return escaped;
+}
+
+/**
+ * The legacy auth-provider plugins: gcp and azure were removed from kubectl 1.26 and fail there
+ * too; oidc is still built in, and sends the id-token it holds (refreshing it with the
+ * refresh-token when it has expired, which the probe does not do).
+ */
+function authProviderToken(provider: NonNullable<ProbeTarget['user']['auth-provider']>, who: string, secrets: SecretRegistry): BearerToken {
+  const idToken = provider.config?.['id-token'];
+  if (provider.name === 'oidc' && idToken) {
+    secrets.add(idToken);
+    for (const value of Object.values(provider.config ?? {})) secrets.add(value);
+    return { token: idToken, source: 'auth-provider oidc id-token (not refreshed by the probe)' };
+  }
+  const removed = provider.name === 'gcp' || provider.name === 'azure';
+  throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
+    hint: removed
+      ? `kubectl removed the ${provider.name} auth-provider in 1.26 too; switch the user to the exec plugin (${provider.name === 'gcp' ? 'gke-gcloud-auth-plugin' : 'kubelogin'})`
+      : provider.name === 'oidc'
+        ? 'it holds no id-token yet; log in with kubectl once (which fetches one), or switch the user to the exec plugin kubelogin'
+        : 'switch the user to an exec plugin',
+  });
 }
 
 async function tokenExpiry(token: string): Promise<Date | undefined> {

@@ -184,7 +184,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       } catch (error) {
         connected.socket.destroy();
         if (error instanceof TimeoutSignalError) throw error;
-        if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine));
+        if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine, p.proxy.kind === 'proxy' ? p.proxy.source : ''));
         return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
       }
       const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';

@@ -37,8 +37,7 @@ export interface ConnectionPlan {
 }
 
 /**
- * Server URL → plan. A scheme-less server is defaulted as client-go's rest.DefaultServerURL does
- * (https only when a CA, client certificate or insecure is configured, else http), with a warning.
+ * Server URL → plan. A scheme-less server is refused (below).
  */
 export function planConnection(target: ProbeTarget, env: Readonly<Record<string, string | undefined>>): ConnectionPlan {
   const cluster = target.cluster;
@@ -49,14 +48,16 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
       hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT',
     });
   }
-  let text = server;
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(server)) {
-    const tls =
-      Boolean(cluster['certificate-authority'] || cluster['certificate-authority-data'] || cluster['insecure-skip-tls-verify']) ||
-      Boolean(target.user['client-certificate'] || target.user['client-certificate-data']);
-    text = `${tls ? 'https' : 'http'}://${server}`;
-    warnings.push(`server "${server}" has no scheme; client-go treats it as ${tls ? 'https' : 'http'}://; write the scheme explicitly`);
+    // client-go judges TLS (rest.IsConfigTransportTLS) before it merges the CA and credentials, so
+    // a scheme-less server is always plain http:// to kubectl, with no credentials, whatever the
+    // kubeconfig holds (client_config.go ClientConfig). Probing it over https would pass a
+    // kubeconfig kubectl cannot use.
+    throw new CliError('ERR_CONFIG_INVALID', `server "${server}" of context "${target.label}" has no scheme: kubectl talks plain http:// to it and sends no credentials`, {
+      hint: `write the scheme: https://${server}`,
+    });
   }
+  const text = server;
   let url: URL;
   try {
     url = new URL(text);
@@ -72,6 +73,12 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   const scheme = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : undefined;
   if (scheme === undefined) {
     throw new CliError('ERR_CONFIG_INVALID', `server "${server}" of context "${target.label}" has unsupported scheme ${url.protocol}`, { hint: 'use https://HOST[:PORT]' });
+  }
+  if (cluster['certificate-authority'] && cluster['certificate-authority-data']) {
+    // client-go validateClusterInfo: kubectl refuses the kubeconfig (validation.go).
+    throw new CliError('ERR_CONFIG_INVALID', `certificate-authority-data and certificate-authority are both specified for the cluster of context "${target.label}"`, {
+      hint: 'keep one of them (kubectl refuses the kubeconfig with both)',
+    });
   }
   const insecure = cluster['insecure-skip-tls-verify'] === true;
   if (insecure && (cluster['certificate-authority'] || cluster['certificate-authority-data'])) {

@@ -190,7 +190,20 @@ describe('from-secret failures', () => {
     return file;
   };
 
+  const serverlessSource = () => {
+    const file = world.path('serverless-source.kubeconfig');
+    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).split('\n').filter((line) => !/^\s*server:/.test(line)).join('\n'));
+    return file;
+  };
+  const malformedSource = () => {
+    const file = world.path('malformed-source.kubeconfig');
+    writeFileSync(file, 'clusters:\n  - name: [unclosed\n');
+    return file;
+  };
+
   it.each([
+    { name: 'a source context whose cluster has no server', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'SERVERLESS'], code: 3, line: /^error: the cluster of source context "\S+" has no server, so kubectl has no cluster to ask$/ },
+    { name: 'a malformed source kubeconfig', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'MALFORMED'], code: 3, line: /error loading config file/ },
     { name: 'a source kubeconfig without a current context', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'EMPTY'], code: 3, line: /^error: kubectl has no current context in \/.*empty-source\.kubeconfig, so it has no cluster to ask$/ },
     { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found/ },
     { name: 'a Secret of the wrong type', args: ['from-secret', 'not-a-token', '-n', 'team-a'], code: 4, line: /type Opaque, not kubernetes\.io\/service-account-token/ },
@@ -211,7 +224,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);

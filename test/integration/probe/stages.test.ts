@@ -214,7 +214,7 @@ describe('probe stages against the emulated API server', () => {
   it('fails config with exit 3 and the installHint when the exec command is missing', async () => {
     const result = await probe(
       { server: api.url, 'certificate-authority-data': caData() },
-      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'no-such-auth-plugin-xyz', installHint: 'install it with: brew install no-such' } },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command: 'no-such-auth-plugin-xyz', installHint: 'install it with: brew install no-such' } },
     );
     expect(failure(result)?.name).toBe('config');
     expect(probeExitCode(result)).toBe(3);

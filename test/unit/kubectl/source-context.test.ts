@@ -87,6 +87,19 @@ describe('readSourceContext', () => {
     });
   });
 
+  it('is ERR_CONFIG_INVALID when the source context’s cluster has no server (kubectl would ask localhost:8080)', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { stdout: JSON.stringify(minified({ server: '' })) } }]);
+    await expect(readSourceContext({ spawn, env: {}, fs: fsWith() }, target)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      message: 'the cluster of source context "x" has no server, so kubectl has no cluster to ask',
+    });
+  });
+
+  it('is ERR_KUBECONFIG_MALFORMED (exit 3) when kubectl cannot load the source kubeconfig', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: error loading config file "/src": yaml: line 2: mapping values are not allowed in this context\n' } }]);
+    await expect(readSourceContext({ spawn, env: {}, fs: fsWith() }, target)).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_MALFORMED' });
+  });
+
   it('is ERR_CONTEXT_NOT_FOUND for a --source-context that does not exist', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'error: cannot locate context nope\n' } }]);
     await expect(readSourceContext({ spawn, env: {}, fs: fsWith() }, { ...target, context: 'nope' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorExitCodes } from '../../../src/errors.js';
 import {
   classifyDnsError,
+  classifyProxyRefusal,
   classifyTcpError,
   classifyTlsError,
   forbiddenFailure,
@@ -98,6 +99,13 @@ describe('HTTP failures', () => {
   ])('grants access to what %s names, not to the context namespace', (path, hint) => {
     const body = JSON.stringify({ kind: 'Status', message: 'forbidden', code: 403 });
     expect(forbiddenFailure(body, { ...context, path }).hint).toMatch(hint);
+  });
+
+  it.each([
+    ['proxy-url', /remove proxy-url from the cluster/],
+    ['HTTPS_PROXY', /add the API server to NO_PROXY/],
+  ])('suggests what applies to a proxy from %s when it refuses CONNECT', (source, hint) => {
+    expect(classifyProxyRefusal('http://p:3128', 'api:6443', 'HTTP/1.1 403 Forbidden', source).hint).toMatch(hint);
   });
 
   it('explains a 403 for system:anonymous as missing credentials', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileSystem, SpawnRequest, SpawnResult } from '../../../src/deps.js';
 import { createSecretRegistry } from '../../../src/output.js';
-import { buildExecInfo, describeCredentials, resolveCredentials, type CredentialDeps } from '../../../src/probe/credentials.js';
+import { buildExecInfo, describeCredentials, escapeHeaderKey, resolveCredentials, type CredentialDeps } from '../../../src/probe/credentials.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { User } from '../../../src/kubeconfig/schema.js';
 
@@ -31,6 +31,8 @@ const target = (user: User): ProbeTarget => ({
   userName: 'me',
   userFile: '/home/u/.kube/config',
 });
+
+const credential = (apiVersion: string, status: object) => JSON.stringify({ apiVersion, kind: 'ExecCredential', status });
 
 async function resolve(user: User, spawn: CredentialDeps['spawn'] = fakeSpawn({})) {
   const secrets = createSecretRegistry();
@@ -66,6 +68,71 @@ describe('resolveCredentials', () => {
     expect(secrets.list()).toContain('KEY PEM PRIVATE');
   });
 
+  it.each<[string, User, RegExp]>([
+    ['client-certificate and client-certificate-data', { 'client-certificate': '/t/c.crt', 'client-certificate-data': 'Qw==', 'client-key': '/t/c.key' }, /^client-cert-data and client-cert are both specified for me$/],
+    ['client-key and client-key-data', { 'client-certificate': '/t/c.crt', 'client-key': '/t/c.key', 'client-key-data': 'Sw==' }, /^client-key-data and client-key are both specified for me$/],
+    ['a token and basic auth', { token: 'tok-abcdefgh', username: 'bob', password: 'pw' }, /^more than one authentication method found for me; found \[token basicAuth\], only one is allowed$/],
+    ['as-groups without as', { 'as-groups': ['g'] }, /^requesting uid, groups or user-extra for me without impersonating a user$/],
+    ['as-user-extra without as', { 'as-user-extra': { reason: ['x'] } }, /without impersonating a user/],
+    ['as-uid without as', { 'as-uid': 'u-1' }, /without impersonating a user/],
+    ['an exec plugin (v1) without interactiveMode', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'p' } }, /^interactiveMode must be specified for me to use exec authentication plugin$/],
+    ['an exec plugin with an unknown interactiveMode', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'p', interactiveMode: 'Sometimes' } }, /^invalid interactiveMode for me: "Sometimes"$/],
+    ['an exec plugin without apiVersion', { exec: { command: 'p' } }, /^apiVersion must be specified for me/],
+    ['an exec env variable without a name', { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'p', env: [{ name: '', value: 'x' }] } }, /^env variable name must be specified for me/],
+    ['an exec plugin and an auth-provider', { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'p' }, 'auth-provider': { name: 'oidc' } }, /^authProvider cannot be provided in combination with an exec plugin for me$/],
+  ])('refuses %s with client-go’s message, as kubectl does (exit 3)', async (_name, user, message) => {
+    const calls: SpawnRequest[] = [];
+    await expect(resolve(user, fakeSpawn({ stdout: credential('client.authentication.k8s.io/v1', { token: 'exec-token-xyz' }) }, calls))).rejects.toThrow(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('lets a v1beta1 exec plugin leave interactiveMode out (defaulted to IfAvailable when loaded)', async () => {
+    const v1beta1 = 'client.authentication.k8s.io/v1beta1';
+    const { credentials } = await resolve({ exec: { apiVersion: v1beta1, command: 'p' } }, fakeSpawn({ stdout: credential(v1beta1, { token: 'exec-token-xyz' }) }));
+    expect(credentials.bearer?.token).toBe('exec-token-xyz');
+  });
+
+  it.each<[string, User]>([
+    ['a token', { token: 'static-token-abc' }],
+    ['basic auth', { username: 'admin', password: 'p4ssword-long' }],
+    ['a client certificate', { 'client-certificate': '/t/c.crt', 'client-key': '/t/c.key' }],
+  ])('does not run the exec plugin beside %s (exec.go UpdateTransportConfig)', async (_name, user) => {
+    const calls: SpawnRequest[] = [];
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/false', interactiveMode: 'Never' };
+    const { credentials } = await resolve({ ...user, exec }, fakeSpawn({ exitCode: 1 }, calls));
+    expect(calls).toEqual([]);
+    expect(credentials.bearer?.token ?? credentials.basic?.username ?? credentials.clientCert?.source).toBe(user.token ?? user.username ?? '/t/c.crt');
+  });
+
+  it.each([
+    ['missing', '/t/missing', /^token \(kubectl falls back to it: failed to read token file \/t\/missing/],
+    ['empty', '/t/empty', /^token \(kubectl falls back to it: read empty token from file \/t\/empty/],
+  ])('falls back to token when tokenFile beside it is %s, as client-go does', async (_name, tokenFile, source) => {
+    const { credentials } = await resolve({ token: 'inline-token-xyz', tokenFile });
+    expect(credentials.bearer?.token).toBe('inline-token-xyz');
+    expect(credentials.bearer?.source).toMatch(source);
+  });
+
+  it('sends as-user-extra as Impersonate-Extra-* headers, the key escaped as client-go escapes it', async () => {
+    const { credentials } = await resolve({ token: 'tok-abcdefgh', as: 'jane', 'as-user-extra': { reason: ['a', 'b'], 'scopes.example.com/x y': ['z'], empty: [] } });
+    expect(credentials.impersonation).toEqual({ 'Impersonate-User': 'jane', 'Impersonate-Extra-reason': ['a', 'b'], 'Impersonate-Extra-scopes.example.com%2Fx%20y': ['z'] });
+    expect(escapeHeaderKey('a%b/é')).toBe('a%25b%2F%C3%A9');
+  });
+
+  it('sends an oidc auth-provider’s id-token, as kubectl’s built-in oidc provider does', async () => {
+    const { credentials, secrets } = await resolve({ 'auth-provider': { name: 'oidc', config: { 'id-token': 'oidc-id-token-123', 'refresh-token': 'refresh-456' } } });
+    expect(credentials.bearer).toMatchObject({ token: 'oidc-id-token-123', source: 'auth-provider oidc id-token (not refreshed by the probe)' });
+    expect(secrets.redact('oidc-id-token-123 refresh-456')).toBe('REDACTED REDACTED');
+  });
+
+  it.each([
+    ['gcp', { name: 'gcp' }, /removed the gcp auth-provider in 1\.26 too.*gke-gcloud-auth-plugin/],
+    ['oidc without an id-token', { name: 'oidc', config: {} }, /holds no id-token yet/],
+    ['an unknown provider', { name: 'acme' }, /switch the user to an exec plugin/],
+  ])('refuses the %s auth-provider with a hint that fits it', async (_name, provider, hint) => {
+    await expect(resolve({ 'auth-provider': provider })).rejects.toMatchObject({ code: 'ERR_AUTH_PROVIDER_UNSUPPORTED', hint: expect.stringMatching(hint) });
+  });
+
   it('takes basic auth and impersonation headers', async () => {
     const { credentials } = await resolve({ username: 'admin', password: 'p4ssword-long', as: 'jane', 'as-groups': ['devs'] });
     expect(credentials.basic).toEqual({ username: 'admin', password: 'p4ssword-long' });
@@ -76,12 +143,11 @@ describe('resolveCredentials', () => {
 
 describe('exec plugins', () => {
   const v1 = 'client.authentication.k8s.io/v1';
-  const credential = (apiVersion: string, status: object) => JSON.stringify({ apiVersion, kind: 'ExecCredential', status });
 
   it('runs the plugin with argv, host env + exec env, KUBERNETES_EXEC_INFO and no stdin', async () => {
     const calls: SpawnRequest[] = [];
     const { credentials, secrets } = await resolve(
-      { exec: { apiVersion: v1, command: 'aws', args: ['eks', 'get-token'], env: [{ name: 'AWS_PROFILE', value: 'prod' }], provideClusterInfo: true } },
+      { exec: { apiVersion: v1, interactiveMode: 'Never', command: 'aws', args: ['eks', 'get-token'], env: [{ name: 'AWS_PROFILE', value: 'prod' }], provideClusterInfo: true } },
       fakeSpawn({ stdout: credential(v1, { token: 'exec-token-123456' }) }, calls),
     );
     expect(credentials.bearer?.token).toBe('exec-token-123456');
@@ -104,12 +170,12 @@ describe('exec plugins', () => {
 
   it('resolves a relative command with a slash against the kubeconfig directory', async () => {
     const calls: SpawnRequest[] = [];
-    await resolve({ exec: { apiVersion: v1, command: './bin/plugin' } }, fakeSpawn({ stdout: credential(v1, { token: 'tok-abcdefgh' }) }, calls));
+    await resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: './bin/plugin' } }, fakeSpawn({ stdout: credential(v1, { token: 'tok-abcdefgh' }) }, calls));
     expect(calls[0]?.command).toBe('/home/u/.kube/bin/plugin');
   });
 
   it('accepts a client certificate and key from the plugin', async () => {
-    const { credentials } = await resolve({ exec: { apiVersion: v1, command: 'p' } }, fakeSpawn({ stdout: credential(v1, { clientCertificateData: 'C', clientKeyData: 'K' }) }));
+    const { credentials } = await resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p' } }, fakeSpawn({ stdout: credential(v1, { clientCertificateData: 'C', clientKeyData: 'K' }) }));
     expect(credentials.clientCert).toMatchObject({ certPem: 'C', keyPem: 'K' });
   });
 
@@ -123,13 +189,13 @@ describe('exec plugins', () => {
     ['a timeout', { exitCode: null, timedOut: true }, /did not finish within/],
     ['output that is not JSON', { stdout: 'hello' }, /not an ExecCredential/],
   ])('fails with exit 3 for %s', async (_name, answer, message) => {
-    const promise = resolve({ exec: { apiVersion: v1, command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer));
+    const promise = resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer));
     await expect(promise).rejects.toMatchObject({ code: 'ERR_EXEC_PLUGIN' });
-    await expect(resolve({ exec: { apiVersion: v1, command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer))).rejects.toThrow(message);
+    await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer))).rejects.toThrow(message);
   });
 
   it('gives the installHint as the hint when the command is missing', async () => {
-    await expect(resolve({ exec: { apiVersion: v1, command: 'p', installHint: 'brew install p' } }, fakeSpawn(Object.assign(new Error('x'), { code: 'ENOENT' })))).rejects.toMatchObject({
+    await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(Object.assign(new Error('x'), { code: 'ENOENT' })))).rejects.toMatchObject({
       hint: 'brew install p',
     });
   });

@@ -43,13 +43,17 @@ describe('planConnection', () => {
   });
 
   it.each([
-    ['no TLS settings → http', {}, {}, 'http'],
-    ['a CA → https', { 'certificate-authority': '/ca.crt' }, {}, 'https'],
-    ['a client certificate → https', {}, { 'client-certificate': '/c.crt' }, 'https'],
-  ])('defaults a scheme-less server as client-go does: %s', (_name, cluster, user, scheme) => {
-    const plan = planConnection(target({ server: '10.0.0.1:6443', ...cluster }, user), {});
-    expect(plan.scheme).toBe(scheme);
-    expect(plan.warnings.join(' ')).toMatch(/no scheme/);
+    ['no TLS settings', {}, {}],
+    ['a CA', { 'certificate-authority-data': 'Q0E=' }, {}],
+    ['a client certificate', {}, { 'client-certificate': '/c.crt' }],
+  ])('refuses a scheme-less server with %s: kubectl talks plain http to it, without credentials', (_name, cluster, user) => {
+    expect(() => planConnection(target({ server: '10.0.0.1:6443', ...cluster }, user), {})).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining('has no scheme: kubectl talks plain http:// to it'), hint: 'write the scheme: https://10.0.0.1:6443' }),
+    );
+  });
+
+  it('refuses certificate-authority and certificate-authority-data together, as kubectl does', () => {
+    expect(errorCodeOf(() => planConnection(target({ server: 'https://a', 'certificate-authority': '/ca.crt', 'certificate-authority-data': 'Q0E=' }), {}))).toBe('ERR_CONFIG_INVALID');
   });
 
   it('names the user but never the password of a server URL with credentials', () => {
