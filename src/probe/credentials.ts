@@ -241,7 +241,8 @@ export function buildExecInfo(exec: ExecConfig, target: ProbeTarget, caPem: stri
     if (cluster['proxy-url']) info['proxy-url'] = cluster['proxy-url'];
     if (cluster['disable-compression']) info['disable-compression'] = true;
     const extension = cluster.extensions?.find((entry) => entry.name === 'client.authentication.k8s.io/exec');
-    if (extension?.extension !== undefined) info['config'] = extension.extension;
+    // RawExtension is a struct, which omitempty never omits: client-go sends "config": null.
+    info['config'] = extension?.extension ?? null;
     spec['cluster'] = info;
   }
   return JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec });

@@ -172,9 +172,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         connected = await connectTcp(deps.network, addresses, dialPort, signal);
       } catch (error) {
         if (error instanceof TimeoutSignalError) throw error;
-        return fail(classifyTcpError(`${dialHost}:${dialPort}`, error, proxy ? redactProxyUrl(proxy) : undefined));
+        return fail(classifyTcpError(joinHostPort(dialHost, dialPort), error, proxy ? redactProxyUrl(proxy) : undefined));
       }
-      const endpoint = `${connected.address}:${dialPort}`;
+      const endpoint = joinHostPort(connected.address, dialPort);
       if (!proxy) {
         socket = connected.socket;
         return ok(`connected to ${endpoint}, ${p.proxy.kind === 'direct' ? `direct (${p.proxy.reason})` : 'direct'}`);
@@ -386,4 +386,9 @@ function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeou
   if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
   if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
   return { code: stage === 'config' ? 'ERR_INTERNAL' : 'ERR_HTTP', message: `${stage}: ${errorMessage(error)}` };
+}
+
+/** net.JoinHostPort: an IPv6 address in brackets, so its port reads as one. */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -143,6 +143,8 @@ describe('probe stages against the emulated API server', () => {
   it.each([
     ['an unknown host name', () => ({ server: 'https://no-such-api.invalid:6443', 'certificate-authority-data': caData() }), 'dns', 5, /cannot resolve no-such-api\.invalid/],
     ['a closed port', () => ({ server: `https://127.0.0.1:${closedPort}`, 'certificate-authority-data': caData() }), 'tcp', 5, /connection refused/],
+    ['a closed port on an IPv6 address (named in brackets)', () => ({ server: `https://[::1]:${closedPort}`, 'certificate-authority-data': caData() }), 'tcp', 5, /cannot connect to \[::1\]:\d+: connection refused/],
+    ['a server without a scheme (kubectl: plain http, no credentials)', () => ({ server: api.url.replace(/^https:\/\//, ''), 'certificate-authority-data': caData() }), 'config', 3, /has no scheme: kubectl talks plain http:\/\/ to it and sends no credentials/],
     ['a server that never answers', () => ({ server: blackhole.url, 'certificate-authority-data': caData() }), 'tls', 5, /no answer within/],
     ['a certificate from another CA', () => ({ server: otherCa.url, 'certificate-authority-data': caData() }), 'tls', 6, /unknown authority/],
     ['an expired server certificate', () => ({ server: expiredCert.url, 'certificate-authority-data': caData() }), 'tls', 6, /expired at \d{4}-/],

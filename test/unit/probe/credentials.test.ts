@@ -160,7 +160,7 @@ describe('exec plugins', () => {
     expect(JSON.parse(call?.env?.['KUBERNETES_EXEC_INFO'] ?? '')).toEqual({
       apiVersion: v1,
       kind: 'ExecCredential',
-      spec: { interactive: false, cluster: { server: 'https://api.example.com', 'tls-server-name': 'kubernetes' } },
+      spec: { interactive: false, cluster: { server: 'https://api.example.com', 'tls-server-name': 'kubernetes', config: null } },
     });
   });
 
