@@ -21,7 +21,7 @@ import {
 } from './secret.js';
 import { getServiceAccount, listsSecret } from './service-account.js';
 import { readRootCaConfigMap, ROOT_CA_CONFIGMAP } from './root-ca.js';
-import { readSourceContext, serverReachabilityWarning, type SourceContext } from './source-context.js';
+import { readSourceContext, serverlessSourceError, serverReachabilityWarning, type SourceContext } from './source-context.js';
 import { requestToken } from './token-request.js';
 import type { KubectlTarget } from './run.js';
 
@@ -84,9 +84,10 @@ export function destinationFor(
   // No current context in a pod: kubectl falls back to the in-cluster config (client-go
   // merged_client_builder.go), so the server it talked to is the in-cluster one.
   const inCluster = env['KUBERNETES_SERVICE_HOST'] && env['KUBERNETES_SERVICE_PORT'] ? inClusterServerUrl(env) : undefined;
-  const chosen = server ?? source?.server ?? inCluster;
+  const chosen = server ?? (source?.server || inCluster);
   if (chosen === undefined || chosen === '') {
-    throw new CliError('ERR_USAGE', 'cannot tell which server to write: kubectl has no current context', {
+    const why = source === undefined ? 'kubectl has no current context' : `the cluster of source context "${source.contextName}" has no server`;
+    throw new CliError('ERR_USAGE', `cannot tell which server to write: ${why}`, {
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
     });
   }
@@ -111,7 +112,11 @@ function trimSlash(url: string): string {
 async function bothSettled<T>(source: Promise<SourceContext | undefined>, other: Promise<T>): Promise<[SourceContext | undefined, T]> {
   const [first, second] = await Promise.allSettled([source, other]);
   if (first.status === 'rejected') throw first.reason;
-  if (second.status === 'rejected') throw second.reason;
+  if (second.status === 'rejected') {
+    // kubectl's "connection to the server localhost:8080 was refused" says nothing of why.
+    if (first.value?.serverless) throw serverlessSourceError(first.value, second.reason);
+    throw second.reason;
+  }
   return [first.value, second.value];
 }
 
@@ -243,7 +248,9 @@ export async function obtainFromLongLivedSecret(
   const [account, candidates] = await Promise.all([
     getServiceAccount(deps, target, namespace, input.name),
     listTokenSecretsFor(deps, target, namespace, input.name),
-  ]);
+  ]).catch((error: unknown) => {
+    throw source?.serverless ? serverlessSourceError(source, error) : error;
+  });
   let chosen: { readonly secret: Secret; readonly data: TokenSecretData } | undefined;
   const pending: Secret[] = [];
   for (const candidate of candidates) {

@@ -20,6 +20,8 @@ export interface SourceContext {
   /** PEM text of the CA the source context trusts, if it names one. */
   readonly caPem?: string | undefined;
   readonly insecureSkipTlsVerify: boolean;
+  /** The cluster has no server, and kubectl has nothing else to use but http://localhost:8080. */
+  readonly serverless?: boolean;
 }
 
 /**
@@ -52,14 +54,22 @@ export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, ta
   const { kubeconfigSchemas } = await import('../kubeconfig/codec.js');
   const config = parseKubectlJson(outcome.stdout, kubeconfigSchemas().kubeconfigSchema, outcome.command);
   const source = sourceContextFromMinified(config);
-  // A context whose cluster has no server: kubectl falls back to http://localhost:8080 for every
-  // call, so nothing can be read, whatever --server says the kubeconfig should hold.
-  if (source !== undefined && !source.server) {
-    throw new CliError('ERR_CONFIG_INVALID', `the cluster of source context "${source.contextName}" has no server, so kubectl has no cluster to ask`, {
-      hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT, or pass --source-context NAME',
-    });
-  }
-  return source;
+  if (source === undefined || source.server) return source;
+  // A cluster without a server: kubectl fills in $KUBERNETES_MASTER (client-go ClusterDefaults),
+  // or in a pod falls back to the in-cluster config, or else asks http://localhost:8080. Only
+  // the last is marked: if the call then fails, the cause is this (credentials.ts).
+  const master = deps.env['KUBERNETES_MASTER'];
+  if (master) return { ...source, server: master };
+  if (await inClusterPossible(deps)) return { ...source, server: undefined };
+  return { ...source, server: undefined, serverless: true };
+}
+
+/** The error to give when a call failed and the source context has no server (serverless). */
+export function serverlessSourceError(source: SourceContext, cause: unknown): CliError {
+  return new CliError('ERR_CONFIG_INVALID', `the cluster of source context "${source.contextName}" has no server, so kubectl asked http://localhost:8080`, {
+    hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT, or pass --source-context NAME',
+    cause,
+  });
 }
 
 /** client-go inClusterClientConfig.Possible(). */

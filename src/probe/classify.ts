@@ -54,14 +54,14 @@ export function classifyTcpError(endpoint: string, error: unknown, viaProxy: str
   }
 }
 
-/** `source`: where the proxy came from, `proxy-url` or the environment variable's name. */
+/** `source`: where the proxy came from (proxy.ts): `cluster proxy-url` or the variable's name. */
 export function classifyProxyRefusal(proxy: string, target: string, statusLine: string, source: string): StageFailure {
   return {
     code: 'ERR_PROXY',
     message: `proxy ${proxy} refused CONNECT ${target}: ${statusLine}`,
     // NO_PROXY does not apply to a cluster's proxy-url (client-go and the probe alike).
     hint:
-      source === 'proxy-url'
+      source === 'cluster proxy-url'
         ? "the proxy does not allow this destination or wants credentials; allow it on the proxy, or remove proxy-url from the cluster if the API server is reachable directly"
         : 'the proxy does not allow this destination or wants credentials; add the API server to NO_PROXY if it is reachable directly',
   };

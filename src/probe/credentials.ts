@@ -60,10 +60,17 @@ export function validateUser(user: ProbeTarget['user'], who: string): void {
   const fail = (message: string, hint: string, code: 'ERR_CREDENTIALS_INVALID' | 'ERR_EXEC_PLUGIN' = 'ERR_CREDENTIALS_INVALID') => {
     throw new CliError(code, message, { hint });
   };
-  if (user['client-certificate'] && user['client-certificate-data']) fail(`client-cert-data and client-cert are both specified for ${who}`, 'keep one of them (kubectl refuses the kubeconfig with both)');
-  if (user['client-key'] && user['client-key-data']) fail(`client-key-data and client-key are both specified for ${who}`, 'keep one of them (kubectl refuses the kubeconfig with both)');
+  // Checked only for a user with a certificate, as client-go does (a key alone is ignored).
+  if (user['client-certificate'] || user['client-certificate-data']) {
+    if (user['client-certificate'] && user['client-certificate-data']) fail(`client-cert-data and client-cert are both specified for ${who}. client-cert-data will override.`, 'keep one of them (kubectl refuses the kubeconfig with both)');
+    if (user['client-key'] && user['client-key-data']) fail(`client-key-data and client-key are both specified for ${who}; client-key-data will override`, 'keep one of them (kubectl refuses the kubeconfig with both)');
+  }
   // Only token and basic auth are counted; tokenFile or a certificate beside a token is allowed.
-  if (user.token && (user.username || user.password)) fail(`more than one authentication method found for ${who}; found [token basicAuth], only one is allowed`, 'keep the token or the username and password');
+  const basicAuth = Boolean(user.username || user.password);
+  if (user.token && basicAuth) fail(`more than one authentication method found for ${who}; found [token basicAuth], only one is allowed`, 'keep the token or the username and password');
+  // A tokenFile with basic auth passes validation and fails when the transport is built
+  // (transport/config.go HTTPWrappersForConfig).
+  if (user.tokenFile && basicAuth) fail('username/password or bearer token may be set, but not both', `keep the tokenFile or the username and password of ${who}`);
   if (!user.as && (user['as-uid'] || (user['as-groups']?.length ?? 0) > 0 || Object.keys(user['as-user-extra'] ?? {}).length > 0)) {
     fail(`requesting uid, groups or user-extra for ${who} without impersonating a user`, 'set as (the user to impersonate) too, or remove as-uid, as-groups and as-user-extra');
   }
@@ -88,7 +95,8 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   const provider = user['auth-provider'];
   let bearer: BearerToken | undefined;
   let clientCert: Credentials['clientCert'];
-  if (provider) bearer = authProviderToken(provider, who, options.secrets);
+  // The oidc round tripper steps aside when a token is already set; gcp and azure fail anyway.
+  if (provider) bearer = authProviderToken(provider, who, options.secrets, Boolean(user.token || user.tokenFile));
   if (user.token) {
     options.secrets.add(user.token);
     bearer = { token: user.token, source: 'token', expiresAt: await tokenExpiry(user.token) };
@@ -140,22 +148,26 @@ export function escapeHeaderKey(key: string): string {
 
 /**
  * The legacy auth-provider plugins: gcp and azure were removed from kubectl 1.26 and fail there
- * too; oidc is still built in, and sends the id-token it holds (refreshing it with the
- * refresh-token when it has expired, which the probe does not do).
+ * too. oidc is still built in (plugin/pkg/client/auth/oidc): it needs idp-issuer-url and
+ * client-id, and sends the id-token it holds; an expired one it refreshes with the refresh-token,
+ * which the probe does not do. Undefined when a token of the user's own will be sent instead.
  */
-function authProviderToken(provider: NonNullable<ProbeTarget['user']['auth-provider']>, who: string, secrets: SecretRegistry): BearerToken {
-  const idToken = provider.config?.['id-token'];
-  if (provider.name === 'oidc' && idToken) {
-    secrets.add(idToken);
-    for (const value of Object.values(provider.config ?? {})) secrets.add(value);
-    return { token: idToken, source: 'auth-provider oidc id-token (not refreshed by the probe)' };
+function authProviderToken(provider: NonNullable<ProbeTarget['user']['auth-provider']>, who: string, secrets: SecretRegistry, hasToken: boolean): BearerToken | undefined {
+  const config = provider.config ?? {};
+  for (const value of Object.values(config)) secrets.add(value);
+  if (provider.name === 'oidc') {
+    if (!config['idp-issuer-url']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide idp-issuer-url', { hint: `set auth-provider.config.idp-issuer-url for ${who}` });
+    if (!config['client-id']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide client-id', { hint: `set auth-provider.config.client-id for ${who}` });
+    if (hasToken) return undefined;
+    const idToken = config['id-token'];
+    if (idToken) return { token: idToken, source: 'auth-provider oidc id-token (not refreshed by the probe)' };
   }
   const removed = provider.name === 'gcp' || provider.name === 'azure';
   throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
     hint: removed
       ? `kubectl removed the ${provider.name} auth-provider in 1.26 too; switch the user to the exec plugin (${provider.name === 'gcp' ? 'gke-gcloud-auth-plugin' : 'kubelogin'})`
       : provider.name === 'oidc'
-        ? 'it holds no id-token yet; log in with kubectl once (which fetches one), or switch the user to the exec plugin kubelogin'
+        ? 'it holds no id-token, which only the identity provider can issue (kubectl refreshes one with a refresh-token); switch the user to the exec plugin kubelogin'
         : 'switch the user to an exec plugin',
   });
 }
@@ -191,9 +203,10 @@ async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['us
   const keyFile = user['client-key'];
   const hasCert = Boolean(certData || certFile);
   const hasKey = Boolean(keyData || keyFile);
-  if (!hasCert && !hasKey) return undefined;
-  if (!hasCert || !hasKey) {
-    throw new CliError('ERR_CREDENTIALS_INVALID', `user "${who}" has a client ${hasCert ? 'certificate without a key' : 'key without a certificate'}`, {
+  // A key without a certificate is ignored (client-go validates keys only beside a certificate).
+  if (!hasCert) return undefined;
+  if (!hasKey) {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `client-key-data or client-key must be specified for ${who} to use the clientCert authentication method.`, {
       hint: 'client-certificate(-data) and client-key(-data) must be set together',
     });
   }

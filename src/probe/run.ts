@@ -148,6 +148,7 @@ export function targetFromContext(resolved: ResolvedContext): ProbeTarget {
     cluster: resolved.cluster,
     user: resolved.user,
     userName: resolved.userName,
+    clusterName: resolved.clusterName,
     userFound: resolved.userFound,
     userFile: resolved.userFile,
   };

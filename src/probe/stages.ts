@@ -32,7 +32,7 @@ import {
   type Network,
   type TlsSettings,
 } from './connect.js';
-import { NO_CREDENTIALS, describeCredentials, hasCredentials, resolveCredentials, type Credentials } from './credentials.js';
+import { NO_CREDENTIALS, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
 import { redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
@@ -111,8 +111,18 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       target = await resolveTarget();
       plan = planConnection(target, deps.env);
       trust = await loadTrust(deps, target);
-      credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), caPem: trust.caPem });
-      configured = hasCredentials(credentials);
+      // Over plain http client-go reads no credentials at all ("only try to read the auth
+      // information if we are secure", client_config.go), though it still validates them.
+      if (plan.scheme === 'http') {
+        validateUser(target.user, target.userName ?? target.label);
+        // Configured but not sent: authn then says why the server sees system:anonymous.
+        const user = target.user;
+        for (const secret of [user.token, user.password, user['client-key-data']]) options.secrets.add(secret);
+        configured = Boolean(user.token || user.tokenFile || user.username || user['client-certificate'] || user['client-certificate-data'] || user.exec || user['auth-provider']);
+      } else {
+        credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), caPem: trust.caPem });
+        configured = hasCredentials(credentials);
+      }
       const notes = [...plan.warnings];
       if (target.userFound === false) notes.push(`user "${String(target.userName)}" is not in the kubeconfig: no credentials are sent (as kubectl)`);
       const expiry = credentials.bearer?.expiresAt;
@@ -389,6 +399,6 @@ function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeou
 }
 
 /** net.JoinHostPort: an IPv6 address in brackets, so its port reads as one. */
-function joinHostPort(host: string, port: number): string {
+export function joinHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -13,6 +13,8 @@ export interface ProbeTarget {
   readonly cluster: Cluster;
   readonly user: User;
   readonly userName?: string | undefined;
+  /** The cluster entry's name, for client-go's messages; undefined in-cluster. */
+  readonly clusterName?: string | undefined;
   /** false when the context names a user the kubeconfig lacks (client-go then sends no credentials). */
   readonly userFound?: boolean | undefined;
   /** The kubeconfig file that defined the user (relative exec commands resolve against its directory). */
@@ -48,16 +50,14 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
       hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT',
     });
   }
+  let text = server;
   if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(server)) {
     // client-go judges TLS (rest.IsConfigTransportTLS) before it merges the CA and credentials, so
     // a scheme-less server is always plain http:// to kubectl, with no credentials, whatever the
-    // kubeconfig holds (client_config.go ClientConfig). Probing it over https would pass a
-    // kubeconfig kubectl cannot use.
-    throw new CliError('ERR_CONFIG_INVALID', `server "${server}" of context "${target.label}" has no scheme: kubectl talks plain http:// to it and sends no credentials`, {
-      hint: `write the scheme: https://${server}`,
-    });
+    // kubeconfig holds (client_config.go ClientConfig). The probe does the same, and says so.
+    text = `http://${server}`;
+    warnings.push(`server "${server}" has no scheme: kubectl talks plain http:// to it and sends no credentials (the CA is not used either); write https://${server} if it speaks TLS`);
   }
-  const text = server;
   let url: URL;
   try {
     url = new URL(text);
@@ -76,7 +76,7 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   }
   if (cluster['certificate-authority'] && cluster['certificate-authority-data']) {
     // client-go validateClusterInfo: kubectl refuses the kubeconfig (validation.go).
-    throw new CliError('ERR_CONFIG_INVALID', `certificate-authority-data and certificate-authority are both specified for the cluster of context "${target.label}"`, {
+    throw new CliError('ERR_CONFIG_INVALID', `certificate-authority-data and certificate-authority are both specified for ${target.clusterName ?? target.label}. certificate-authority-data will override.`, {
       hint: 'keep one of them (kubectl refuses the kubeconfig with both)',
     });
   }

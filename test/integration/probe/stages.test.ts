@@ -84,7 +84,7 @@ const tokenFor = (server: ApiServer) => server.mintToken({ namespace: 'team-a', 
 async function probe(
   cluster: Cluster,
   user: User,
-  options: { timeoutMs?: number; path?: string; env?: Record<string, string>; network?: Network } = {},
+  options: { timeoutMs?: number; path?: string; env?: Record<string, string>; network?: Network; warn?: (line: string) => void } = {},
 ): Promise<ProbeResult> {
   const target: ProbeTarget = { label: 'test', namespace: 'team-a', cluster, user, userName: 'u', userFound: true };
   const secrets = createSecretRegistry();
@@ -99,7 +99,7 @@ async function probe(
     },
     'test',
     () => Promise.resolve(target),
-    { timeoutMs: options.timeoutMs ?? 5000, secrets, warn: () => {}, path: options.path },
+    { timeoutMs: options.timeoutMs ?? 5000, secrets, warn: options.warn ?? (() => {}), path: options.path },
   );
 }
 
@@ -143,8 +143,6 @@ describe('probe stages against the emulated API server', () => {
   it.each([
     ['an unknown host name', () => ({ server: 'https://no-such-api.invalid:6443', 'certificate-authority-data': caData() }), 'dns', 5, /cannot resolve no-such-api\.invalid/],
     ['a closed port', () => ({ server: `https://127.0.0.1:${closedPort}`, 'certificate-authority-data': caData() }), 'tcp', 5, /connection refused/],
-    ['a closed port on an IPv6 address (named in brackets)', () => ({ server: `https://[::1]:${closedPort}`, 'certificate-authority-data': caData() }), 'tcp', 5, /cannot connect to \[::1\]:\d+: connection refused/],
-    ['a server without a scheme (kubectl: plain http, no credentials)', () => ({ server: api.url.replace(/^https:\/\//, ''), 'certificate-authority-data': caData() }), 'config', 3, /has no scheme: kubectl talks plain http:\/\/ to it and sends no credentials/],
     ['a server that never answers', () => ({ server: blackhole.url, 'certificate-authority-data': caData() }), 'tls', 5, /no answer within/],
     ['a certificate from another CA', () => ({ server: otherCa.url, 'certificate-authority-data': caData() }), 'tls', 6, /unknown authority/],
     ['an expired server certificate', () => ({ server: expiredCert.url, 'certificate-authority-data': caData() }), 'tls', 6, /expired at \d{4}-/],
@@ -211,6 +209,15 @@ describe('probe stages against the emulated API server', () => {
     const result = await probe({ server: api.url, 'certificate-authority': join(dir, 'ca.crt') }, user());
     expect(summary(result)).toBe(ALL_OK);
     expect(result.identity?.username).toMatch(/^(system:serviceaccount:team-a:deployer|admin-user)$/);
+  });
+
+  it('talks plain http to a server without a scheme, without credentials, as kubectl does, and says so', async () => {
+    const warnings: string[] = [];
+    const result = await probe({ server: api.url.replace(/^https:\/\//, ''), 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { warn: (line: string) => warnings.push(line) });
+    expect(warnings.join('\n')).toMatch(/has no scheme: kubectl talks plain http:\/\/ to it and sends no credentials/);
+    expect(failure(result)?.name).toBe('version');
+    expect(probeExitCode(result)).toBe(5);
+    expect(failure(result)?.error?.message).toMatch(/./);
   });
 
   it('fails config with exit 3 and the installHint when the exec command is missing', async () => {

@@ -87,12 +87,15 @@ describe('readSourceContext', () => {
     });
   });
 
-  it('is ERR_CONFIG_INVALID when the source context’s cluster has no server (kubectl would ask localhost:8080)', async () => {
+  it.each<[string, Record<string, string>, string[], { server?: string; serverless?: boolean }]>([
+    ['nothing else: kubectl asks localhost:8080 (marked)', {}, [], { server: undefined, serverless: true }],
+    ['KUBERNETES_MASTER set: kubectl uses it', { KUBERNETES_MASTER: 'https://master:6443' }, [], { server: 'https://master:6443' }],
+    ['in a pod: kubectl falls back to the in-cluster config', { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, [TOKEN], { server: undefined }],
+  ])('reads a source cluster without a server, with %s', async (_name, env, files, expected) => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { stdout: JSON.stringify(minified({ server: '' })) } }]);
-    await expect(readSourceContext({ spawn, env: {}, fs: fsWith() }, target)).rejects.toMatchObject({
-      code: 'ERR_CONFIG_INVALID',
-      message: 'the cluster of source context "x" has no server, so kubectl has no cluster to ask',
-    });
+    const source = await readSourceContext({ spawn, env, fs: fsWith(...files) }, target);
+    expect(source).toMatchObject(expected);
+    if (!expected.serverless) expect(source?.serverless).toBeUndefined();
   });
 
   it('is ERR_KUBECONFIG_MALFORMED (exit 3) when kubectl cannot load the source kubeconfig', async () => {

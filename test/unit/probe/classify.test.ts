@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorExitCodes } from '../../../src/errors.js';
+import { decideProxy } from '../../../src/probe/proxy.js';
+import { joinHostPort } from '../../../src/probe/stages.js';
 import {
   classifyDnsError,
   classifyProxyRefusal,
@@ -102,10 +104,21 @@ describe('HTTP failures', () => {
   });
 
   it.each([
-    ['proxy-url', /remove proxy-url from the cluster/],
-    ['HTTPS_PROXY', /add the API server to NO_PROXY/],
-  ])('suggests what applies to a proxy from %s when it refuses CONNECT', (source, hint) => {
-    expect(classifyProxyRefusal('http://p:3128', 'api:6443', 'HTTP/1.1 403 Forbidden', source).hint).toMatch(hint);
+    ['proxy-url', { proxyUrl: 'http://p:3128' }, {}, /remove proxy-url from the cluster/],
+    ['HTTPS_PROXY', {}, { HTTPS_PROXY: 'http://p:3128' }, /add the API server to NO_PROXY/],
+  ])('suggests what applies to a proxy from %s when it refuses CONNECT', (_name, cluster, env, hint) => {
+    // The source as proxy.ts names it, not a literal of this test's own.
+    const decision = decideProxy({ scheme: 'https', host: 'api.example.com', port: 6443, ...cluster, env });
+    if (decision.kind !== 'proxy') throw new Error(`expected a proxy, got ${decision.kind}`);
+    expect(classifyProxyRefusal('http://p:3128', 'api:6443', 'HTTP/1.1 403 Forbidden', decision.source).hint).toMatch(hint);
+  });
+
+  it.each([
+    ['10.0.0.1', '10.0.0.1:6443'],
+    ['::1', '[::1]:6443'],
+    ['api.example.com', 'api.example.com:6443'],
+  ])('joins %s and a port as net.JoinHostPort does', (host, joined) => {
+    expect(joinHostPort(host, 6443)).toBe(joined);
   });
 
   it('explains a 403 for system:anonymous as missing credentials', () => {

@@ -69,8 +69,8 @@ describe('resolveCredentials', () => {
   });
 
   it.each<[string, User, RegExp]>([
-    ['client-certificate and client-certificate-data', { 'client-certificate': '/t/c.crt', 'client-certificate-data': 'Qw==', 'client-key': '/t/c.key' }, /^client-cert-data and client-cert are both specified for me$/],
-    ['client-key and client-key-data', { 'client-certificate': '/t/c.crt', 'client-key': '/t/c.key', 'client-key-data': 'Sw==' }, /^client-key-data and client-key are both specified for me$/],
+    ['client-certificate and client-certificate-data', { 'client-certificate': '/t/c.crt', 'client-certificate-data': 'Qw==', 'client-key': '/t/c.key' }, /^client-cert-data and client-cert are both specified for me\. client-cert-data will override\.$/],
+    ['client-key and client-key-data', { 'client-certificate': '/t/c.crt', 'client-key': '/t/c.key', 'client-key-data': 'Sw==' }, /^client-key-data and client-key are both specified for me; client-key-data will override$/],
     ['a token and basic auth', { token: 'tok-abcdefgh', username: 'bob', password: 'pw' }, /^more than one authentication method found for me; found \[token basicAuth\], only one is allowed$/],
     ['as-groups without as', { 'as-groups': ['g'] }, /^requesting uid, groups or user-extra for me without impersonating a user$/],
     ['as-user-extra without as', { 'as-user-extra': { reason: ['x'] } }, /without impersonating a user/],
@@ -120,17 +120,34 @@ describe('resolveCredentials', () => {
   });
 
   it('sends an oidc auth-provider’s id-token, as kubectl’s built-in oidc provider does', async () => {
-    const { credentials, secrets } = await resolve({ 'auth-provider': { name: 'oidc', config: { 'id-token': 'oidc-id-token-123', 'refresh-token': 'refresh-456' } } });
+    const oidc = { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s', 'id-token': 'oidc-id-token-123', 'refresh-token': 'refresh-456' };
+    const { credentials, secrets } = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } });
     expect(credentials.bearer).toMatchObject({ token: 'oidc-id-token-123', source: 'auth-provider oidc id-token (not refreshed by the probe)' });
     expect(secrets.redact('oidc-id-token-123 refresh-456')).toBe('REDACTED REDACTED');
   });
 
   it.each([
     ['gcp', { name: 'gcp' }, /removed the gcp auth-provider in 1\.26 too.*gke-gcloud-auth-plugin/],
-    ['oidc without an id-token', { name: 'oidc', config: {} }, /holds no id-token yet/],
+    ['oidc without an id-token', { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s' } }, /holds no id-token, which only the identity provider can issue/],
+    ['oidc without idp-issuer-url', { name: 'oidc', config: { 'client-id': 'k8s', 'id-token': 'x' } }, /idp-issuer-url/],
+    ['oidc without client-id', { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'id-token': 'x' } }, /client-id/],
     ['an unknown provider', { name: 'acme' }, /switch the user to an exec plugin/],
   ])('refuses the %s auth-provider with a hint that fits it', async (_name, provider, hint) => {
     await expect(resolve({ 'auth-provider': provider })).rejects.toMatchObject({ code: 'ERR_AUTH_PROVIDER_UNSUPPORTED', hint: expect.stringMatching(hint) });
+  });
+
+  it('sends the user’s own token beside an oidc auth-provider, whose round tripper then steps aside', async () => {
+    const { credentials } = await resolve({ token: 'own-token-abc', 'auth-provider': { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s' } } });
+    expect(credentials.bearer).toMatchObject({ token: 'own-token-abc', source: 'token' });
+  });
+
+  it('refuses a tokenFile with basic auth, as client-go’s transport does', async () => {
+    await expect(resolve({ tokenFile: '/t/token', username: 'bob', password: 'pw' })).rejects.toThrow('username/password or bearer token may be set, but not both');
+  });
+
+  it('ignores a client key without a certificate, as client-go does', async () => {
+    const { credentials } = await resolve({ token: 'tok-abcdefgh', 'client-key': '/t/c.key', 'client-key-data': 'Sw==' });
+    expect(credentials.clientCert).toBeUndefined();
   });
 
   it('takes basic auth and impersonation headers', async () => {

@@ -46,10 +46,11 @@ describe('planConnection', () => {
     ['no TLS settings', {}, {}],
     ['a CA', { 'certificate-authority-data': 'Q0E=' }, {}],
     ['a client certificate', {}, { 'client-certificate': '/c.crt' }],
-  ])('refuses a scheme-less server with %s: kubectl talks plain http to it, without credentials', (_name, cluster, user) => {
-    expect(() => planConnection(target({ server: '10.0.0.1:6443', ...cluster }, user), {})).toThrow(
-      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining('has no scheme: kubectl talks plain http:// to it'), hint: 'write the scheme: https://10.0.0.1:6443' }),
-    );
+  ])('takes a scheme-less server with %s as plain http, as kubectl does (TLS is judged before the CA is read)', (_name, cluster, user) => {
+    const plan = planConnection(target({ server: '10.0.0.1:6443', ...cluster }, user), {});
+    expect(plan.scheme).toBe('http');
+    expect(plan.origin).toBe('http://10.0.0.1:6443');
+    expect(plan.warnings.join(' ')).toContain('has no scheme: kubectl talks plain http:// to it and sends no credentials');
   });
 
   it('refuses certificate-authority and certificate-authority-data together, as kubectl does', () => {
