@@ -9,7 +9,7 @@ import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } f
 import { CliError } from '../errors.js';
 import { emitKubeconfig, normalizeForWrite } from './emitter.js';
 import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
-import { isScalarCheck, SHAPES } from './shape.js';
+import { isRecord, isScalarCheck, SHAPES } from './shape.js';
 
 // For kubectl/source-context.ts, which reads `kubectl config view -o json` (no YAML) with them.
 export { kubeconfigSchemas };
@@ -293,10 +293,6 @@ function dropNullScalars(record: Record<string, unknown>, shape: Readonly<Record
   for (const [field, check] of Object.entries(shape ?? {})) {
     if (record[field] === null && isScalarCheck(check)) delete record[field];
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {

@@ -11,7 +11,7 @@ const isString: Check = (value) => typeof value === 'string';
 const optionalString: Check = (value) => value === undefined || typeof value === 'string';
 const optionalBoolean: Check = (value) => value === undefined || typeof value === 'boolean';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

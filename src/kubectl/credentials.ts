@@ -84,7 +84,8 @@ export function destinationFor(
   // No current context in a pod: kubectl falls back to the in-cluster config (client-go
   // merged_client_builder.go), so the server it talked to is the in-cluster one.
   const inCluster = env['KUBERNETES_SERVICE_HOST'] && env['KUBERNETES_SERVICE_PORT'] ? inClusterServerUrl(env) : undefined;
-  const chosen = server ?? (source?.server || inCluster);
+  // Without a context in a pod, kubectl uses the in-cluster config, else $KUBERNETES_MASTER.
+  const chosen = server ?? (source?.server || inCluster || env['KUBERNETES_MASTER']);
   if (chosen === undefined || chosen === '') {
     const why = source === undefined ? 'kubectl has no current context' : `the cluster of source context "${source.contextName}" has no server`;
     throw new CliError('ERR_USAGE', `cannot tell which server to write: ${why}`, {

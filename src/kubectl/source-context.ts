@@ -25,18 +25,20 @@ export interface SourceContext {
 }
 
 /**
- * Undefined when kubectl has no current context in a pod, where kubectl falls back to the
- * in-cluster config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
- * KUBERNETES_SERVICE_* variables set and the mounted token a file). Anywhere else kubectl would
- * talk to http://localhost:8080 and fail with "The connection to the server localhost:8080 was
- * refused", which does not say why: that is an error here, naming the cause.
+ * Undefined when kubectl has no current context but still a server: in a pod the in-cluster
+ * config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
+ * KUBERNETES_SERVICE_* variables set and the mounted token a file), or $KUBERNETES_MASTER.
+ * Anywhere else kubectl would talk to http://localhost:8080 and fail with "The connection to the
+ * server localhost:8080 was refused", which does not say why: that is an error here, naming the
+ * cause.
  */
 export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
     // kubectl config view.go: "current-context must exist in order to minify"
     if (/current-context must exist/.test(outcome.line) && target.context === undefined) {
-      if (await inClusterPossible(deps)) return undefined;
+      // kubectl still has a server then: the in-cluster one, or $KUBERNETES_MASTER (ClusterDefaults).
+      if (deps.env['KUBERNETES_MASTER'] || (await inClusterPossible(deps))) return undefined;
       throw new CliError('ERR_CONTEXT_NOT_FOUND', `kubectl has no current context in ${describeKubeconfig(target, deps.env)}, so it has no cluster to ask`, {
         hint: `pass --source-context NAME (kubectl config get-contexts lists them)${target.kubeconfig === undefined ? ', or --source-kubeconfig FILE' : ''}`,
       });

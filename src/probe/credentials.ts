@@ -78,7 +78,7 @@ export function validateUser(user: ProbeTarget['user'], who: string): void {
   if (exec) {
     const execFail = (message: string, hint: string) => fail(message, hint, 'ERR_EXEC_PLUGIN');
     if (user['auth-provider']) execFail(`authProvider cannot be provided in combination with an exec plugin for ${who}`, 'keep the exec plugin or the auth-provider');
-    if (!exec.command) execFail(`command must be specified for ${who} to use exec authentication plugin`, exec.installHint?.trim().replace(/\s*\n\s*/g, ' ') || 'set exec.command');
+    if (!exec.command) execFail(`command must be specified for ${who} to use exec authentication plugin`, installHintOf(exec) || 'set exec.command');
     if (!exec.apiVersion) execFail(`apiVersion must be specified for ${who} to use exec authentication plugin`, `set exec.apiVersion to ${EXEC_API_VERSIONS[0]}`);
     if ((exec.env ?? []).some((variable) => !variable.name)) execFail(`env variable name must be specified for ${who} to use exec authentication plugin`, 'give every exec.env entry a name');
     // v1beta1 (and v1alpha1) default it to IfAvailable when loaded; v1 must say (api/v1/defaults.go).
@@ -86,6 +86,19 @@ export function validateUser(user: ProbeTarget['user'], who: string): void {
     if (mode === '') execFail(`interactiveMode must be specified for ${who} to use exec authentication plugin`, 'set exec.interactiveMode: Never (or IfAvailable)');
     if (!['Never', 'IfAvailable', 'Always'].includes(mode)) execFail(`invalid interactiveMode for ${who}: "${mode}"`, 'use Never, IfAvailable or Always');
   }
+}
+
+/** The kubeconfig's installHint on one line, or "" (it may span lines; hints are one line). */
+function installHintOf(exec: ExecConfig): string {
+  return exec.installHint?.trim().replace(/\s*\n\s*/g, ' ') ?? '';
+}
+
+/**
+ * Whether the user entry asks for any credential, read or not: over plain http none is read,
+ * and the authn stage then explains why the server saw system:anonymous.
+ */
+export function configuresCredentials(user: ProbeTarget['user']): boolean {
+  return Boolean(user.token || user.tokenFile || user.username || user['client-certificate'] || user['client-certificate-data'] || user.exec || user['auth-provider']);
 }
 
 export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarget, options: CredentialOptions): Promise<Credentials> {
@@ -263,10 +276,8 @@ export function buildExecInfo(exec: ExecConfig, target: ProbeTarget, caPem: stri
 
 async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: ProbeTarget, options: CredentialOptions): Promise<Pick<Credentials, 'bearer' | 'clientCert'>> {
   const who = target.userName ?? target.label;
+  // validateUser has made sure there is one.
   const command = exec.command ?? '';
-  if (command === '') {
-    throw new CliError('ERR_EXEC_PLUGIN', `command must be specified for ${who} to use exec authentication plugin`);
-  }
   const apiVersion = exec.apiVersion ?? '';
   if (!(EXEC_API_VERSIONS as readonly string[]).includes(apiVersion)) {
     throw new CliError('ERR_EXEC_PLUGIN', `exec plugin: invalid apiVersion "${apiVersion}" for user "${who}"`, {
@@ -292,7 +303,7 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
     throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} ${code === 'ENOENT' ? 'not found' : `cannot be run: ${describeErrno(cause)}`}`, {
       cause,
       hint:
-        exec.installHint?.trim().replace(/\s*\n\s*/g, ' ') ||
+        installHintOf(exec) ||
         `install ${command} or put it on PATH (the plugin is run the way kubectl runs it, with this PATH)`,
     });
   }

@@ -32,7 +32,7 @@ import {
   type Network,
   type TlsSettings,
 } from './connect.js';
-import { NO_CREDENTIALS, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
+import { NO_CREDENTIALS, configuresCredentials, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
 import { redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
@@ -47,7 +47,7 @@ import {
   selfSubjectAccessReviewBody,
   selfSubjectReviewRequest,
 } from './reviews.js';
-import { loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
+import { joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
 
 export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
   readonly network: Network;
@@ -115,10 +115,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       // information if we are secure", client_config.go), though it still validates them.
       if (plan.scheme === 'http') {
         validateUser(target.user, target.userName ?? target.label);
-        // Configured but not sent: authn then says why the server sees system:anonymous.
         const user = target.user;
         for (const secret of [user.token, user.password, user['client-key-data']]) options.secrets.add(secret);
-        configured = Boolean(user.token || user.tokenFile || user.username || user['client-certificate'] || user['client-certificate-data'] || user.exec || user['auth-provider']);
+        configured = configuresCredentials(user);
       } else {
         credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), caPem: trust.caPem });
         configured = hasCredentials(credentials);
@@ -396,9 +395,4 @@ function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeou
   if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
   if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
   return { code: stage === 'config' ? 'ERR_INTERNAL' : 'ERR_HTTP', message: `${stage}: ${errorMessage(error)}` };
-}
-
-/** net.JoinHostPort: an IPv6 address in brackets, so its port reads as one. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,6 +1,5 @@
 // What to probe: a resolved kubeconfig context (or the in-cluster mount) turned into a connection
 // plan. planConnection is pure (URL, TLS settings, proxy decision); loadTrust reads the CA.
-import { isIP } from 'node:net';
 import { CliError, describeErrno } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Cluster, User } from '../kubeconfig/schema.js';
@@ -39,7 +38,7 @@ export interface ConnectionPlan {
 }
 
 /**
- * Server URL → plan. A scheme-less server is refused (below).
+ * Server URL → plan. A scheme-less server is plain http, as it is to kubectl (below).
  */
 export function planConnection(target: ProbeTarget, env: Readonly<Record<string, string | undefined>>): ConnectionPlan {
   const cluster = target.cluster;
@@ -103,7 +102,7 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
     scheme,
     host,
     port,
-    origin: `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`,
+    origin: `${scheme}://${joinHostPort(host, port)}`,
     pathPrefix: url.pathname.replace(/\/+$/, ''),
     checkedName: tlsServerName ?? host,
     tlsServerName,
@@ -152,4 +151,9 @@ function requirePem(pem: string, source: string, label: string): void {
       hint: 'certificate-authority must be a PEM file; certificate-authority-data the base64 of that PEM',
     });
   }
+}
+
+/** net.JoinHostPort: an IPv6 address in brackets, so its port reads as one. */
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -241,4 +241,9 @@ describe('destinationFor in a pod', () => {
     expect(destination.server).toBe('https://[fd00::1]:443');
     expect(destination.sourceCaPem).toBeUndefined();
   });
+
+  it('uses KUBERNETES_MASTER, which kubectl falls back to, when nothing else names a server', () => {
+    expect(destinationFor(undefined, undefined, 'team-a', { KUBERNETES_MASTER: 'https://master:6443' }).server).toBe('https://master:6443');
+    expect(destinationFor(undefined, 'https://given:6443', 'team-a', { KUBERNETES_MASTER: 'https://master:6443' }).server).toBe('https://given:6443');
+  });
 });

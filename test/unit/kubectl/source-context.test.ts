@@ -64,6 +64,11 @@ describe('readSourceContext', () => {
     expect(await readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, fs: fsWith(TOKEN) }, target)).toBeUndefined();
   });
 
+  it('is undefined without a current context when KUBERNETES_MASTER gives kubectl a server', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    expect(await readSourceContext({ spawn, env: { KUBERNETES_MASTER: 'https://master:6443' }, fs: fsWith() }, target)).toBeUndefined();
+  });
+
   it('is ERR_CONTEXT_NOT_FOUND with the in-cluster variables but no mounted token (kubectl then tries localhost:8080)', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
     await expect(readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, fs: fsWith() }, target)).rejects.toMatchObject({

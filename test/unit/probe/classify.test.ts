@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorExitCodes } from '../../../src/errors.js';
 import { decideProxy } from '../../../src/probe/proxy.js';
-import { joinHostPort } from '../../../src/probe/stages.js';
+import { joinHostPort } from '../../../src/probe/target.js';
 import {
   classifyDnsError,
   classifyProxyRefusal,
