@@ -57,8 +57,11 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
     },
     writeSecretOutput: (text) => {
       if (rawDeps.env['GITHUB_ACTIONS'] === 'true') {
-        // GitHub masks any later occurrence of these values in the job log.
-        for (const secret of secrets.list()) rawDeps.stdout(`::add-mask::${secret}\n`);
+        // GitHub masks any later occurrence of these values in the job log. On stderr: the runner
+        // reads workflow commands from both streams (actions/runner ScriptHandler.cs, one
+        // OutputManager each), and stdout is the kubeconfig, usually redirected to a file, where
+        // the command would make it unloadable and the runner would never see it.
+        for (const secret of secrets.list()) rawDeps.stderr(`::add-mask::${secret}\n`);
       }
       rawDeps.stdout(text);
     },

@@ -94,13 +94,73 @@ function goYamlFloat(data: string): number | undefined {
   const value = Number(plain);
   return Number.isFinite(value) ? value : undefined;
 }
+/**
+ * A float as go-yaml v2 reads it, boxed until resolveGoScalars unboxes it: js-yaml turns a mapping
+ * key into a string with String(), and sigs.k8s.io/yaml (YAMLToJSON) turns a float key into one
+ * with strconv.FormatFloat(key, 'g', -1, 32), `.inf`, `-.inf` and `.nan` for the special values.
+ * So `1e20:` is the key "1e+20" and `3.14159265358979:` is "3.1415927"; String() of the number
+ * would give "100000000000000000000" and the full digits, and a rewrite would rename the key.
+ */
+class GoFloat extends Number {
+  override toString(): string {
+    return formatGoFloatKey(this.valueOf());
+  }
+}
+
+/**
+ * Go's strconv.FormatFloat(value, 'g', -1, 32): the fewest digits that read back as the same
+ * float32, in %e form when the exponent is below -4 or at least 6 (ftoa.go: "if precision was
+ * the shortest possible, use precision 6 for this decision"), with a two-digit exponent.
+ */
+export function formatGoFloatKey(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  const single = Math.fround(value);
+  if (single === Number.POSITIVE_INFINITY) return '.inf';
+  if (single === Number.NEGATIVE_INFINITY) return '-.inf';
+  if (single === 0) return Object.is(single, -0) ? '-0' : '0';
+  let precision = 1;
+  while (precision < 9 && Math.fround(Number(single.toPrecision(precision))) !== single) precision += 1;
+  const [mantissa = '', exponentText = '0'] = single.toExponential(precision - 1).split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace(/^-/, '').replace('.', '').replace(/(?<=.)0+$/, '');
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    const significand = digits.length > 1 ? `${digits.slice(0, 1)}.${digits.slice(1)}` : digits;
+    return `${sign}${significand}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (exponent >= digits.length - 1) return `${sign}${digits}${'0'.repeat(exponent - digits.length + 1)}`;
+  if (exponent >= 0) return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+  return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+}
+
 const yaml11Float = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
   resolve: (data: string) => goYamlFloat(data) !== undefined,
-  construct: (data: string) => goYamlFloat(data) as number,
+  construct: (data: string) => new GoFloat(goYamlFloat(data)),
 });
 
-export const LOAD_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [builtIn.null, yaml11Bool, yaml11Int, yaml11Float, builtIn.merge] });
+/**
+ * `~` and `null`, marked until resolveGoScalars turns them back into null: as a mapping key
+ * sigs.k8s.io/yaml refuses it ("unsupported map key of type: <nil>"), and js-yaml would make it
+ * the string "null". (A key left empty, `? ` alone, js-yaml makes "null" unmarked: not caught.)
+ */
+class GoNull {
+  get [Symbol.toStringTag](): string {
+    return 'GoNull';
+  }
+  toString(): string {
+    return NULL_KEY;
+  }
+}
+const NULL_KEY = '\u0000sa-kubeconfig:null-key';
+const GO_NULL = new GoNull();
+const yaml11Null = new Type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  resolve: (data: string) => builtIn.null.resolve(data),
+  construct: () => GO_NULL,
+});
+
+export const LOAD_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [yaml11Null, yaml11Bool, yaml11Int, yaml11Float, builtIn.merge] });
 
 /**
  * Writing: js-yaml quotes a string that one of its schema's types would read as something else,
@@ -114,6 +174,11 @@ const YAML_11_NON_STRING = new Type('tag:sa-kubeconfig,2026:yaml-1.1-non-string'
   resolve: (data: string) => yaml11Bool.resolve(data) || yaml11Int.resolve(data) || yaml11Float.resolve(data),
 });
 const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML_11_NON_STRING] });
+
+/** One YAML document as go-yaml v2 reads it (LOAD_SCHEMA, its floats and nulls unboxed). */
+export function loadGoYaml(text: string, source = 'the document'): unknown {
+  return resolveGoScalars(loadAll(text, undefined, { schema: LOAD_SCHEMA, json: true })[0], source);
+}
 
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 export const MAX_EXPANDED_NODES = 2_000_000;
@@ -133,6 +198,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     const reason = error instanceof YAMLException ? `yaml: ${error.reason}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
     throw malformed(source, reason, error);
   }
+  documents = documents.map((document) => resolveGoScalars(document, source));
   // kubectl reads the first document and ignores the rest; writing such a file back would drop
   // them, so it is refused (and left alone) rather than half read.
   // One that holds nothing ("---" at the end, `{}`) loses nothing.
@@ -303,6 +369,36 @@ function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+}
+
+/**
+ * Unboxes LOAD_SCHEMA's floats and nulls, in place (each node once, aliases included), and
+ * refuses what sigs.k8s.io/yaml refuses on the way to JSON: a null mapping key ("unsupported map
+ * key of type: <nil>") and an infinite or NaN value (encoding/json: "unsupported value: +Inf").
+ */
+function resolveGoScalars(root: unknown, source: string): unknown {
+  const seen = new Set<object>();
+  const resolve = (value: unknown): unknown => {
+    if (value === GO_NULL) return null;
+    if (value instanceof GoFloat) {
+      const number = value.valueOf();
+      if (!Number.isFinite(number)) throw malformed(source, `json: unsupported value: ${Number.isNaN(number) ? 'NaN' : number > 0 ? '+Inf' : '-Inf'} (kubectl cannot load an infinite or NaN number; quote it to keep it a string)`);
+      return number;
+    }
+    if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index += 1) value[index] = resolve(value[index]);
+      return value;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key === NULL_KEY) throw malformed(source, 'unsupported map key of type <nil>: kubectl cannot load a null (~) used as a mapping key; quote it to make it the string "null"');
+      record[key] = resolve(record[key]);
+    }
+    return value;
+  };
+  return resolve(root);
 }
 
 /** Counts nodes as if aliases were expanded, stopping early past `limit`. */

@@ -216,7 +216,10 @@ describe('init', () => {
 
   it('masks the token for GitHub Actions before printing it', async () => {
     const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--stdout'], { env: { GITHUB_ACTIONS: 'true' } });
-    expect(run.stdout.startsWith(`::add-mask::${mount.token}\n`)).toBe(true);
+    expect(run.stderr.split('\n')).toContain(`::add-mask::${mount.token}`);
+    // stdout stays the kubeconfig alone: `--stdout > file` must load.
+    expect(run.stdout).not.toContain('::add-mask::');
+    expect(run.stdout.startsWith('apiVersion: v1\n')).toBe(true);
   });
 
   it('--embed writes the token and CA inline and warns that it will not rotate', async () => {

@@ -68,6 +68,18 @@ const texts: ReadonlyArray<readonly [string, string]> = [
   ['a %YAML 1.2 directive', '%YAML 1.2\n---\ncurrent-context: a\n'],
   ['a %YAML 1.1 directive', '%YAML 1.1\n---\ncurrent-context: a\n'],
   ['a YAML 1.1 word as an extension key', extension('        n: 1\n        on: 2\n')],
+  ['float keys (sigs.k8s.io/yaml formats them as float32 %g)', extension('        1e20: a\n        3.14159265358979: b\n        1e3: c\n        1e6: d\n        100000: e\n        0.00001: f\n        0.0001: g\n        123456789.0: h\n        1.0: i\n        -1.5: j\n        1234567.0: k\n        3.5e38: l\n        16777217.0: m\n        0.1: n\n')],
+  ['special float keys', extension('        .inf: a\n        -.inf: b\n        .nan: c\n        -.0: d\n')],
+  ['int and bool keys', extension('        0x10: a\n        -0: b\n        0o17: c\n        yes: d\n        off: e\n        2006-01-02: f\n')],
+  ['a null mapping key', extension('        ~: 1\n')],
+  ['a "null" mapping key', extension('        null: 1\n')],
+  ['a quoted "null" mapping key', extension('        "null": 1\n')],
+  ['a null key in a field we do not know', 'x-extra:\n  Null: 1\ncurrent-context: a\n'],
+  ['an infinite value', extension('        k: .inf\n')],
+  ['a NaN value', extension('        k: .NaN\n')],
+  ['a -.inf value in a field we do not know', 'x-extra: [-.inf]\n'],
+  ['a quoted .inf value', extension('        k: ".inf"\n')],
+  ['an aliased float used as key and value', extension('        a: &f 2.5\n        b: *f\n')],
   ['merge keys', 'base: &b {server: https://x}\nclusters:\n- name: c\n  cluster:\n    <<: *b\n    tls-server-name: x\n'],
 ];
 
@@ -100,6 +112,25 @@ describe('reading kubeconfigs as kubectl does', () => {
     writeFileSync(join(dir, 'big'), text);
     const raw = spawnSync(KUBECTL, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', join(dir, 'big')], { encoding: 'utf8' }).stdout;
     expect(raw).toContain('"big": 12345678901234567890');
+  });
+
+  it('names float keys as kubectl does (strconv.FormatFloat(key, \'g\', -1, 32)), on generated floats', () => {
+    // A seeded spread of magnitudes and digit counts, written in exponent form so that go-yaml
+    // reads each as a float. Within float32's range: past it two keys become one (".inf", "0"),
+    // and which one's value survives follows Go's random map order.
+    let seed = 20261201;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const keys = Array.from({ length: 400 }, () => {
+      const digits = 1 + Math.floor(random() * 12);
+      // Not zero: Go's map takes -0.0 and 0.0 as one key (the last one's spelling).
+      const mantissa = (1 + random() * 8.99).toFixed(digits - 1);
+      return `${random() < 0.2 ? '-' : ''}${mantissa}e${Math.floor(random() * 70) - 35}`;
+    });
+    const text = extension(keys.map((key, index) => `        ${key}: v${index}\n`).join(''));
+    const file = join(dir, 'float-keys');
+    writeFileSync(file, text);
+    const theirs = kubectlView(file).view as { clusters: [{ cluster: { extensions: [{ extension: unknown }] } }] };
+    expect(parseKubeconfig(text, file).clusters?.[0]?.cluster?.extensions?.[0]?.extension).toEqual(theirs.clusters[0].cluster.extensions[0].extension);
   });
 
   it('refuses a second YAML document (kubectl would read the first, and a rewrite would drop the rest)', () => {

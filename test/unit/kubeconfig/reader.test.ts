@@ -2,9 +2,9 @@
 // js-yaml's load (codec.ts's schema) and then zod's parse; everything else it must decline, and
 // codec.ts decides. And it must answer for what kubectl and we write, or it saves nothing.
 import fc from 'fast-check';
-import { dump, load } from 'js-yaml';
+import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { LOAD_SCHEMA, MAX_EXPANDED_NODES, parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
+import { loadGoYaml, MAX_EXPANDED_NODES, parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
 import { MAX_LINES, parseKubeconfigText, readPlainKubeconfig, readPlainYaml } from '../../../src/kubeconfig/reader.js';
 import { kubeconfigSchemas } from '../../../src/kubeconfig/schema.js';
 import { matchesKubeconfigShape, SHAPES } from '../../../src/kubeconfig/shape.js';
@@ -58,7 +58,7 @@ const BY_KUBECTL = [
 
 function parseByJsYaml(text: string): { readonly value?: unknown; readonly error?: unknown } {
   try {
-    return { value: load(text, { schema: LOAD_SCHEMA }) };
+    return { value: loadGoYaml(text) };
   } catch (error) {
     return { error };
   }
