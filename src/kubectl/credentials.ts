@@ -5,7 +5,7 @@
 // Calls that do not depend on each other run concurrently: every kubectl server call costs a
 // process start plus the dispatcher's /version preflight (kubectl-on-these-machines.md).
 import type { Deps } from '../deps.js';
-import { CliError } from '../errors.js';
+import { CliError, isCliError } from '../errors.js';
 import { inClusterServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import {
@@ -110,15 +110,26 @@ function trimSlash(url: string): string {
  * Awaits both; when both fail, the source-context error wins (it is the cause of the other:
  * a --source-context that does not exist fails every call).
  */
-async function bothSettled<T>(source: Promise<SourceContext | undefined>, other: Promise<T>): Promise<[SourceContext | undefined, T]> {
+async function bothSettled<T>(source: Promise<SourceContext | undefined>, other: Promise<T>, namespaceFlag?: string): Promise<[SourceContext | undefined, T]> {
   const [first, second] = await Promise.allSettled([source, other]);
   if (first.status === 'rejected') throw first.reason;
   if (second.status === 'rejected') {
     // kubectl's "connection to the server localhost:8080 was refused" says nothing of why.
     if (first.value?.serverless) throw serverlessSourceError(first.value, second.reason);
-    throw second.reason;
+    throw namingNamespace(second.reason, namespaceFlag, first.value);
   }
   return [first.value, second.value];
+}
+
+/**
+ * kubectl's `secrets "x" not found` names no namespace, and without -n it looked in its current
+ * one: the source context's namespace ("default" when it names none), or in a pod with no
+ * context, the pod's.
+ */
+function namingNamespace(error: unknown, namespaceFlag: string | undefined, source: SourceContext | undefined): unknown {
+  if (namespaceFlag !== undefined || !isCliError(error) || (error.code !== 'ERR_SECRET_NOT_FOUND' && error.code !== 'ERR_SERVICEACCOUNT_NOT_FOUND')) return error;
+  const where = source === undefined ? `kubectl's current namespace (in a pod the pod's, else "default"; pass -n for another)` : `namespace "${source.namespace}" (the source context's; pass -n for another)`;
+  return new CliError(error.code, `${error.message}, in ${where}`, { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error });
 }
 
 const LEGACY_CLEANUP_WARNING =
@@ -143,6 +154,7 @@ export async function obtainFromSecret(
       waitMs: input.waitMs,
       onWaiting: () => noteWaiting(hooks, input.waitMs, input.name),
     }),
+    flags.namespace,
   );
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
@@ -205,6 +217,7 @@ export async function obtainFromTokenRequest(
   const [source, token] = await bothSettled(
     readSourceContext(deps, target),
     requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
+    flags.namespace,
   );
   hooks.onSecret(token);
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).

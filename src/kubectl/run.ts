@@ -180,7 +180,7 @@ function defaultHint(kind: KubectlFailureKind): string | undefined {
     case 'unauthorized':
       return 'the credentials of the source context were refused; log in again or pick another with --source-context / --source-kubeconfig';
     case 'forbidden':
-      return 'the source context lacks the RBAC permission named above (docs/ci.md lists what is needed)';
+      return 'the source context lacks the RBAC permission named above (the README, "In CI" → "RBAC", lists what is needed)';
     case 'unreachable':
       return 'check the API server of the source context (sa-kubeconfig probe --context NAME)';
     case 'not-found':

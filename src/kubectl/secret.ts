@@ -104,7 +104,7 @@ export async function getSecret(deps: KubectlDeps, target: KubectlTarget, namesp
       case 'not-found':
         throw kubectlFailure(outcome, 'ERR_SECRET_NOT_FOUND', `check the name and namespace: ${listCommand}`);
       case 'forbidden':
-        throw kubectlFailure(outcome, 'ERR_KUBECTL_FAILED', 'the source context may not read this Secret; it needs get on secrets (docs/ci.md)');
+        throw kubectlFailure(outcome, 'ERR_KUBECTL_FAILED', 'the source context may not read this Secret; it needs get on secrets (README: "In CI" → "RBAC")');
       case 'unauthorized':
       case 'already-exists':
       case 'invalid':
@@ -177,7 +177,7 @@ export async function listTokenSecretsFor(
     throw kubectlFailure(
       outcome,
       'ERR_KUBECTL_FAILED',
-      outcome.kind === 'forbidden' ? `--long-lived needs list on secrets in ${namespace} (docs/ci.md)` : undefined,
+      outcome.kind === 'forbidden' ? `--long-lived needs list on secrets in ${namespace} (README: "In CI" → "RBAC")` : undefined,
     );
   }
   const list = parseKubectlJson(outcome.stdout, secretListSchema, outcome.command);
@@ -238,6 +238,6 @@ export async function createLongLivedSecret(
   throw kubectlFailure(
     outcome,
     'ERR_KUBECTL_FAILED',
-    outcome.kind === 'forbidden' ? `--long-lived needs create on secrets in ${namespace} (docs/ci.md)` : undefined,
+    outcome.kind === 'forbidden' ? `--long-lived needs create on secrets in ${namespace} (README: "In CI" → "RBAC")` : undefined,
   );
 }

@@ -69,7 +69,7 @@ export async function requestToken(deps: KubectlDeps, target: KubectlTarget, inp
         throw kubectlFailure(
           outcome,
           'ERR_TOKEN_REQUEST_FAILED',
-          'the source context needs create on serviceaccounts/token in that namespace (docs/ci.md)',
+          'the source context needs create on serviceaccounts/token in that namespace (README: "In CI" → "RBAC")',
         );
       case 'invalid':
         throw kubectlFailure(outcome, 'ERR_TOKEN_REQUEST_FAILED');

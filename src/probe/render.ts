@@ -1,5 +1,5 @@
 // Pure: a probe result as the text table or the JSON document (the JSON is part of the interface:
-// docs/probe.md "JSON output").
+// README.md "From a laptop: probe" → "JSON output (-o json)").
 import { errorExitCodes } from '../errors.js';
 import { neutralizeControls, type Painter } from '../output.js';
 import { probeExitCode, stagePassed, type ProbeResult, type StageResult } from './result.js';

@@ -108,6 +108,15 @@ describe('obtainFromSecret', () => {
     expect(credentials).toMatchObject({ caPem: PEM, caSource: 'source-context' });
   });
 
+  it.each([
+    ['without -n: the source context’s namespace, which kubectl used', {}, viewRule(undefined, 'team-z'), /^kubectl get secret s -o json failed: Error from server \(NotFound\): secrets "s" not found, in namespace "team-z" \(the source context's; pass -n for another\)$/],
+    ['without -n and without a context namespace: "default"', {}, viewRule(undefined, ''), /not found, in namespace "default" \(the source context's/],
+    ['with -n: kubectl’s line as it is', { namespace: 'team-b' }, viewRule(), /^kubectl get secret s -n team-b -o json failed: Error from server \(NotFound\): secrets "s" not found$/],
+  ])('names the namespace of a Secret not found %s', async (_name, flags, view, message) => {
+    const { deps: d } = deps([view, { match: argv('get', 'secret'), answer: { exitCode: 1, stderr: 'Error from server (NotFound): secrets "s" not found\n' } }]);
+    await expect(obtainFromSecret(d, target, flags, { name: 's', waitMs: 0 }, hooks())).rejects.toMatchObject({ code: 'ERR_SECRET_NOT_FOUND', message: expect.stringMatching(message) });
+  });
+
   it('reports the source-context failure when both calls fail', async () => {
     const { deps: d } = deps([
       { match: argv('config', 'view'), answer: { exitCode: 1, stderr: 'error: cannot locate context nope\n' } },
