@@ -95,10 +95,15 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
   add(destination.cluster, { cluster: entries.cluster });
   add(destination.user, { user: entries.user });
   add(destination.context, { context: entries.context });
-  if (request.setCurrent) add(fallback, { currentContext: entries.context.name });
+  // client-go writeCurrentContext: nothing is written when the chain already resolves to it
+  // (kubectl use-context leaves an earlier file's empty current-context alone; writing it there
+  // would make that file, read alone, name a context it does not hold).
+  const effectiveCurrent = request.setCurrent ? loaded.files.find((file) => file.config?.['current-context']) : undefined;
+  const alreadyCurrent = effectiveCurrent?.config?.['current-context'] === entries.context.name;
+  if (request.setCurrent && !alreadyCurrent) add(fallback, { currentContext: entries.context.name });
 
   const files = [...perFile.keys()].map(checkWritableName).sort();
-  const changes: FileChange[] = [];
+  const changes: FileChange[] = alreadyCurrent && effectiveCurrent ? [{ stanza: 'current-context', name: entries.context.name, kind: 'unchanged', file: effectiveCurrent.path }] : [];
   const written = new Map<string, Kubeconfig>();
   const tightened: { file: string; from: number; to: number }[] = [];
   for (const file of files) {

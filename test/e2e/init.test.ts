@@ -108,6 +108,16 @@ describe('init against the kubectl oracle', () => {
     },
     { name: 'KUBECONFIG with several files, some missing', files: { b: OTHER, c: 'current-context: ""\n' }, chain: ['a-missing', 'b', 'c', 'd-missing'] },
     { name: 'KUBECONFIG where no file exists yet (the last is created)', files: {}, chain: ['one', 'two'] },
+    {
+      // client-go writeCurrentContext writes nothing when the chain already resolves to the context:
+      // file a keeps its empty current-context (written there, a alone would name a context it lacks).
+      name: 'KUBECONFIG where a later file already makes our context current',
+      files: {
+        a: 'apiVersion: v1\nkind: Config\ncurrent-context: ""\n',
+        b: `clusters:\n- name: 10.96.0.1\n  cluster: {server: https://old:6443}\nusers:\n- name: "team-a/deployer@10.96.0.1"\n  user: {tokenFile: /old/token}\ncontexts:\n- name: "team-a/deployer@10.96.0.1"\n  context: {cluster: 10.96.0.1, user: "team-a/deployer@10.96.0.1", namespace: old}\ncurrent-context: "team-a/deployer@10.96.0.1"\n`,
+      },
+      chain: ['a', 'b'],
+    },
     { name: 'a symlinked kubeconfig', files: { 'real/config': OTHER }, explicit: 'link', symlink: { link: 'link', target: 'real/config' } },
     { name: 'a relative --kubeconfig path', files: { 'sub/config': OTHER }, explicit: 'sub/config' },
     // client-go's HomeDir() is $HOME alone: unset, ~/.kube/config is .kube/config in the working directory.
