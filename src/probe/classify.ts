@@ -13,6 +13,9 @@ export interface PeerCertificate {
   readonly subjectAltNames: readonly string[];
 }
 
+/** The error code connect.ts checkServerName gives a certificate that names the host only in its Common Name. */
+export const LEGACY_COMMON_NAME = 'ERR_TLS_CERT_LEGACY_COMMON_NAME';
+
 /** A DNS lookup error (node:dns codes). */
 export function classifyDnsError(host: string, error: unknown): StageFailure {
   const code = errorCode(error);
@@ -129,6 +132,13 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
           : 'use a server URL with one of those names or addresses, or set tls-server-name on the cluster',
       };
     }
+    case LEGACY_COMMON_NAME:
+      // Go ≥1.15 (kubectl ≥1.19) ignores the Common Name: crypto/x509 HostnameError.
+      return {
+        code: 'ERR_TLS',
+        message: `server certificate is not valid for ${context.checkedName}: x509: certificate relies on legacy Common Name field, use SANs instead${subject}`,
+        hint: `reissue the API server certificate with subjectAltNames for every name clients use (DNS:${context.checkedName} or IP:…); kubectl ignores the Common Name`,
+      };
     case 'ECONNRESET':
       return {
         code: 'ERR_TLS',

@@ -5,7 +5,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import * as tls from 'node:tls';
-import type { PeerCertificate } from './classify.js';
+import { LEGACY_COMMON_NAME, type PeerCertificate } from './classify.js';
 
 export interface LookupAddress {
   readonly address: string;
@@ -166,9 +166,28 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
     ...(settings.caPem === undefined ? {} : { ca: [settings.caPem] }),
     ...(settings.certPem === undefined || !verify ? {} : { cert: settings.certPem, key: settings.keyPem }),
     rejectUnauthorized: verify && !settings.insecure,
-    checkServerIdentity: (_host, cert) => (verify && !settings.insecure ? tls.checkServerIdentity(settings.checkedName, cert) : undefined),
+    checkServerIdentity: (_host, cert) => (verify && !settings.insecure ? checkServerName(settings.checkedName, cert) : undefined),
     ALPNProtocols: ['http/1.1'],
   };
+}
+
+/**
+ * The hostname check as Go's crypto/x509 Certificate.VerifyHostname does it since Go 1.15: only
+ * the subjectAltNames count, never the subject's Common Name, which Node's tls.checkServerIdentity
+ * still falls back to when a certificate has no DNS SAN. A certificate without a SAN extension
+ * whose CN would have matched gets Go's own error (x509 HostnameError.Error), so kubectl's
+ * "certificate relies on legacy Common Name field" is what the probe reports too.
+ */
+export function checkServerName(name: string, cert: tls.PeerCertificate): Error | undefined {
+  const error = tls.checkServerIdentity(name, { ...cert, subject: { ...cert.subject, CN: '' } });
+  if (error === undefined) return undefined;
+  const cn = cert.subject?.CN;
+  const cnMatches =
+    typeof cn === 'string' && cn !== '' && (isIP(name) ? cn.toLowerCase() === name.toLowerCase() : tls.checkServerIdentity(name, { ...cert, subjectaltname: '' }) === undefined);
+  if (!cert.subjectaltname && cnMatches) {
+    return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: LEGACY_COMMON_NAME, host: name, cert });
+  }
+  return error;
 }
 
 /** The TLS handshake with verification. A verification failure rejects with the OpenSSL/Node code. */

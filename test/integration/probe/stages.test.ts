@@ -15,7 +15,7 @@ import { probeTarget } from '../../../src/probe/stages.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
 import { startApiServer, startBlackholeServer, startConnectProxy, type ApiServer, type BlackholeServer, type ConnectProxy } from '../../support/apiserver.js';
-import { generatePki, pemToBase64, type Pki } from '../../support/certs.js';
+import { generatePki, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
 
 let pki: Pki;
 let api: ApiServer;
@@ -156,6 +156,19 @@ describe('probe stages against the emulated API server', () => {
     expect(probeExitCode(result)).toBe(exitCode);
     expect(failure(result)?.error?.message).toMatch(message);
     expect(failure(result)?.error?.hint ?? '').not.toBe('');
+  });
+
+  it('refuses a certificate that names the host only in its Common Name, as Go ≥1.15 does (exit 6)', async () => {
+    const cnOnly = await startApiServer({ pki, serverCertificate: await issueServerCert(pki.ca, { commonName: 'localhost', dnsNames: [], ips: [] }) });
+    try {
+      const result = await probe({ server: cnOnly.url, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' }, { token: tokenFor(cnOnly) });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+      expect(failure(result)?.error?.message).toContain('x509: certificate relies on legacy Common Name field, use SANs instead');
+      expect(failure(result)?.error?.hint).toMatch(/subjectAltNames/);
+    } finally {
+      await cnOnly.close();
+    }
   });
 
   it('accepts a wrong-SAN certificate once tls-server-name names a SAN (SNI and hostname check)', async () => {

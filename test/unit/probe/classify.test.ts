@@ -8,6 +8,7 @@ import {
   classifyTcpError,
   classifyTlsError,
   forbiddenFailure,
+  LEGACY_COMMON_NAME,
   redirectFailure,
   serverMessage,
   unauthorizedFailure,
@@ -39,6 +40,13 @@ describe('classifyTlsError', () => {
     expect(errorExitCodes[failure.code]).toBe(6);
     expect(failure.message).toMatch(message);
     expect(failure.hint).toMatch(hint);
+  });
+
+  it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
+    const failure = classifyTlsError(err(LEGACY_COMMON_NAME, 'x509: certificate relies on legacy Common Name field, use SANs instead'), { ...peer, subjectAltNames: [] }, tls);
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toMatch(/^server certificate is not valid for api\.example\.com: x509: certificate relies on legacy Common Name field, use SANs instead/);
+    expect(failure.hint).toMatch(/reissue .* with subjectAltNames/);
   });
 
   it('points at the cluster CA when only the system roots were used', () => {
