@@ -155,6 +155,16 @@ export interface ServerUrlOptions {
   readonly insecureFlag?: string | undefined;
 }
 
+/**
+ * The authority (host[:port]) of an http(s) URL written as kubectl reads it: the scheme (any case),
+ * then literally "//", then the text up to the first "/", "?" or "#"; undefined when the text does
+ * not start that way. Go's url.Parse finds a host only after "//" (unlike the WHATWG parser, which
+ * repairs "https:host" and "https:\\host"), and refuses a backslash in a host.
+ */
+export function serverUrlAuthority(text: string): string | undefined {
+  return /^https?:\/\/([^/?#]*)/i.exec(text)?.[1];
+}
+
 /** Checks a --server URL: https only (http only when explicitly allowed), no credentials, query or fragment. */
 export function validateServerUrl(server: string, options: ServerUrlOptions): { readonly url: string; readonly insecureHttp: boolean } {
   // The WHATWG parser silently drops tabs and newlines ("https://a\nhttps://b" parses), but the
@@ -163,9 +173,22 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
   if (/[\s\u0000-\u001f\u007f]/.test(server.trim())) {
     throw new CliError('ERR_BAD_SERVER_URL', `server ${JSON.stringify(server.trim())} contains whitespace or control characters`, { hint: 'use the form https://host:port' });
   }
+  const text = server.trim();
+  const authority = serverUrlAuthority(text);
+  if (authority === undefined && /^https?:/i.test(text)) {
+    // The WHATWG parser takes "https:host:port" and "https:/host:port" as https://host:port, but
+    // kubectl (Go's url.Parse) reads a host only after "//": "lookup https:host: no such host".
+    throw new CliError('ERR_BAD_SERVER_URL', `server "${text}" must start with ${text.slice(0, 5).toLowerCase() === 'http:' ? 'http' : 'https'}:// (kubectl reads the host only after "//")`, {
+      hint: 'use the form https://host:port',
+    });
+  }
+  if (authority === '') throw new CliError('ERR_BAD_SERVER_URL', `server "${text}" has no host after "//"`, { hint: 'use the form https://host:port' });
+  if (authority?.includes('\\')) {
+    throw new CliError('ERR_BAD_SERVER_URL', `server "${text}" has a backslash in its host (kubectl refuses it)`, { hint: 'use the form https://host:port' });
+  }
   let url: URL;
   try {
-    url = new URL(server);
+    url = new URL(text);
   } catch {
     throw new CliError('ERR_BAD_SERVER_URL', `server "${server}" is not a URL`, { hint: 'use the form https://host:port' });
   }

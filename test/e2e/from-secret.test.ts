@@ -220,6 +220,8 @@ describe('from-secret failures', () => {
     { name: 'an API server that refuses connections', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'DEAD'], code: 4, line: /connection to the server 127\.0\.0\.1:1 was refused/ },
     { name: 'a bad --wait', args: ['from-secret', 'deployer-token', '--wait', 'soon'], code: 2, line: /invalid duration "soon" for --wait/ },
     { name: 'an http --server', args: ['from-secret', 'deployer-token', '--server', 'http://example.com'], code: 2, line: /plain http/ },
+    { name: 'a --server without "//" (kubectl: "lookup https:127.0.0.1: no such host")', args: ['from-secret', 'deployer-token', '--server', 'https:127.0.0.1:46443'], code: 2, line: /^error: server "https:127\.0\.0\.1:46443" must start with https:\/\// },
+    { name: 'a --server with one slash', args: ['from-secret', 'deployer-token', '--server', 'https:/127.0.0.1:46443'], code: 2, line: /must start with https:\/\// },
   ])('$name → exit $code with one clear line, no kubeconfig touched', async ({ args, env, code, line }) => {
     const out = world.path('untouched.kubeconfig');
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));

@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inClusterServerUrl, readServiceAccountDir, validateCaBundle, validateServerUrl } from '../../../src/serviceaccount/read.js';
+import { inClusterServerUrl, readServiceAccountDir, serverUrlAuthority, validateCaBundle, validateServerUrl } from '../../../src/serviceaccount/read.js';
 import { CliError } from '../../../src/errors.js';
 import { makeMount, tempDir, testCa } from '../../support/mount.js';
 
@@ -87,11 +87,32 @@ describe('validateServerUrl', () => {
     ['https://k:6443', 'https://k:6443'],
     ['https://k:443', 'https://k:443'],
     ['https://k/prefix/', 'https://k/prefix/'],
+    ['HTTPS://k:6443', 'HTTPS://k:6443'],
   ])('accepts %s', (input, url) => {
     expect(validateServerUrl(input, { allowInsecureHttp: false }).url).toBe(url);
   });
   it.each(['not a url', 'ftp://k', 'https://user:pass@k', 'https://k/?a=b', 'http://k:8080', 'k:6443'])('rejects %s', (input) => {
     expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(CliError);
+  });
+  // The WHATWG parser repairs these to https://127.0.0.1:6443; kubectl does not ("lookup
+  // https:127.0.0.1: no such host", "host must be a URL or a host:port pair").
+  it.each(['https:127.0.0.1:6443', 'https:/127.0.0.1:6443', 'HTTPS:k', 'https:///k:6443', 'https://\\k:6443', 'https://k\\p', 'https:\\\\k'])(
+    'rejects %s, which kubectl cannot read a host from',
+    (input) => {
+      expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL' }));
+    },
+  );
+  it('refuses http:host even when http is allowed', () => {
+    expect(() => validateServerUrl('http:k:8080', { allowInsecureHttp: true })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL', message: expect.stringContaining('must start with http://') }));
+  });
+  it.each([
+    ['https://k:6443/p', 'k:6443'],
+    ['HTTP://[::1]:80', '[::1]:80'],
+    ['https:k', undefined],
+    ['https:///k', ''],
+    ['k:6443', undefined],
+  ])('serverUrlAuthority(%s) is %s', (input, authority) => {
+    expect(serverUrlAuthority(input)).toBe(authority);
   });
   it('names the flag that allows http only for a command that has one', () => {
     expect(() => validateServerUrl('http://k', { allowInsecureHttp: false, insecureFlag: '--insecure-allow-http' })).toThrow(expect.objectContaining({ hint: 'use https://, or pass --insecure-allow-http if you really mean it' }));
