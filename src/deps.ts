@@ -2,7 +2,7 @@
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
 // Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
-import { chmodSync, close, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, close, closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
@@ -12,6 +12,7 @@ export interface FileHandle {
   chown(uid: number, gid: number): Promise<void>;
   chmod(mode: number): Promise<void>;
   sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,6 +54,7 @@ function openFileHandle(fd: number): FileHandle {
     chown: (uid, gid) => settle(() => fchownSync(fd, uid, gid)),
     chmod: (mode) => settle(() => fchmodSync(fd, mode)),
     sync: () => settle(() => fsyncSync(fd)),
+    truncate: (length) => settle(() => ftruncateSync(fd, length)),
     close: () => settle(() => closeSync(fd)),
   };
 }

@@ -146,7 +146,7 @@ export async function modifyKubeconfigFile(
     const mode = existing === undefined ? 0o600 : options.holdsSecret ? existing.mode & ~0o077 : existing.mode;
     const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;
     if (existing !== undefined && !tightened && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
-    await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner);
+    await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner, { inPlace: (existing?.links ?? 1) > 1 });
     return { changes, config, ...(tightened ? { tightened } : {}) };
   } finally {
     for (const lock of locks.reverse()) await lock.release();
@@ -157,6 +157,8 @@ interface ExistingFile {
   readonly text: string;
   readonly mode: number;
   readonly owner: { readonly uid: number; readonly gid: number };
+  /** Hard links to the file: a rename would leave the other names with the old text. */
+  readonly links: number;
 }
 
 async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<ExistingFile | undefined> {
@@ -166,7 +168,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
     if (!stat.isFile()) throw notRegularFile(target);
     if (stat.size > MAX_KUBECONFIG_BYTES) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": larger than the size limit`);
     const text = await deps.fs.readFile(target, 'utf8');
-    return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid } };
+    return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid }, links: stat.nlink };
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
@@ -247,7 +249,13 @@ export async function writeFileAtomic(
   content: string,
   mode: number,
   owner?: { readonly uid: number; readonly gid: number },
+  options: { readonly inPlace?: boolean } = {},
 ): Promise<void> {
+  // Where a rename cannot keep the file what it is, write it in place, as kubectl always does
+  // (os.WriteFile): a file with other hard links (renaming would leave them the old text), and a
+  // single-file bind mount (docker run -v ~/.kube/config:…, a Kubernetes subPath), onto which
+  // rename fails with EBUSY. Still under the lock; only not crash-atomic.
+  if (options.inPlace) return writeFileInPlace(deps, target, content, mode);
   const dir = dirname(target);
   const temp = join(dir, `.${basename(target)}.${deps.pid}.${createNonce(12)}.tmp`);
   try {
@@ -265,6 +273,7 @@ export async function writeFileAtomic(
   } catch (error) {
     await deps.fs.unlink(temp).catch(() => undefined);
     if (error instanceof CliError) throw error;
+    if (errnoCode(error) === 'EBUSY') return writeFileInPlace(deps, target, content, mode);
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
       hint: 'check that the directory is writable, or choose another file with --kubeconfig',
       cause: error,
@@ -276,6 +285,25 @@ export async function writeFileAtomic(
     await directory.close();
   } catch {
     /* fsync of a directory is best effort (not supported everywhere) */
+  }
+}
+
+async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content: string, mode: number): Promise<void> {
+  try {
+    const handle = await deps.fs.open(target, 'r+');
+    try {
+      await handle.chmod(mode);
+      await handle.writeFile(content, 'utf8');
+      await handle.truncate(Buffer.byteLength(content, 'utf8'));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
+      hint: 'check that the file is writable, or choose another file with --kubeconfig',
+      cause: error,
+    });
   }
 }
 

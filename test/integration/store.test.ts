@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,44 @@ describe('writeServiceAccountEntries', () => {
     await writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'link'), entries: entriesFor('a'), setCurrent: false });
     expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true);
     expect(read(join(dir, 'real', 'config')).contexts?.map((c) => c.name)).toEqual(['x-a']);
+  });
+
+  it('writes a hard-linked kubeconfig in place, as kubectl does, so every name sees the change', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config'), 'current-context: keep\n', { mode: 0o640 });
+    linkSync(join(dir, 'config'), join(dir, 'other-name'));
+    const inode = statSync(join(dir, 'config')).ino;
+    await writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'config'), entries: entriesFor('a'), setCurrent: false });
+    expect(statSync(join(dir, 'config')).ino).toBe(inode);
+    expect(read(join(dir, 'other-name')).contexts?.map((c) => c.name)).toEqual(['x-a']);
+    // The token is embedded: group and other lose access before it is written.
+    expect(statSync(join(dir, 'config')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['config', 'other-name']);
+  });
+
+  it('writes in place when rename reports EBUSY (a single-file bind mount), shorter text included', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const long = `current-context: keep\nusers:\n- name: u-a\n  user:\n    token: ${'p'.repeat(4000)}\n`;
+    writeFileSync(file, long);
+    const renames: string[] = [];
+    const busy = {
+      ...fsp,
+      rename: async (from: string, to: string) => {
+        renames.push(to);
+        if (to === file) throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${from}' -> '${to}'`), { code: 'EBUSY' });
+        return fsp.rename(from, to);
+      },
+    } as unknown as StoreDeps['fs'];
+    // The long token is replaced: the new text is shorter than the old, and nothing of the old may remain.
+    const result = await writeServiceAccountEntries(deps(dir, {}, { fs: busy }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
+    expect(renames).toEqual([file]);
+    expect(result.currentContext).toBe('x-a');
+    const text = readFileSync(file, 'utf8');
+    expect(text.length).toBeLessThan(long.length);
+    expect(parseKubeconfig(text, file)).toMatchObject({ 'current-context': 'x-a', users: [{ name: 'u-a', user: { token: 'token-a-0123456789' } }] });
+    expect(text).toBe(stringifyKubeconfig(parseKubeconfig(text, file)));
+    expect(readdirSync(dir)).toEqual(['config']);
   });
 
   it('never overwrites a malformed kubeconfig, byte for byte', async () => {
