@@ -147,7 +147,8 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
 export interface TlsSettings {
   /** The name checked against the certificate and (unless an IP) sent as SNI. */
   readonly checkedName: string;
-  readonly caPem?: string | undefined;
+  /** The CA certificates to trust, one PEM each (target.ts parseCaBundle); undefined: the system roots. */
+  readonly caCertificates?: readonly string[] | undefined;
   readonly certPem?: string | undefined;
   readonly keyPem?: string | undefined;
   readonly insecure: boolean;
@@ -163,7 +164,7 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
     socket,
     // Node refuses an IP address as SNI (RFC 6066); Go omits it as well.
     ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName }),
-    ...(settings.caPem === undefined ? {} : { ca: [settings.caPem] }),
+    ...(settings.caCertificates === undefined ? {} : { ca: [...settings.caCertificates] }),
     ...(settings.certPem === undefined || !verify ? {} : { cert: settings.certPem, key: settings.keyPem }),
     rejectUnauthorized: verify && !settings.insecure,
     checkServerIdentity: (_host, cert) => (verify && !settings.insecure ? checkServerName(settings.checkedName, cert) : undefined),

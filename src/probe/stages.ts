@@ -123,6 +123,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         configured = hasCredentials(credentials);
       }
       const notes = [...plan.warnings];
+      if (trust.skippedBlocks > 0) {
+        notes.push(`${trust.skippedBlocks} PEM block${trust.skippedBlocks === 1 ? '' : 's'} of the CA ${trust.caSource} ${trust.skippedBlocks === 1 ? 'is' : 'are'} not a certificate that parses and ${trust.skippedBlocks === 1 ? 'was' : 'were'} skipped, as kubectl skips them`);
+      }
       if (target.userFound === false) notes.push(`user "${String(target.userName)}" is not in the kubeconfig: no credentials are sent (as kubectl)`);
       const expiry = credentials.bearer?.expiresAt;
       if (expiry !== undefined) {
@@ -148,7 +151,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const targetAuthority = `${p.origin.replace(/^https?:\/\//, '')}`;
     const tlsSettings: TlsSettings = {
       checkedName: p.checkedName,
-      caPem: t.caPem,
+      caCertificates: t.caCertificates,
       certPem: sent.clientCert?.certPem,
       keyPem: sent.clientCert?.keyPem,
       insecure: p.insecure,

@@ -1,5 +1,6 @@
 // What to probe: a resolved kubeconfig context (or the in-cluster mount) turned into a connection
 // plan. planConnection is pure (URL, TLS settings, proxy decision); loadTrust reads the CA.
+import { X509Certificate } from 'node:crypto';
 import { CliError, describeErrno } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Cluster, User } from '../kubeconfig/schema.js';
@@ -113,8 +114,12 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
 }
 
 export interface Trust {
-  /** PEM of the configured CA, or undefined for the system roots. */
+  /** PEM of the configured CA as written (for an exec plugin's cluster info), or undefined for the system roots. */
   readonly caPem?: string | undefined;
+  /** The certificates of caPem that parse, one PEM each: what the handshake trusts. */
+  readonly caCertificates?: readonly string[] | undefined;
+  /** PEM blocks of caPem that were skipped (not a certificate, corrupt or cut off), as Go skips them. */
+  readonly skippedBlocks: number;
   /** For messages: the CA file, "certificate-authority-data", or "system roots". */
   readonly caSource: string;
 }
@@ -125,8 +130,7 @@ export async function loadTrust(deps: Pick<Deps, 'fs'>, target: ProbeTarget): Pr
   const data = cluster['certificate-authority-data'];
   if (data) {
     const pem = Buffer.from(data, 'base64').toString('utf8');
-    requirePem(pem, 'certificate-authority-data', target.label);
-    return { caPem: pem, caSource: 'certificate-authority-data' };
+    return trustFrom(pem, 'certificate-authority-data', target.label);
   }
   const file = cluster['certificate-authority'];
   if (file) {
@@ -139,18 +143,85 @@ export async function loadTrust(deps: Pick<Deps, 'fs'>, target: ProbeTarget): Pr
         hint: 'fix the certificate-authority path of the cluster (relative paths resolve against the kubeconfig file that defines it)',
       });
     }
-    requirePem(pem, file, target.label);
-    return { caPem: pem, caSource: file };
+    return trustFrom(pem, file, target.label);
   }
-  return { caSource: 'system roots' };
+  return { caSource: 'system roots', skippedBlocks: 0 };
 }
 
-function requirePem(pem: string, source: string, label: string): void {
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new CliError('ERR_CONFIG_INVALID', `unable to load root certificates from ${source} for context "${label}": no PEM certificate`, {
-      hint: 'certificate-authority must be a PEM file; certificate-authority-data the base64 of that PEM',
+function trustFrom(pem: string, source: string, label: string): Trust {
+  const { certificates, skipped } = parseCaBundle(pem);
+  if (certificates.length === 0) {
+    // client-go rootCertPool: AppendCertsFromPEM added nothing, and kubectl refuses the CA.
+    throw new CliError('ERR_CONFIG_INVALID', `unable to load root certificates from ${source} for context "${label}": no PEM certificate that parses${skipped ? ` (${skipped} PEM block${skipped === 1 ? '' : 's'} skipped)` : ''}`, {
+      hint: 'certificate-authority must be a PEM file of CA certificates; certificate-authority-data the base64 of that PEM',
     });
   }
+  return { caPem: pem, caCertificates: certificates, skippedBlocks: skipped, caSource: source };
+}
+
+const PEM_BEGIN = '-----BEGIN ';
+const PEM_END = '\n-----END ';
+
+/** The line at the start of text (without \r\n or trailing spaces and tabs) and what follows (encoding/pem getLine). */
+function getLine(text: string): [string, string] {
+  const newline = text.indexOf('\n');
+  const [line, rest] = newline === -1 ? [text, ''] : [text.slice(0, newline), text.slice(newline + 1)];
+  return [line.replace(/[ \t\r]+$/, ''), rest];
+}
+
+/**
+ * The certificates of a CA bundle as Go's x509.CertPool.AppendCertsFromPEM finds them: each block
+ * encoding/pem.Decode can read (a block without its END line, or with bad base64, is passed over
+ * and the search goes on after its BEGIN line), then only CERTIFICATE blocks without headers whose
+ * DER parses. Node's `ca` given the whole text stops at the first bad block and trusts nothing after
+ * it; given this list it trusts what kubectl trusts.
+ */
+export function parseCaBundle(pem: string): { readonly certificates: readonly string[]; readonly skipped: number } {
+  const certificates: string[] = [];
+  let blocks = 0;
+  let rest = pem;
+  for (;;) {
+    const found = rest.indexOf(`\n${PEM_BEGIN}`);
+    const start = rest.startsWith(PEM_BEGIN) ? 0 : found === -1 ? -1 : found + 1;
+    if (start === -1) break;
+    blocks += 1;
+    rest = rest.slice(start + PEM_BEGIN.length);
+    const block = decodePemBlock(rest);
+    if (block === undefined) continue;
+    rest = block.rest;
+    if (block.type !== 'CERTIFICATE' || block.hasHeaders) continue;
+    try {
+      certificates.push(new X509Certificate(block.der).toString());
+    } catch {
+      /* x509.ParseCertificate failed: Go skips the block */
+    }
+  }
+  return { certificates, skipped: blocks - certificates.length };
+}
+
+/** One block after its "-----BEGIN " (encoding/pem Decode), or undefined when it does not decode. */
+function decodePemBlock(afterBegin: string): { type: string; hasHeaders: boolean; der: Buffer; rest: string } | undefined {
+  const [typeLine, afterType] = getLine(afterBegin);
+  let rest = afterType;
+  if (!typeLine.endsWith('-----')) return undefined;
+  const type = typeLine.slice(0, -5);
+  let hasHeaders = false;
+  for (;;) {
+    if (rest === '') return undefined;
+    const [line, next] = getLine(rest);
+    if (!line.includes(':')) break;
+    hasHeaders = true;
+    rest = next;
+  }
+  const [endIndex, trailerIndex] = !hasHeaders && rest.startsWith(PEM_END.slice(1)) ? [0, PEM_END.length - 1] : [rest.indexOf(PEM_END), rest.indexOf(PEM_END) + PEM_END.length];
+  if (endIndex < 0) return undefined;
+  const trailer = rest.slice(trailerIndex);
+  if (!trailer.startsWith(`${type}-----`)) return undefined;
+  if (getLine(trailer.slice(type.length + 5))[0] !== '') return undefined;
+  const base64 = rest.slice(0, endIndex).replace(/[ \t\r\n]/g, '');
+  // base64.StdEncoding: the standard alphabet, padded to a multiple of 4.
+  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
+  return { type, hasHeaders, der: Buffer.from(base64, 'base64'), rest: getLine(rest.slice(endIndex + PEM_END.length - 1))[1] };
 }
 
 /** net.JoinHostPort: an IPv6 address in brackets, so its port reads as one. */

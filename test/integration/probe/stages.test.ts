@@ -171,6 +171,15 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  it.each([
+    ['a corrupt first block', () => `-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----\n${pki.ca.cert}`],
+    ['a first block cut off', () => `-----BEGIN CERTIFICATE-----\nMIIBcutoff\n${pki.ca.cert}`],
+  ])('trusts the CA after %s in the bundle, as Go\'s AppendCertsFromPEM does, and warns', async (_name, bundle) => {
+    const result = await probe({ server: api.url, 'certificate-authority-data': pemToBase64(bundle()) }, { token: tokens['deployer'] });
+    expect(summary(result)).toBe(ALL_OK.replace('config:ok', 'config:warn'));
+    expect(result.stages[0]?.detail).toMatch(/1 PEM block of the CA certificate-authority-data is not a certificate that parses and was skipped/);
+  });
+
   it('accepts a wrong-SAN certificate once tls-server-name names a SAN (SNI and hostname check)', async () => {
     const result = await probe({ server: wrongSan.url, 'certificate-authority-data': caData(), 'tls-server-name': 'wrong.example' }, { token: tokenFor(wrongSan) });
     expect(summary(result)).toBe(ALL_OK);

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isCliError } from '../../../src/errors.js';
-import { loadTrust, planConnection, type ProbeTarget } from '../../../src/probe/target.js';
+import { loadTrust, parseCaBundle, planConnection, type ProbeTarget } from '../../../src/probe/target.js';
+import { generateCa, type CertificateAuthority } from '../../support/certs.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
 import type { FileSystem } from '../../../src/deps.js';
 
@@ -72,22 +74,61 @@ describe('planConnection', () => {
   });
 });
 
+let ca: CertificateAuthority;
+let otherCa: CertificateAuthority;
+beforeAll(async () => {
+  [ca, otherCa] = await Promise.all([generateCa(), generateCa({ commonName: 'other' })]);
+});
+
 describe('loadTrust', () => {
-  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  let pem = '';
+  beforeAll(() => {
+    pem = ca.cert;
+  });
   const fs = { readFile: (path: string) => (path === '/ca.crt' ? Promise.resolve(pem) : Promise.reject(Object.assign(new Error('nope'), { code: 'ENOENT' }))) } as unknown as FileSystem;
 
   it.each([
-    ['data over file', { 'certificate-authority-data': Buffer.from(pem).toString('base64'), 'certificate-authority': '/other.crt' }, 'certificate-authority-data'],
-    ['the file', { 'certificate-authority': '/ca.crt' }, '/ca.crt'],
-    ['system roots', {}, 'system roots'],
+    ['data over file', () => ({ 'certificate-authority-data': Buffer.from(pem).toString('base64'), 'certificate-authority': '/other.crt' }), 'certificate-authority-data'],
+    ['the file', () => ({ 'certificate-authority': '/ca.crt' }), '/ca.crt'],
+    ['system roots', () => ({}), 'system roots'],
   ])('uses %s', async (_name, cluster, source) => {
-    expect((await loadTrust({ fs }, target({ server: 'https://a', ...cluster }))).caSource).toBe(source);
+    expect((await loadTrust({ fs }, target({ server: 'https://a', ...cluster() }))).caSource).toBe(source);
   });
 
   it.each([
     ['a missing file', { 'certificate-authority': '/missing.crt' }],
     ['data that is not PEM', { 'certificate-authority-data': Buffer.from('hello').toString('base64') }],
+    ['PEM whose only block does not parse', { 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64') }],
   ])('fails with exit 3 for %s', async (_name, cluster) => {
     await expect(loadTrust({ fs }, target({ server: 'https://a', ...cluster }))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
+  });
+
+  it('trusts the certificates after a corrupt block and counts the skipped one', async () => {
+    const bundle = `-----BEGIN CERTIFICATE-----\nMIIBnotacert\n-----END CERTIFICATE-----\n${ca.cert}`;
+    const trust = await loadTrust({ fs }, target({ server: 'https://a', 'certificate-authority-data': Buffer.from(bundle).toString('base64') }));
+    expect(trust.caCertificates).toHaveLength(1);
+    expect(trust.skippedBlocks).toBe(1);
+    expect(trust.caPem).toBe(bundle);
+  });
+});
+
+describe('parseCaBundle (x509 AppendCertsFromPEM: blocks that fail are skipped)', () => {
+  const body = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s/g, '');
+  const subjects = (pem: string) => parseCaBundle(pem).certificates.map((cert) => new X509Certificate(cert).subject);
+  it.each([
+    ['one certificate', () => ca.cert, ['CN=kubernetes'], 0],
+    ['two certificates', () => `${otherCa.cert}\n${ca.cert}`, ['CN=other', 'CN=kubernetes'], 0],
+    ['a comment before the block', () => `# my cluster CA\n${ca.cert}`, ['CN=kubernetes'], 0],
+    ['CRLF line ends', () => ca.cert.replace(/\n/g, '\r\n'), ['CN=kubernetes'], 0],
+    ['a corrupt first block (bad base64)', () => `-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n${ca.cert}`, ['CN=kubernetes'], 1],
+    ['a first block that is base64 but not DER', () => `-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n${ca.cert}`, ['CN=kubernetes'], 1],
+    ['a first block cut off (no END line)', () => `-----BEGIN CERTIFICATE-----\n${body(otherCa.cert).slice(0, 128)}\n${ca.cert}`, ['CN=kubernetes'], 1],
+    ['a last block cut off', () => `${ca.cert}\n-----BEGIN CERTIFICATE-----\n${body(otherCa.cert).slice(0, 128)}\n`, ['CN=kubernetes'], 1],
+    ['a private key first', () => `${ca.key}\n${ca.cert}`, ['CN=kubernetes'], 1],
+    ['a block with headers', () => ca.cert.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\n\n'), [], 1],
+    ['no PEM at all', () => 'hello', [], 0],
+  ])('%s', (_name, bundle, expected, skipped) => {
+    expect(subjects(bundle())).toEqual(expected);
+    expect(parseCaBundle(bundle()).skipped).toBe(skipped);
   });
 });
