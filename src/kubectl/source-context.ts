@@ -5,7 +5,7 @@
 // against the kubeconfig that defined it (client-go api/helpers.go FlattenConfig uses the
 // stanza's LocationOfOrigin as base directory).
 import type { Deps } from '../deps.js';
-import { CliError } from '../errors.js';
+import { CliError, errnoCode } from '../errors.js';
 import { DEFAULT_SA_DIR } from '../serviceaccount/read.js';
 import type { Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
@@ -35,6 +35,14 @@ export interface SourceContext {
 export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
+    // `config view` takes a missing --kubeconfig for an empty one ("current-context must exist in
+    // order to minify"), but every other kubectl call refuses it (client-go loader.go: "stat FILE:
+    // no such file or directory"), and so does the call made beside this one: say so.
+    if (target.kubeconfig !== undefined && target.kubeconfig !== '' && (await isMissing(deps, target.kubeconfig))) {
+      throw new CliError('ERR_KUBECONFIG_NOT_FOUND', `source kubeconfig ${target.kubeconfig} does not exist`, {
+        hint: 'check the --source-kubeconfig path (kubectl reads only that file when it is given one)',
+      });
+    }
     // kubectl config view.go: "current-context must exist in order to minify"
     if (/current-context must exist/.test(outcome.line) && target.context === undefined) {
       // kubectl still has a server then: the in-cluster one, or $KUBERNETES_MASTER (ClusterDefaults).
@@ -72,6 +80,16 @@ export function serverlessSourceError(source: SourceContext, cause: unknown): Cl
     hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT, or pass --source-context NAME',
     cause,
   });
+}
+
+async function isMissing(deps: Pick<Deps, 'fs'>, path: string): Promise<boolean> {
+  try {
+    await deps.fs.stat(path);
+    return false;
+  } catch (error) {
+    const code = errnoCode(error);
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
 }
 
 /** client-go inClusterClientConfig.Possible(). */

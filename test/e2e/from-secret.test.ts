@@ -204,6 +204,7 @@ describe('from-secret failures', () => {
   it.each([
     { name: 'a source context whose cluster has no server', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'SERVERLESS'], code: 3, line: /^error: the cluster of source context "\S+" has no server, so kubectl asked http:\/\/localhost:8080$/ },
     { name: 'a malformed source kubeconfig', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'MALFORMED'], code: 3, line: /error loading config file/ },
+    { name: 'a source kubeconfig that does not exist (kubectl: "stat FILE: no such file or directory")', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'MISSING'], code: 3, line: /^error: source kubeconfig \/.*missing-source\.kubeconfig does not exist$/ },
     { name: 'a source kubeconfig without a current context', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'EMPTY'], code: 3, line: /^error: kubectl has no current context in \/.*empty-source\.kubeconfig, so it has no cluster to ask$/ },
     { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found$/ },
     { name: 'a Secret that does not exist, no -n (the namespace named)', args: ['from-secret', 'nope'], code: 4, line: /secrets "nope" not found, in namespace "team-a" \(the source context's; pass -n for another\)$/ },
@@ -227,7 +228,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);

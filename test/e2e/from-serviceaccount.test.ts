@@ -230,6 +230,8 @@ describe('from-serviceaccount failures', () => {
 
   it.each([
     { name: 'a service account that does not exist', tokenRequest: true, args: ['from-serviceaccount', 'nobody'], code: 4, line: /serviceaccounts "nobody" not found, in namespace "team-a" \(the source context's; pass -n for another\)$/ },
+    { name: 'a source kubeconfig that does not exist', args: ['from-serviceaccount', 'deployer', '--source-kubeconfig', 'MISSING'], code: 3, line: /^error: source kubeconfig \/.*missing-source\.kubeconfig does not exist$/ },
+    { name: 'a source kubeconfig that does not exist (--long-lived)', args: ['from-serviceaccount', 'deployer', '--long-lived', '--source-kubeconfig', 'MISSING'], code: 3, line: /^error: source kubeconfig \/.*missing-source\.kubeconfig does not exist$/ },
     { name: 'a service account that does not exist (--long-lived)', args: ['from-serviceaccount', 'nobody', '--long-lived'], code: 4, line: /serviceaccounts "nobody" not found/ },
     { name: 'a duration below 10 minutes', args: ['from-serviceaccount', 'deployer', '--duration', '5m'], code: 2, line: /--duration 5m is below the 10 minute minimum/ },
     { name: 'a duration in fractions of a second', args: ['from-serviceaccount', 'deployer', '--duration', '600500ms'], code: 2, line: /not a whole number of seconds/ },
@@ -244,7 +246,7 @@ describe('from-serviceaccount failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'VIEWER' ? sourceAs('viewer') : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'VIEWER' ? sourceAs('viewer') : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out]);
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);

@@ -64,6 +64,19 @@ describe('readSourceContext', () => {
     expect(await readSourceContext({ spawn, env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, fs: fsWith(TOKEN) }, target)).toBeUndefined();
   });
 
+  it('is ERR_KUBECONFIG_NOT_FOUND when --source-kubeconfig names no file (config view reads it as empty; other kubectl calls fail "stat FILE")', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    await expect(readSourceContext({ spawn, env: { KUBERNETES_MASTER: 'https://master:6443' }, fs: fsWith() }, { ...target, kubeconfig: '/nope/admin.kubeconfig' })).rejects.toMatchObject({
+      code: 'ERR_KUBECONFIG_NOT_FOUND',
+      message: 'source kubeconfig /nope/admin.kubeconfig does not exist',
+    });
+  });
+
+  it('is ERR_CONTEXT_NOT_FOUND when --source-kubeconfig exists but has no current context', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
+    await expect(readSourceContext({ spawn, env: {}, fs: fsWith('/src') }, { ...target, kubeconfig: '/src' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
+  });
+
   it('is undefined without a current context when KUBERNETES_MASTER gives kubectl a server', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
     expect(await readSourceContext({ spawn, env: { KUBERNETES_MASTER: 'https://master:6443' }, fs: fsWith() }, target)).toBeUndefined();
@@ -84,7 +97,7 @@ describe('readSourceContext', () => {
     ['half the in-cluster variables', { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, undefined, '~/.kube/config'],
   ])('is ERR_CONTEXT_NOT_FOUND, naming %s, when kubectl has no current context outside a pod', async (_name, env, kubeconfig, named) => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
-    await expect(readSourceContext({ spawn, env, fs: fsWith() }, { ...target, kubeconfig })).rejects.toMatchObject({
+    await expect(readSourceContext({ spawn, env, fs: fsWith('/src/admin.kubeconfig') }, { ...target, kubeconfig })).rejects.toMatchObject({
       code: 'ERR_CONTEXT_NOT_FOUND',
       message: `kubectl has no current context in ${named}, so it has no cluster to ask`,
       // --source-kubeconfig is suggested only when none was given.
