@@ -12,18 +12,19 @@ export function renderFishCompletion(spec: CompletionSpec): string {
     `# Load it with: ${program} completion fish | source`,
     `# or save it as ~/.config/fish/completions/${program}.fish`,
     '',
+    '# Lists context names of the kubeconfig given to flag $argv[1] (--kubeconfig, --source-kubeconfig).',
     `function ${fn}_contexts`,
+    '    set -l flag $argv[1]',
     '    set -l tokens (commandline -opc)',
     '    set -l kubeconfig',
     '    for i in (seq (count $tokens))',
-    '        switch $tokens[$i]',
-    '            case --kubeconfig',
-    '                set -l next (math $i + 1)',
-    '                if test $next -le (count $tokens)',
-    '                    set kubeconfig --kubeconfig $tokens[$next]',
-    '                end',
-    "            case '--kubeconfig=*'",
-    "                set kubeconfig --kubeconfig (string replace -- '--kubeconfig=' '' $tokens[$i])",
+    '        if test "$tokens[$i]" = "$flag"',
+    '            set -l next (math $i + 1)',
+    '            if test $next -le (count $tokens)',
+    '                set kubeconfig --kubeconfig $tokens[$next]',
+    '            end',
+    '        else if string match -q -- "$flag=*" $tokens[$i]',
+    '            set kubeconfig --kubeconfig (string replace -- "$flag=" \'\' $tokens[$i])',
     '        end',
     '    end',
     `    command ${program} ${COMPLETE_COMMAND} contexts $kubeconfig 2>/dev/null`,
@@ -77,7 +78,7 @@ function valueArguments(value: ValueKind, fn: string): string {
     case 'directory':
       return `-a ${quote('(__fish_complete_directories)')}`;
     case 'context':
-      return `-a ${quote(`(${fn}_contexts)`)}`;
+      return `-a ${quote(`(${fn}_contexts ${value.kubeconfigFlag})`)}`;
     case 'choices':
       return `-a ${quote(value.choices.join(' '))}`;
   }

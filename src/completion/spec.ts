@@ -8,8 +8,11 @@ export type ValueKind =
   | { readonly kind: 'any' }
   | { readonly kind: 'file' }
   | { readonly kind: 'directory' }
-  /** Context names from the kubeconfig, listed by `sa-kubeconfig __complete contexts`. */
-  | { readonly kind: 'context' }
+  /**
+   * Context names listed by `sa-kubeconfig __complete contexts`, from the file given to
+   * `kubeconfigFlag` on the same command line (else KUBECONFIG, else ~/.kube/config).
+   */
+  | { readonly kind: 'context'; readonly kubeconfigFlag: string }
   | { readonly kind: 'choices'; readonly choices: readonly string[] };
 
 export interface FlagSpec {
@@ -51,14 +54,16 @@ const CONTEXT_NAME = /(^|-)context$/;
 
 /**
  * Decides how a value is completed from its name (flag without dashes, or positional name) and
- * any declared choices. Names are this program's conventions: `*-context` → contexts,
+ * any declared choices. Names are this program's conventions: `X-context` → contexts of `--X-kubeconfig`,
  * `--kubeconfig` and `*-file` → files, `*-dir` → directories.
  */
 export function valueKindFor(name: string, takesValue: boolean, choices?: readonly string[]): ValueKind {
   if (!takesValue) return { kind: 'none' };
   if (choices !== undefined && choices.length > 0) return { kind: 'choices', choices };
   const bare = name.replace(/^-+/, '');
-  if (CONTEXT_NAME.test(bare)) return { kind: 'context' };
+  // `--context` names a context of `--kubeconfig`, `--source-context` one of `--source-kubeconfig`
+  // (never of the destination --kubeconfig: from-* passes the source pair to kubectl).
+  if (CONTEXT_NAME.test(bare)) return { kind: 'context', kubeconfigFlag: `--${bare.slice(0, -'context'.length)}kubeconfig` };
   if (DIRECTORY_NAME.test(bare)) return { kind: 'directory' };
   if (FILE_NAME.test(bare)) return { kind: 'file' };
   return { kind: 'any' };

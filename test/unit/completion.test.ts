@@ -55,9 +55,10 @@ function hasShell(name: string): boolean {
 
 describe('valueKindFor', () => {
   it.each([
-    ['--context', true, undefined, { kind: 'context' }],
-    ['--source-context', true, undefined, { kind: 'context' }],
-    ['context', true, undefined, { kind: 'context' }],
+    ['--context', true, undefined, { kind: 'context', kubeconfigFlag: '--kubeconfig' }],
+    // from-*'s --source-context names a context of --source-kubeconfig, never of the destination --kubeconfig.
+    ['--source-context', true, undefined, { kind: 'context', kubeconfigFlag: '--source-kubeconfig' }],
+    ['context', true, undefined, { kind: 'context', kubeconfigFlag: '--kubeconfig' }],
     ['--kubeconfig', true, undefined, { kind: 'file' }],
     ['--token-file', true, undefined, { kind: 'file' }],
     ['--sa-dir', true, undefined, { kind: 'directory' }],
@@ -81,7 +82,7 @@ describe('describeProgram', () => {
     expect(init?.flags).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ long: '--sa-dir', value: { kind: 'directory' } }),
-        expect.objectContaining({ long: '--context', value: { kind: 'context' } }),
+        expect.objectContaining({ long: '--context', value: { kind: 'context', kubeconfigFlag: '--kubeconfig' } }),
         expect.objectContaining({ long: '--no-set-current', value: { kind: 'none' } }),
         expect.objectContaining({ short: '-o', long: '--output', value: { kind: 'choices', choices: ['text', 'json'] } }),
         expect.objectContaining({ long: '--help' }),
@@ -93,7 +94,7 @@ describe('describeProgram', () => {
     expect(spec.commands.find((command) => command.name === 'completion')?.args).toEqual([
       { name: 'shell', variadic: false, value: { kind: 'choices', choices: ['bash', 'zsh', 'fish'] } },
     ]);
-    expect(spec.commands.find((command) => command.name === 'probe')?.args).toEqual([{ name: 'context', variadic: false, value: { kind: 'context' } }]);
+    expect(spec.commands.find((command) => command.name === 'probe')?.args).toEqual([{ name: 'context', variadic: false, value: { kind: 'context', kubeconfigFlag: '--kubeconfig' } }]);
   });
 
   it('keeps the program flags separately', () => {
