@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { parseDuration } from '../duration.js';
 import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
@@ -52,7 +52,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       if (options.longLived && (options.duration !== undefined || options.audience.length > 0)) {
         throw new CliError('ERR_USAGE', '--long-lived cannot be combined with --duration or --audience', { hint: 'a token Secret never expires and has the API server audience' });
       }
-      const { validateTokenDuration, cappedDurationWarning } = await import('../kubectl/token-request.js');
+      const { validateTokenDuration, cappedDurationWarning, tokenRequestArgs } = await import('../kubectl/token-request.js');
       const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'), options.duration.trim());
       if (options.audience.some((audience) => audience.trim() === '')) throw new CliError('ERR_BAD_FLAG_VALUE', '--audience must not be empty');
       const waitMs = parseDuration(options.wait, '--wait');
@@ -72,7 +72,8 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       if (capped !== undefined) warnings.warn(capped);
       const secret = `${destination.namespace}/${credentials.secretName ?? ''}`;
       const sourceText: Record<typeof credentials.source, string> = {
-        'token-request': `TokenRequest (kubectl create token${durationSeconds === undefined ? '' : ` --duration ${formatDuration(durationSeconds * 1000)}`})`,
+        // The call as kubectl got it (--duration=259200s): "--duration 3d" would be a command kubectl refuses.
+        'token-request': `TokenRequest (kubectl ${tokenRequestArgs({ namespace, serviceAccount: name, durationSeconds, audiences: options.audience }).join(' ')})`,
         'existing-secret': `existing token Secret ${secret}`,
         'created-secret': `new token Secret ${secret} (created, filled in by the token controller)`,
         secret: `token Secret ${secret}`,

@@ -104,6 +104,16 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
     expect(result.stderr).toMatch(/^warning: the server shortened the token lifetime/m);
   });
 
+  it('names the kubectl call as it was made in the text summary (--duration=259200s, not --duration 3d)', async () => {
+    const out = world.path('duration-text.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--duration', '72h', '--kubeconfig', out]);
+    expect(result.code).toBe(0);
+    const made = world.kubectl.calls().filter((argv) => argv.includes('create') && argv.includes('token')).at(-1) ?? [];
+    expect(made).toContain('--duration=259200s');
+    expect(result.stdout).toMatch(/^ {2}source {10}TokenRequest \(kubectl create token deployer -n team-a --duration=259200s\)$/m);
+    expect(result.stdout).not.toContain('--duration 3d');
+  });
+
   it('prints a standalone kubeconfig with --stdout, masked first on GitHub Actions, and writes nothing', async () => {
     const out = world.path('stdout-never-written.kubeconfig');
     const watched = [out, world.source, `${world.home}/.kube/config`];
