@@ -9,7 +9,7 @@ import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } f
 import { CliError } from '../errors.js';
 import { emitKubeconfig, normalizeForWrite } from './emitter.js';
 import { kubeconfigSchemas, type Kubeconfig } from './schema.js';
-import { isRecord, isScalarCheck, SHAPES } from './shape.js';
+import { BASE64_FIELDS, findDuplicateName, isGoBase64, isRecord, isScalarCheck, SHAPES } from './shape.js';
 
 // For kubectl/source-context.ts, which reads `kubectl config view -o json` (no YAML) with them.
 export { kubeconfigSchemas };
@@ -160,7 +160,32 @@ const yaml11Null = new Type('tag:yaml.org,2002:null', {
   construct: () => GO_NULL,
 });
 
-export const LOAD_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [yaml11Null, yaml11Bool, yaml11Int, yaml11Float, builtIn.merge] });
+/**
+ * A plain `<<`: go-yaml v2 applies a merge where it stands, in order (decode.go d.merge): it
+ * overrides keys written before it, later keys override it, and of a list of maps the earlier
+ * ones win. js-yaml's own merge lets every explicit key win, wherever it is, so a file kubectl
+ * reads as `server: https://prod…` (an explicit key before `<<: *base`) would be rewritten with
+ * the other server. So `<<` is read as a key of its own, named uniquely per occurrence (two
+ * merges in one mapping both count), and resolveGoScalars applies the merges in key order.
+ */
+class GoMerge {
+  static count = 0;
+  readonly key = `${MERGE_KEY}${(GoMerge.count += 1)}`;
+  get [Symbol.toStringTag](): string {
+    return 'GoMerge';
+  }
+  toString(): string {
+    return this.key;
+  }
+}
+const MERGE_KEY = '\u0000sa-kubeconfig:merge:';
+const yaml11Merge = new Type('tag:sa-kubeconfig,2026:merge', {
+  kind: 'scalar',
+  resolve: (data: string) => data === '<<',
+  construct: () => new GoMerge(),
+});
+
+export const LOAD_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [yaml11Null, yaml11Bool, yaml11Int, yaml11Float, yaml11Merge] });
 
 /**
  * Writing: js-yaml quotes a string that one of its schema's types would read as something else,
@@ -234,24 +259,20 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if ((config.kind ?? '') !== '' && config.kind !== 'Config') {
     throw malformed(source, `no kind "${config.kind}" is registered for version "v1" (a kubeconfig is kind Config)`);
   }
-  // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q
-  // in list"), extensions' names included.
-  const checkNames = (entries: readonly { readonly name: string }[] | null | undefined, where: string) => {
-    const seen = new Set<string>();
-    for (const entry of entries ?? []) {
-      if (seen.has(entry.name)) throw malformed(source, `duplicate name "${entry.name}" in ${where}`);
-      seen.add(entry.name);
-    }
-  };
-  for (const list of ['clusters', 'users', 'contexts'] as const) {
-    checkNames(config[list], list);
-    for (const entry of config[list] ?? []) {
-      const body = (entry as Record<string, unknown>)[list.slice(0, -1)] as { readonly extensions?: readonly { readonly name: string }[] | null } | null | undefined;
-      checkNames(body?.extensions, `the extensions of ${list.slice(0, -1)} "${entry.name}"`);
+  // encoding/json decodes these []byte fields as base64 and refuses the file when one is not.
+  for (const [list, key] of [['clusters', 'cluster'], ['users', 'user']] as const) {
+    for (const [index, entry] of (config[list] ?? []).entries()) {
+      const body = (entry as Record<string, unknown>)[key];
+      for (const field of BASE64_FIELDS[key]) {
+        const value = isRecord(body) ? body[field] : undefined;
+        if (typeof value === 'string' && !isGoBase64(value)) throw malformed(source, `${list}[${index}].${key}.${field}: illegal base64 data (kubectl decodes it as padded standard base64)`);
+      }
     }
   }
-  checkNames(config.extensions, 'extensions');
-  checkNames((config.preferences as { readonly extensions?: readonly { readonly name: string }[] } | null | undefined)?.extensions, 'preferences.extensions');
+  // client-go rejects duplicate names inside one file (api/v1/conversion.go, "duplicate name %q
+  // in list"), extensions' names included.
+  const duplicate = findDuplicateName(config);
+  if (duplicate !== undefined) throw malformed(source, `duplicate name "${duplicate.name}" in ${duplicate.where}`);
   return config;
 }
 
@@ -289,7 +310,10 @@ function normalizeZeroValues(document: unknown): unknown {
   if (!isRecord(document)) return document;
   dropNullScalars(document, SHAPES['kubeconfigSchema']);
   normalizeExtensions(document);
-  if (isRecord(document['preferences'])) normalizeExtensions(document['preferences']);
+  if (isRecord(document['preferences'])) {
+    dropNullScalars(document['preferences'], SHAPES['preferencesSchema']);
+    normalizeExtensions(document['preferences']);
+  }
   for (const [list, key, shape] of STANZAS) {
     const entries = document[list];
     if (!Array.isArray(entries)) continue;
@@ -380,6 +404,8 @@ function resolveGoScalars(root: unknown, source: string): unknown {
   const seen = new Set<object>();
   const resolve = (value: unknown): unknown => {
     if (value === GO_NULL) return null;
+    // `<<` as a value is the string, as go-yaml decodes it.
+    if (value instanceof GoMerge) return '<<';
     if (value instanceof GoFloat) {
       const number = value.valueOf();
       if (!Number.isFinite(number)) throw malformed(source, `json: unsupported value: ${Number.isNaN(number) ? 'NaN' : number > 0 ? '+Inf' : '-Inf'} (kubectl cannot load an infinite or NaN number; quote it to keep it a string)`);
@@ -392,13 +418,44 @@ function resolveGoScalars(root: unknown, source: string): unknown {
       return value;
     }
     const record = value as Record<string, unknown>;
+    let merges = false;
     for (const key of Object.keys(record)) {
       if (key === NULL_KEY) throw malformed(source, 'unsupported map key of type <nil>: kubectl cannot load a null (~) used as a mapping key; quote it to make it the string "null"');
+      if (key.startsWith(MERGE_KEY)) merges = true;
       record[key] = resolve(record[key]);
     }
+    if (merges) applyGoMerges(record, source);
     return value;
   };
   return resolve(root);
+}
+
+/** go-yaml v2's merges, in place: each key in order, a `<<` overriding what came before it. */
+function applyGoMerges(record: Record<string, unknown>, source: string): void {
+  const keys = Object.keys(record);
+  // JavaScript lists integer-like keys first, whatever their place in the file: where a merge
+  // sits among them is lost, and with it which value kubectl reads.
+  if (keys.some((key) => /^(0|[1-9][0-9]*)$/.test(key))) throw malformed(source, 'a YAML merge key (<<) in a mapping with numeric keys: sa-kubeconfig cannot keep the order kubectl applies it in; expand the merge');
+  const merged: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = record[key];
+    if (!key.startsWith(MERGE_KEY)) {
+      setOwn(merged, key, value);
+      continue;
+    }
+    const sources = Array.isArray(value) ? [...(value as unknown[])].reverse() : [value];
+    for (const from of sources) {
+      if (!isRecord(from)) throw malformed(source, 'yaml: map merge requires map or sequence of maps as the value');
+      for (const [name, item] of Object.entries(from)) setOwn(merged, name, item);
+    }
+  }
+  for (const key of keys) delete record[key];
+  for (const [name, item] of Object.entries(merged)) setOwn(record, name, item);
+}
+
+/** An own property, also for a key such as `__proto__` (plain assignment would set the prototype). */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** Counts nodes as if aliases were expanded, stopping early past `limit`. */

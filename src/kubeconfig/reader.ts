@@ -12,7 +12,7 @@
 // ones kubectl or we wrote.
 import { isLetter, isPlainScalar } from './emitter.js';
 import type { Kubeconfig } from './schema.js';
-import { matchesKubeconfigShape } from './shape.js';
+import { findDuplicateName, matchesKubeconfigShape } from './shape.js';
 
 /**
  * The kubeconfig in `text`: read here when this module can vouch for it, otherwise by codec.ts's
@@ -24,8 +24,8 @@ export async function parseKubeconfigText(text: string, source: string): Promise
 
 /**
  * codec.ts's parseKubeconfig, for a text this module can vouch for; undefined for any other.
- * A document with two entries of the same name in one list is left to codec.ts, which refuses it
- * as client-go does.
+ * A document with two entries of the same name in one list (extensions' included) is left to
+ * codec.ts, which refuses it as client-go does.
  */
 export function readPlainKubeconfig(text: string): Kubeconfig | undefined {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -35,9 +35,7 @@ export function readPlainKubeconfig(text: string): Kubeconfig | undefined {
   if (document === undefined || !matchesKubeconfigShape(document)) return undefined;
   // Another apiVersion or kind is codec.ts's to refuse, as client-go does.
   if (![undefined, '', 'v1'].includes(document.apiVersion) || ![undefined, '', 'Config'].includes(document.kind)) return undefined;
-  for (const list of [document.clusters, document.users, document.contexts]) {
-    if (list && new Set(list.map((entry) => entry.name)).size !== list.length) return undefined;
-  }
+  if (findDuplicateName(document) !== undefined) return undefined;
   return document;
 }
 

@@ -71,6 +71,9 @@ function defineSchemas() {
     extensions,
   });
 
+  // client-go api/v1 Preferences: colors and extensions (a string in colors makes kubectl refuse the file).
+  const preferencesSchema = z.looseObject({ colors: optionalBoolean, extensions });
+
   const namedClusterSchema = z.looseObject({ name: z.string(), cluster: z.optional(z.nullable(clusterSchema)) });
   const namedUserSchema = z.looseObject({ name: z.string(), user: z.optional(z.nullable(userSchema)) });
   const namedContextSchema = z.looseObject({ name: z.string(), context: z.optional(z.nullable(contextSchema)) });
@@ -78,7 +81,7 @@ function defineSchemas() {
   const kubeconfigSchema = z.looseObject({
     apiVersion: optionalString,
     kind: optionalString,
-    preferences: z.optional(z.nullable(z.looseObject({}))),
+    preferences: z.optional(z.nullable(preferencesSchema)),
     clusters: z.optional(z.nullable(z.array(namedClusterSchema))),
     users: z.optional(z.nullable(z.array(namedUserSchema))),
     contexts: z.optional(z.nullable(z.array(namedContextSchema))),
@@ -86,7 +89,7 @@ function defineSchemas() {
     extensions,
   });
 
-  return { clusterSchema, execConfigSchema, authProviderSchema, userSchema, contextSchema, namedClusterSchema, namedUserSchema, namedContextSchema, kubeconfigSchema };
+  return { clusterSchema, execConfigSchema, authProviderSchema, userSchema, contextSchema, preferencesSchema, namedClusterSchema, namedUserSchema, namedContextSchema, kubeconfigSchema };
 }
 
 type KubeconfigSchemas = ReturnType<typeof defineSchemas>;

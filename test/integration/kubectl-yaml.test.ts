@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec.js';
+import { parseKubeconfigText } from '../../src/kubeconfig/reader.js';
 import { CliError } from '../../src/errors.js';
 import { tempDir } from '../support/mount.js';
 
@@ -80,20 +81,48 @@ const texts: ReadonlyArray<readonly [string, string]> = [
   ['a -.inf value in a field we do not know', 'x-extra: [-.inf]\n'],
   ['a quoted .inf value', extension('        k: ".inf"\n')],
   ['an aliased float used as key and value', extension('        a: &f 2.5\n        b: *f\n')],
+  ['a merge after an explicit key overrides it (go-yaml applies merges in order)', 'apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster: &base\n    server: https://prod.example:6443\n    insecure-skip-tls-verify: true\n- name: staging\n  cluster:\n    server: https://staging.example:6443\n    <<: *base\n'],
+  ['merges in an extension, in order', extension('        a: 1\n        <<: {a: 2, b: 2}\n        c: 1\n        <<: [{c: 3, d: 3}, {c: 4, d: 4, e: 4}]\n        e: 5\n')],
+  ['two merges in one mapping both count', extension('        <<: {a: 1}\n        <<: {b: 2}\n')],
+  ['a merge of a mapping that merges', extension('        x: &x {a: 1, b: 1}\n        y: &y {<<: *x, b: 2}\n        z: {a: 0, <<: *y}\n')],
+  ['a merge that is not a map', extension('        <<: 1\n')],
+  ['a merge list holding a scalar', extension('        <<: [{a: 1}, 2]\n')],
+  ['a quoted "<<" is a key, not a merge', extension('        "<<": {a: 1}\n')],
+  ['<< as a value', extension('        k: <<\n        l: [<<]\n')],
+  ['certificate-authority-data without its padding', cluster('    certificate-authority-data: aGVsbG8\n')],
+  ['certificate-authority-data padded', cluster('    certificate-authority-data: aGVsbG8=\n')],
+  ['certificate-authority-data with a line break inside (skipped, as encoding/json skips it)', cluster('    certificate-authority-data: "aGVs\\nbG8="\n')],
+  ['certificate-authority-data with a space inside', cluster('    certificate-authority-data: aGVs bG8=\n')],
+  ['certificate-authority-data in base64url', cluster('    certificate-authority-data: aGVsbG8-\n')],
+  ['client-key-data that is not base64', 'users:\n- name: u\n  user:\n    client-key-data: "not base64!!"\n'],
+  ['client-certificate-data empty', 'users:\n- name: u\n  user:\n    client-certificate-data: ""\n'],
+  ['preferences.colors a string', 'preferences:\n  colors: "yes"\n'],
+  ['preferences.colors a number', 'preferences:\n  colors: 1\n'],
+  ['preferences.colors true, and a key we do not know', 'preferences:\n  colors: true\n  x-other: 1\n'],
+  ['preferences.colors null', 'preferences:\n  colors:\n'],
+  ['duplicate extension names under a cluster', cluster('    extensions:\n    - name: e\n      extension: {}\n    - name: e\n      extension: {}\n')],
+  ['duplicate extension names under preferences', 'preferences:\n  extensions:\n  - name: e\n    extension: {}\n  - name: e\n    extension: {}\n'],
   ['merge keys', 'base: &b {server: https://x}\nclusters:\n- name: c\n  cluster:\n    <<: *b\n    tls-server-name: x\n'],
 ];
 
 // kubectl is required, as for the other oracle tests (.ci/run installs it): no silent skip.
 describe('reading kubeconfigs as kubectl does', () => {
   const dir = tempDir();
-  it.each(texts)('%s', (_name, text) => {
+  it.each(texts)('%s', async (_name, text) => {
     const original = join(dir, 'original');
     writeFileSync(original, text);
     const theirs = kubectlView(original);
+    // reader.ts's fast path (what init, probe and from-* use) reads each text as codec.ts does.
+    const viaReader = await parseKubeconfigText(text, original).then(
+      (config) => stringifyKubeconfig(config),
+      (error: unknown) => (error instanceof CliError ? error.code : error),
+    );
     let ours: string | undefined;
     try {
       ours = stringifyKubeconfig(parseKubeconfig(text, original));
+      expect(viaReader, 'reader.ts and codec.ts read it alike').toBe(ours);
     } catch (error) {
+      expect(viaReader, 'reader.ts refuses it too').toBe('ERR_KUBECONFIG_MALFORMED');
       if (!(error instanceof CliError) || error.code !== 'ERR_KUBECONFIG_MALFORMED') throw error;
       expect(theirs.error, `we refused (${error.message}) what kubectl loads`).toBeDefined();
       return;
