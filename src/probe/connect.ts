@@ -159,9 +159,35 @@ export interface TlsInfo {
   readonly peer: PeerCertificate;
 }
 
+/**
+ * The cipher suites kubectl offers: Go's crypto/tls defaults (defaults.go defaultCipherSuites, Go
+ * 1.22+), which client-go does not change. TLS 1.3: all three suites. TLS 1.2: ECDHE key exchange
+ * only, AEAD then CBC-SHA1, in Go's preference order (cipher_suites.go cipherSuitesPreferenceOrder);
+ * RSA key exchange left the defaults in Go 1.22 (GODEBUG tlsrsakex), 3DES in 1.23, and the
+ * CBC-SHA256 and RC4 suites were never defaults. OpenSSL's names; Node's `ciphers` takes both kinds.
+ */
+export const GO_DEFAULT_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-RSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES256-SHA',
+].join(':');
+
 function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls.ConnectionOptions {
   return {
     socket,
+    ciphers: GO_DEFAULT_CIPHERS,
+    // crypto/tls Config.MinVersion: TLS 1.2 is a client's default since Go 1.18.
+    minVersion: 'TLSv1.2',
     // Node refuses an IP address as SNI (RFC 6066); Go omits it as well.
     ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName }),
     ...(settings.caCertificates === undefined ? {} : { ca: [...settings.caCertificates] }),

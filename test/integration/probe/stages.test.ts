@@ -3,6 +3,7 @@
 import * as fsp from 'node:fs/promises';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,21 @@ afterAll(async () => {
 });
 
 const caData = () => pemToBase64(pki.ca.cert);
+
+/** A bare TLS server with the usual serving certificate and the given options; it never answers HTTP. */
+async function startTlsServer(options: TlsServerOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createTlsServer({ key: pki.server.key, cert: pki.server.cert, ...options });
+  server.on('connection', (socket) => sockets.add(socket));
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const close = () => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { url: `https://127.0.0.1:${port}`, close };
+}
 /** Each emulated server signs with its own key: a token is only good for the server that minted it. */
 const tokenFor = (server: ApiServer) => server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
 
@@ -178,6 +194,28 @@ describe('probe stages against the emulated API server', () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': pemToBase64(bundle()) }, { token: tokens['deployer'] });
     expect(summary(result)).toBe(ALL_OK.replace('config:ok', 'config:warn'));
     expect(result.stages[0]?.detail).toMatch(/1 PEM block of the CA certificate-authority-data is not a certificate that parses and was skipped/);
+  });
+
+  it('offers only Go\'s default cipher suites: a TLS 1.2 server without an ECDHE suite fails at tls (exit 6), as kubectl does', async () => {
+    // ECDHE-ECDSA-AES128-SHA256 is implemented by crypto/tls but not among its defaults (like the RSA key-exchange suites).
+    const server = await startTlsServer({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256' });
+    try {
+      const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('accepts a TLS 1.2 server that offers a Go default suite', async () => {
+    const server = await startTlsServer({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' });
+    try {
+      const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
+      expect(result.stages.find((stage) => stage.name === 'tls')?.detail).toMatch(/^TLSv1\.2, /);
+    } finally {
+      await server.close();
+    }
   });
 
   it('accepts a wrong-SAN certificate once tls-server-name names a SAN (SNI and hostname check)', async () => {
