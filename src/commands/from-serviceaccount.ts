@@ -47,10 +47,16 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
   addKubectlOptions(command);
   return addEntryOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action(async (name: string, options: FromServiceAccountOptions) => {
+    .action(async (name: string, options: FromServiceAccountOptions, self: Command) => {
       checkOutputCombination(options);
       if (options.longLived && (options.duration !== undefined || options.audience.length > 0)) {
         throw new CliError('ERR_USAGE', '--long-lived cannot be combined with --duration or --audience', { hint: 'a token Secret never expires and has the API server audience' });
+      }
+      // --wait has a default, so only its source tells whether it was given (commander: 'cli' vs 'default').
+      if (!options.longLived && self.getOptionValueSource('wait') === 'cli') {
+        throw new CliError('ERR_USAGE', '--wait applies only with --long-lived (a TokenRequest token is issued at once)', {
+          hint: 'add --long-lived to wait for a token Secret, or drop --wait',
+        });
       }
       const { validateTokenDuration, cappedDurationWarning, tokenRequestArgs } = await import('../kubectl/token-request.js');
       const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'), options.duration.trim());

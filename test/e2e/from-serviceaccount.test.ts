@@ -246,6 +246,8 @@ describe('from-serviceaccount failures', () => {
     { name: 'a duration below 10 minutes', args: ['from-serviceaccount', 'deployer', '--duration', '5m'], code: 2, line: /--duration 5m is below the 10 minute minimum/ },
     { name: 'a duration in fractions of a second', args: ['from-serviceaccount', 'deployer', '--duration', '600500ms'], code: 2, line: /not a whole number of seconds/ },
     { name: '--long-lived with --duration', args: ['from-serviceaccount', 'deployer', '--long-lived', '--duration', '1h'], code: 2, line: /--long-lived cannot be combined/ },
+    { name: '--wait without --long-lived (it would be ignored)', args: ['from-serviceaccount', 'deployer', '--wait', '10s'], code: 2, line: /^error: --wait applies only with --long-lived/ },
+    { name: '--wait=30s (the default, given) without --long-lived', args: ['from-serviceaccount', 'deployer', '--wait=30s'], code: 2, line: /^error: --wait applies only with --long-lived/ },
     { name: '--kubectl-timeout 0', args: ['from-serviceaccount', 'deployer', '--kubectl-timeout', '0'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
     { name: 'a --server without "//"', args: ['from-serviceaccount', 'deployer', '--server', 'https:127.0.0.1:46443'], code: 2, line: /^error: server "https:127\.0\.0\.1:46443" must start with https:\/\// },
     { name: 'kubectl missing', args: ['from-serviceaccount', 'deployer', '--kubectl', '/nonexistent/kubectl'], code: 4, line: /kubectl not found/ },
