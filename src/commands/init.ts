@@ -4,7 +4,7 @@ import type { CommandContext } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
-import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { DEFAULT_SA_DIR, readServiceAccountDir, validateInClusterServerUrl, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
 import {
   addEntryOptions,
@@ -60,7 +60,8 @@ export function initCommand(ctx: CommandContext): Command {
       const claims = await decodeTokenClaims(mount.token);
       if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is not a JWT; the service account cannot be named from it`);
 
-      const server = validateServerUrl(options.server ?? inClusterServerUrl(deps.env), { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' });
+      const urlOptions = { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' };
+      const server = options.server === undefined ? validateInClusterServerUrl(deps.env, urlOptions) : validateServerUrl(options.server, urlOptions);
       if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
 
       let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');

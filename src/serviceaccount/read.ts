@@ -149,6 +149,29 @@ export function inClusterServerUrl(env: Readonly<Record<string, string | undefin
   return `https://${bracketed}:${port}`;
 }
 
+/**
+ * init's default server: inClusterServerUrl, checked as a --server URL, but a bad value is bad local
+ * input (exit 3) naming the variables, not a usage error about a flag nobody gave. client-go's
+ * InClusterConfig fails on it too (url.Parse: `invalid port ":abc" after host`).
+ */
+export function validateInClusterServerUrl(env: Readonly<Record<string, string | undefined>>, options: ServerUrlOptions): { readonly url: string; readonly insecureHttp: boolean } {
+  const url = inClusterServerUrl(env);
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  const port = env['KUBERNETES_SERVICE_PORT'];
+  if (!host || !port) return validateServerUrl(url, options);
+  const variables = `KUBERNETES_SERVICE_HOST=${JSON.stringify(host.slice(0, 80))}, KUBERNETES_SERVICE_PORT=${JSON.stringify(port.slice(0, 80))}`;
+  const hint = 'the kubelet sets both in a pod; fix or unset them, or pass --server URL';
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new CliError('ERR_CONFIG_INVALID', `in-cluster server from the environment: KUBERNETES_SERVICE_PORT is not a port number (${variables})`, { hint });
+  }
+  try {
+    return validateServerUrl(url, options);
+  } catch (error) {
+    const reason = error instanceof CliError ? error.message : String(error);
+    throw new CliError('ERR_CONFIG_INVALID', `in-cluster server from the environment is not usable (${variables}): ${reason}`, { hint, cause: error });
+  }
+}
+
 export interface ServerUrlOptions {
   readonly allowInsecureHttp: boolean;
   /** The flag that allows http, named in the hint; undefined when the command has none. */

@@ -211,6 +211,21 @@ describe('init', () => {
     expect(JSON.parse(fallback.stdout)).toMatchObject({ server: 'https://kubernetes.default.svc' });
   });
 
+  it.each([
+    ['a port that is not a number', '10.96.0.1', 'abc', /KUBERNETES_SERVICE_PORT is not a port number \(KUBERNETES_SERVICE_HOST="10\.96\.0\.1", KUBERNETES_SERVICE_PORT="abc"\)$/],
+    ['a port out of range', '10.96.0.1', '70000', /KUBERNETES_SERVICE_PORT is not a port number/],
+    ['a host that makes no URL', 'bad host', '443', /in-cluster server from the environment is not usable \(KUBERNETES_SERVICE_HOST="bad host", KUBERNETES_SERVICE_PORT="443"\)/],
+  ])('is bad local input (exit 3), naming the variables, when KUBERNETES_SERVICE_* hold %s', async (_name, host, port, line) => {
+    const dir = tempDir();
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'k')], { cwd: dir, env: { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } });
+    expect(run.code, run.stderr).toBe(3);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error: in-cluster server from the environment/);
+    expect(lines[0]).toMatch(line);
+    expect(lines.slice(1)).toEqual(['hint: the kubelet sets both in a pod; fix or unset them, or pass --server URL']);
+    expect(existsSync(join(dir, 'k'))).toBe(false);
+  });
+
   it('--stdout prints a standalone kubeconfig with the token embedded, and writes nothing', async () => {
     const dir = tempDir();
     const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--stdout'], { cwd: dir });

@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inClusterServerUrl, readServiceAccountDir, serverUrlAuthority, validateCaBundle, validateServerUrl } from '../../../src/serviceaccount/read.js';
+import { inClusterServerUrl, readServiceAccountDir, serverUrlAuthority, validateCaBundle, validateInClusterServerUrl, validateServerUrl } from '../../../src/serviceaccount/read.js';
 import { CliError } from '../../../src/errors.js';
 import { makeMount, tempDir, testCa } from '../../support/mount.js';
 
@@ -79,6 +79,28 @@ describe('inClusterServerUrl (rest.InClusterConfig)', () => {
     [{}, 'https://kubernetes.default.svc'],
   ])('%j → %s', (env, expected) => {
     expect(inClusterServerUrl(env)).toBe(expected);
+  });
+});
+
+describe('validateInClusterServerUrl', () => {
+  const options = { allowInsecureHttp: false };
+  it.each([
+    [{ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, 'https://10.96.0.1:443'],
+    [{ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, 'https://[fd00::1]:6443'],
+    [{ KUBERNETES_SERVICE_HOST: '10.96.0.1' }, 'https://kubernetes.default.svc'],
+    [{}, 'https://kubernetes.default.svc'],
+  ])('accepts %j as %s', (env, url) => {
+    expect(validateInClusterServerUrl(env, options).url).toBe(url);
+  });
+  it.each(['abc', '0', '65536', '-1', '44 3', '6443a'])('refuses KUBERNETES_SERVICE_PORT=%j as bad local input (exit 3), not a usage error', (port) => {
+    expect(() => validateInClusterServerUrl({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: port }, options)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining(`KUBERNETES_SERVICE_PORT=${JSON.stringify(port)}`) }),
+    );
+  });
+  it('refuses a host that makes no URL, naming both variables', () => {
+    expect(() => validateInClusterServerUrl({ KUBERNETES_SERVICE_HOST: 'a/b?c', KUBERNETES_SERVICE_PORT: '443' }, options)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/KUBERNETES_SERVICE_HOST="a\/b\?c", KUBERNETES_SERVICE_PORT="443"/) }),
+    );
   });
 });
 
