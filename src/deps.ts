@@ -22,6 +22,7 @@ export interface FileHandle {
  */
 export interface FileSystem {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
+  readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: string, options?: { readonly mode?: number }): Promise<void>;
   open(path: string, flags: string, mode?: number): Promise<FileHandle>;
   rename(from: string, to: string): Promise<void>;
@@ -87,7 +88,7 @@ function isSpecialFile(path: string): boolean {
 }
 
 /** Reads a FIFO or device in the thread pool, at most MAX_SPECIAL_FILE_BYTES (then EFBIG). */
-async function readSpecialFile(path: string): Promise<string> {
+async function readSpecialFile(path: string): Promise<Buffer> {
   const handle = openWaitingFileHandle(await call<number>((done) => open(path, 'r', done)));
   try {
     const chunks: Buffer[] = [];
@@ -95,7 +96,7 @@ async function readSpecialFile(path: string): Promise<string> {
     for (;;) {
       const chunk = Buffer.allocUnsafe(1024 * 1024);
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > MAX_SPECIAL_FILE_BYTES) {
@@ -116,7 +117,10 @@ async function readSpecialFile(path: string): Promise<string> {
  * for a writer while ^C and timers still work, and it stops at MAX_SPECIAL_FILE_BYTES.
  */
 export const nodeFileSystem: FileSystem = {
-  readFile: (path, encoding) => (isSpecialFile(path) ? readSpecialFile(path) : settle(() => readFileSync(path, encoding))),
+  readFile: ((path: string, encoding?: 'utf8') =>
+    isSpecialFile(path)
+      ? readSpecialFile(path).then((bytes) => (encoding === undefined ? bytes : bytes.toString(encoding)))
+      : settle(() => (encoding === undefined ? readFileSync(path) : readFileSync(path, encoding)))) as FileSystem['readFile'],
   writeFile: (path, data, options) => settle(() => writeFileSync(path, data, { mode: options?.mode ?? 0o666 })),
   open: (path, flags, mode) =>
     flags === 'r' && isSpecialFile(path)

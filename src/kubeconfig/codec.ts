@@ -237,7 +237,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     throw malformed(source, `expected a mapping at the top level, found ${Array.isArray(loaded) ? 'a list' : typeof loaded}`);
   }
   if (countNodes(loaded, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-    throw malformed(source, `the document expands to more than ${MAX_EXPANDED_NODES} nodes (YAML aliases?)`);
+    throw malformed(source, `the document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values (YAML aliases, or a very large file; sa-kubeconfig's limit, not kubectl's)`);
   }
   const document = normalizeZeroValues(loaded);
   const parsed = kubeconfigSchemas().kubeconfigSchema.safeParse(document);

@@ -124,7 +124,7 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
       throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
     }
     // A FIFO or device (/dev/zero, <(…)) has no size to check first: read it with a cap.
-    text = stat.isFile() ? await deps.fs.readFile(path, 'utf8') : await readCapped(deps, path, MAX_KUBECONFIG_BYTES);
+    text = decodeKubeconfigBytes(stat.isFile() ? await deps.fs.readFile(path) : await readCapped(deps, path, MAX_KUBECONFIG_BYTES), path);
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
@@ -135,7 +135,33 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
   return (await import('./reader.js')).parseKubeconfigText(text, path);
 }
 
-async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): Promise<string> {
+/**
+ * A kubeconfig file's text as go-yaml decodes it (yaml_parser_determine_encoding): a UTF-16
+ * byte-order mark means UTF-16 (PowerShell 5's `>` writes UTF-16LE; kubectl reads such a file
+ * and writes it back as UTF-8, as we do), anything else is UTF-8. Bytes that are not UTF-8 make
+ * kubectl refuse the file ("invalid leading UTF-8 octet"); decoding them to U+FFFD and writing
+ * that back would put values in the file that were never there, so the file is refused.
+ */
+export function decodeKubeconfigBytes(bytes: Buffer, path: string): string {
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : undefined;
+  if (utf16 !== undefined) {
+    if (bytes.length % 2 !== 0) throw undecodable(path, 'yaml: incomplete UTF-16 character');
+    const body = Buffer.from(bytes.subarray(2));
+    return (utf16 === 'be' ? body.swap16() : body).toString('utf16le');
+  }
+  const text = bytes.toString('utf8');
+  // Valid UTF-8 is exactly what survives the round trip; only a text with U+FFFD can be otherwise.
+  if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes)) throw undecodable(path, 'yaml: the file is not valid UTF-8 (nor UTF-16 with a byte-order mark)');
+  return text;
+}
+
+function undecodable(path: string, reason: string): CliError {
+  return new CliError('ERR_KUBECONFIG_MALFORMED', `error loading config file "${path}": ${reason}`, {
+    hint: 'save it as UTF-8; sa-kubeconfig never overwrites a kubeconfig it cannot parse',
+  });
+}
+
+async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): Promise<Buffer> {
   const handle = await deps.fs.open(path, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -143,7 +169,7 @@ async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): 
     for (;;) {
       const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > limit) {

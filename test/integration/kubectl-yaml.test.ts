@@ -4,10 +4,12 @@
 // the same to kubectl as the original does.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec.js';
 import { parseKubeconfigText } from '../../src/kubeconfig/reader.js';
+import { readKubeconfigFile } from '../../src/kubeconfig/load.js';
 import { CliError } from '../../src/errors.js';
 import { tempDir } from '../support/mount.js';
 
@@ -160,6 +162,32 @@ describe('reading kubeconfigs as kubectl does', () => {
     writeFileSync(file, text);
     const theirs = kubectlView(file).view as { clusters: [{ cluster: { extensions: [{ extension: unknown }] } }] };
     expect(parseKubeconfig(text, file).clusters?.[0]?.cluster?.extensions?.[0]?.extension).toEqual(theirs.clusters[0].cluster.extensions[0].extension);
+  });
+
+  it('reads the bytes as kubectl does: UTF-16 with a byte-order mark, UTF-8, and nothing else', async () => {
+    const text = 'apiVersion: v1\nkind: Config\nclusters:\n- name: caf\u00e9 \uFFFD\n  cluster:\n    server: https://o:1\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le).swap16();
+    const cases: ReadonlyArray<readonly [string, Buffer, boolean]> = [
+      ['UTF-16LE with a byte-order mark (PowerShell 5)', le, true],
+      ['UTF-16BE with a byte-order mark', be, true],
+      ['UTF-8 holding a U+FFFD of its own', Buffer.from(text, 'utf8'), true],
+      ['latin-1 bytes (not UTF-8)', Buffer.from('apiVersion: v1\nkind: Config\ncurrent-context: caf\u00e9\n', 'latin1'), false],
+      ['UTF-16LE cut in the middle of a character', le.subarray(0, le.length - 1), false],
+    ];
+    for (const [name, bytes, loads] of cases) {
+      const file = join(dir, 'bytes');
+      writeFileSync(file, bytes);
+      const theirs = kubectlView(file);
+      expect(theirs.error === undefined, `${name}: kubectl loads it`).toBe(loads);
+      if (!loads) {
+        await expect(readKubeconfigFile({ fs: fsp }, file), name).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_MALFORMED' });
+        continue;
+      }
+      const rewritten = join(dir, 'bytes-rewritten');
+      writeFileSync(rewritten, stringifyKubeconfig((await readKubeconfigFile({ fs: fsp }, file)) ?? {}));
+      expect(kubectlView(rewritten), name).toEqual(theirs);
+    }
   });
 
   it('refuses a second YAML document (kubectl would read the first, and a rewrite would drop the rest)', () => {

@@ -134,7 +134,7 @@ describe('codec.ts\'s node limit', () => {
   it('leaves a plain document past it to codec.ts, which refuses it', async () => {
     const text = `x:\n${'- a\n'.repeat(MAX_EXPANDED_NODES - 1)}`;
     expect(readPlainKubeconfig(text)).toBeUndefined();
-    await expect(parseKubeconfigText(text, 'big')).rejects.toThrow('error loading config file "big": the document expands to more than 2000000 nodes');
+    await expect(parseKubeconfigText(text, 'big')).rejects.toThrow('error loading config file "big": the document expands to more than 2,000,000 values');
   });
 });
 
