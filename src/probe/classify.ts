@@ -87,10 +87,86 @@ export interface TlsContext {
   /** Where the trusted CA came from, for the message: a file path, "certificate-authority-data", "system roots". */
   readonly caSource: string;
   readonly now: Date;
+  /** Where the client certificate that was sent came from; undefined when none was sent. */
+  readonly clientCertSource?: string | undefined;
+}
+
+/**
+ * OpenSSL's alert reasons (Node's ERR_SSL_<reason> codes) → Go's text for the alert
+ * (crypto/tls alert.go), which kubectl prints as "remote error: tls: <text>".
+ */
+const ALERT_TEXT: Readonly<Record<string, string>> = {
+  SSLV3_ALERT_UNEXPECTED_MESSAGE: 'unexpected message',
+  SSLV3_ALERT_BAD_RECORD_MAC: 'bad record MAC',
+  SSLV3_ALERT_HANDSHAKE_FAILURE: 'handshake failure',
+  SSLV3_ALERT_BAD_CERTIFICATE: 'bad certificate',
+  SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'unsupported certificate',
+  SSLV3_ALERT_CERTIFICATE_REVOKED: 'revoked certificate',
+  SSLV3_ALERT_CERTIFICATE_EXPIRED: 'expired certificate',
+  SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'unknown certificate',
+  SSLV3_ALERT_ILLEGAL_PARAMETER: 'illegal parameter',
+  TLSV1_ALERT_UNKNOWN_CA: 'unknown certificate authority',
+  TLSV1_ALERT_ACCESS_DENIED: 'access denied',
+  TLSV1_ALERT_DECODE_ERROR: 'error decoding message',
+  TLSV1_ALERT_DECRYPT_ERROR: 'error decrypting message',
+  TLSV1_ALERT_PROTOCOL_VERSION: 'protocol version not supported',
+  TLSV1_ALERT_INSUFFICIENT_SECURITY: 'insufficient security level',
+  TLSV1_ALERT_INTERNAL_ERROR: 'internal error',
+  TLSV1_ALERT_INAPPROPRIATE_FALLBACK: 'inappropriate fallback',
+  TLSV1_ALERT_USER_CANCELLED: 'user canceled',
+  TLSV1_ALERT_NO_RENEGOTIATION: 'no renegotiation',
+  TLSV1_ALERT_NO_APPLICATION_PROTOCOL: 'no application protocol',
+  TLSV1_ALERT_UNKNOWN_PSK_IDENTITY: 'unknown PSK identity',
+  TLSV1_UNRECOGNIZED_NAME: 'unrecognized name',
+  TLSV1_UNSUPPORTED_EXTENSION: 'unsupported extension',
+  TLSV1_CERTIFICATE_UNOBTAINABLE: 'certificate unobtainable',
+  TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE: 'bad certificate status response',
+  TLSV13_ALERT_MISSING_EXTENSION: 'missing extension',
+  TLSV13_ALERT_CERTIFICATE_REQUIRED: 'certificate required',
+};
+
+/** The alerts a server sends about the client's certificate (none, untrusted, expired, …). */
+const CLIENT_CERTIFICATE_ALERTS = new Set(['certificate required', 'bad certificate', 'unsupported certificate', 'revoked certificate', 'expired certificate', 'unknown certificate', 'unknown certificate authority', 'access denied']);
+
+/** The TLS alert the server sent, in Go's words, when `error` is one (else undefined). */
+export function tlsAlertOf(error: unknown): string | undefined {
+  const code = errorCode(error);
+  return code?.startsWith('ERR_SSL_') ? ALERT_TEXT[code.slice('ERR_SSL_'.length)] : undefined;
+}
+
+/**
+ * A TLS alert from the server, at the handshake (TLS 1.2) or with the first response (TLS 1.3
+ * servers judge the client certificate after the handshake): a TLS failure (exit 6) at whichever
+ * stage it arrives, as kubectl reports it ("remote error: tls: certificate required").
+ */
+export function tlsAlertFailure(stage: string, alert: string, context: Pick<TlsContext, 'checkedName' | 'clientCertSource'>): StageFailure {
+  const message = `${stage === 'tls' ? 'TLS handshake failed' : `${stage}: the server ended the TLS connection`}: remote error: tls: ${alert}`;
+  const sent = context.clientCertSource;
+  const wantsTrusted = sent === undefined
+    ? 'the server wants a client certificate it trusts and got none: set client-certificate(-data) and client-key(-data) on the user, signed by the CA the server trusts for clients'
+    : `the server wants a client certificate it trusts and refused the one from ${sent}: it must be signed by the CA the server trusts for clients, unexpired, and allowed for client auth`;
+  if (CLIENT_CERTIFICATE_ALERTS.has(alert)) return { code: 'ERR_TLS', message, hint: wantsTrusted };
+  switch (alert) {
+    case 'handshake failure':
+    case 'insufficient security level':
+      return {
+        code: 'ERR_TLS',
+        message,
+        hint: `no TLS version or cipher suite in common (kubectl offers TLS 1.2 with ECDHE suites, and TLS 1.3), or ${sent === undefined ? 'the server wants a client certificate and got none' : `the server refused the client certificate from ${sent}`}`,
+      };
+    case 'protocol version not supported':
+      return { code: 'ERR_TLS', message, hint: 'the server speaks only TLS versions kubectl does not (kubectl needs TLS 1.2 or 1.3)' };
+    case 'unrecognized name':
+      return { code: 'ERR_TLS', message, hint: `the server does not serve the name sent as SNI (${context.checkedName}): use the server's name in the URL, or set tls-server-name` };
+    default:
+      return { code: 'ERR_TLS', message, hint: 'the server broke off the TLS connection; its log says why' };
+  }
 }
 
 /** OpenSSL / Node verification codes and TLS errors → why, in words, with the fix. */
 export function classifyTlsError(error: unknown, peer: PeerCertificate | undefined, context: TlsContext): StageFailure {
+  const alert = tlsAlertOf(error);
+  if (alert !== undefined) return tlsAlertFailure('tls', alert, context);
   const code = errorCode(error) ?? '';
   const subject = peer ? ` (subject ${peer.subject}, issuer ${peer.issuer})` : '';
   switch (code) {
@@ -240,8 +316,19 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * An error's message on one line: OpenSSL's "<hex>:error:<hex>:SSL routines:<function>:<reason>:<file>:<line>:…"
+ * is cut to its reason, and line breaks become spaces (every message and hint is one line).
+ */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  const openssl = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/.exec(text);
+  return oneLine(openssl?.[1] ?? text);
+}
+
+/** Line breaks (and the blanks around them) become one space; no trailing newline. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 export function formatMs(ms: number): string {

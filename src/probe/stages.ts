@@ -14,8 +14,11 @@ import {
   classifyTlsError,
   errorMessage,
   forbiddenFailure,
+  oneLine,
   redirectFailure,
   timeoutFailure,
+  tlsAlertFailure,
+  tlsAlertOf,
   unauthorizedFailure,
   unexpectedStatusFailure,
   type HttpContext,
@@ -95,9 +98,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     try {
       outcome = await body();
     } catch (error) {
-      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs));
+      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert }));
     }
-    stages.push({ name, ms: Math.round(performance.now() - stageStart), ...outcome });
+    stages.push({ name, ms: Math.round(performance.now() - stageStart), ...singleLine(outcome) });
     return outcome.status !== 'fail';
   };
 
@@ -106,6 +109,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
   let trust: Trust | undefined;
   let credentials: Credentials = NO_CREDENTIALS;
   let configured = false;
+  /** Where the client certificate presented in the handshake came from, for a TLS alert's hint. */
+  let sentClientCert: string | undefined;
   try {
     const configOk = await run('config', async () => {
       target = await resolveTarget();
@@ -149,6 +154,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const dialHost = proxy ? proxy.hostname.replace(/^\[(.*)\]$/, '$1') : p.host;
     const dialPort = proxy ? Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) : p.port;
     const targetAuthority = `${p.origin.replace(/^https?:\/\//, '')}`;
+    sentClientCert = sent.clientCert?.source;
     const tlsSettings: TlsSettings = {
       checkedName: p.checkedName,
       caCertificates: t.caCertificates,
@@ -219,7 +225,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       } catch (error) {
         if (error instanceof TimeoutSignalError) throw error;
         const peer = await diagnosePeer(dialRaw, tlsSettings, remaining());
-        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now() }));
+        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert }));
       }
       const secured = connection as import('node:tls').TLSSocket;
       const peer = secured.getPeerCertificate();
@@ -232,7 +238,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         return warn(`${protocol}, certificate CN=${cn} NOT VERIFIED — ${message}`);
       }
       const name = p.tlsServerName ? `${p.checkedName} (tls-server-name)` : p.checkedName;
-      return ok(`${protocol}, certificate CN=${cn} valid for ${name}, verified against ${t.caSource}${expires}${sent.clientCert ? '; client certificate presented' : ''}`);
+      return ok(`${protocol}, certificate CN=${cn} valid for ${name}, verified against ${t.caSource}${expires}${sent.clientCert ? `; client certificate from ${sent.clientCert.source} sent (not yet accepted: ${protocol === 'TLSv1.3' ? 'a TLS 1.3 server judges it after the handshake, and ' : ''}the authn stage shows whether the server took it)` : ''}`);
     });
     if (!tlsOk) return { target: label, stages };
 
@@ -394,8 +400,22 @@ async function diagnosePeer(dialRaw: (signal: AbortSignal) => Promise<Socket>, s
   }
 }
 
-function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number): StageFailure {
+/** Every message, hint and detail on one line (text rows and JSON alike). */
+function singleLine(outcome: StageOutcome): StageOutcome {
+  const { error, detail } = outcome;
+  return {
+    ...outcome,
+    ...(detail === undefined ? {} : { detail: oneLine(detail) }),
+    ...(error === undefined ? {} : { error: { ...error, message: oneLine(error.message), ...(error.hint === undefined ? {} : { hint: oneLine(error.hint) }) } }),
+  };
+}
+
+function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number, tls: { checkedName: string; clientCertSource: string | undefined }): StageFailure {
   if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
   if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
+  // A TLS 1.3 server refuses a client certificate (or its absence) after the handshake, so the
+  // alert arrives with the first response: still a TLS failure, as kubectl reports it.
+  const alert = tlsAlertOf(error);
+  if (alert !== undefined) return tlsAlertFailure(stage, alert, tls);
   return { code: stage === 'config' ? 'ERR_INTERNAL' : 'ERR_HTTP', message: `${stage}: ${errorMessage(error)}` };
 }

@@ -16,7 +16,7 @@ import { probeTarget } from '../../../src/probe/stages.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
 import { startApiServer, startBlackholeServer, startConnectProxy, type ApiServer, type BlackholeServer, type ConnectProxy } from '../../support/apiserver.js';
-import { generatePki, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
+import { generateCa, generatePki, issueClientCert, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
 
 let pki: Pki;
 let api: ApiServer;
@@ -216,6 +216,42 @@ describe('probe stages against the emulated API server', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('a server that requires a client certificate', () => {
+    let strangerCert: { cert: string; key: string };
+    beforeAll(async () => {
+      strangerCert = await issueClientCert(await generateCa({ commonName: 'stranger-ca' }), { commonName: 'stranger' });
+    });
+    const requireClientCert = (extra: TlsServerOptions = {}) => startTlsServer({ requestCert: true, rejectUnauthorized: true, ca: pki.ca.cert, ...extra });
+
+    it.each([
+      ['TLS 1.3, no client certificate', {}, () => ({}), 'version', /^version: the server ended the TLS connection: remote error: tls: certificate required$/, /wants a client certificate it trusts and got none/],
+      ['TLS 1.2, no client certificate', { maxVersion: 'TLSv1.2' as const }, () => ({}), 'tls', /^TLS handshake failed: remote error: tls: handshake failure$/, /client certificate/],
+    ])('fails with a TLS error (exit 6) on one line: %s', async (_name, extra, user, stage, message, hint) => {
+      const server = await requireClientCert(extra);
+      try {
+        const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, user(), { timeoutMs: 2000 });
+        expect(failure(result)?.name).toBe(stage);
+        expect(probeExitCode(result)).toBe(6);
+        expect(failure(result)?.error?.message).toMatch(message);
+        expect(failure(result)?.error?.hint).toMatch(hint);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('does not call the client certificate accepted in the tls row', async () => {
+      const server = await requireClientCert();
+      try {
+        const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { 'client-certificate-data': pemToBase64(strangerCert.cert), 'client-key-data': pemToBase64(strangerCert.key) }, { timeoutMs: 2000 });
+        const tlsRow = result.stages.find((stage) => stage.name === 'tls');
+        expect(tlsRow?.status).toBe('ok');
+        expect(tlsRow?.detail).toMatch(/client certificate from client-certificate-data sent \(not yet accepted: a TLS 1\.3 server judges it after the handshake/);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it('accepts a wrong-SAN certificate once tls-server-name names a SAN (SNI and hostname check)', async () => {

@@ -11,6 +11,8 @@ import {
   LEGACY_COMMON_NAME,
   redirectFailure,
   serverMessage,
+  tlsAlertFailure,
+  tlsAlertOf,
   unauthorizedFailure,
   type PeerCertificate,
 } from '../../../src/probe/classify.js';
@@ -47,6 +49,36 @@ describe('classifyTlsError', () => {
     expect(errorExitCodes[failure.code]).toBe(6);
     expect(failure.message).toMatch(/^server certificate is not valid for api\.example\.com: x509: certificate relies on legacy Common Name field, use SANs instead/);
     expect(failure.hint).toMatch(/reissue .* with subjectAltNames/);
+  });
+
+  it.each([
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', undefined, 'remote error: tls: certificate required', /wants a client certificate it trusts and got none/],
+    ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', '/home/u/alice.crt', 'remote error: tls: bad certificate', /refused the one from \/home\/u\/alice\.crt/],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'client-certificate-data', 'remote error: tls: unknown certificate authority', /signed by the CA the server trusts for clients/],
+    ['ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', undefined, 'remote error: tls: handshake failure', /cipher suite in common .* or the server wants a client certificate/],
+    ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', undefined, 'remote error: tls: protocol version not supported', /TLS 1\.2 or 1\.3/],
+    ['ERR_SSL_TLSV1_UNRECOGNIZED_NAME', undefined, 'remote error: tls: unrecognized name', /tls-server-name/],
+  ])('a TLS alert %s is a TLS failure (exit 6) at any stage, on one line, in Go\'s words', (code, clientCertSource, text, hint) => {
+    const opensslMessage = `801C426DD07F0000:error:0A00045C:SSL routines:ssl3_read_bytes:some alert:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 116\n`;
+    const atTls = classifyTlsError(err(code, opensslMessage), undefined, { ...tls, clientCertSource });
+    expect(errorExitCodes[atTls.code]).toBe(6);
+    expect(atTls.message).toBe(`TLS handshake failed: ${text}`);
+    expect(atTls.hint).toMatch(hint);
+    const alert = tlsAlertOf(err(code, opensslMessage));
+    expect(alert).toBeDefined();
+    const atVersion = tlsAlertFailure('version', alert ?? '', { checkedName: 'api.example.com', clientCertSource });
+    expect(errorExitCodes[atVersion.code]).toBe(6);
+    expect(atVersion.message).toBe(`version: the server ended the TLS connection: ${text}`);
+  });
+
+  it('is not fooled by an SSL error that is not an alert', () => {
+    expect(tlsAlertOf(err('ERR_SSL_WRONG_VERSION_NUMBER'))).toBeUndefined();
+    expect(tlsAlertOf(err('ECONNRESET'))).toBeUndefined();
+  });
+
+  it('cuts an OpenSSL message to its reason, on one line', () => {
+    const failure = classifyTlsError(err('ERR_SSL_SOMETHING_NEW', '801C426DD07F0000:error:0A00045C:SSL routines:ssl3_read_bytes:something new:../deps/x.c:1:\n'), undefined, tls);
+    expect(failure.message).toBe('TLS handshake failed: ERR_SSL_SOMETHING_NEW: something new');
   });
 
   it('points at the cluster CA when only the system roots were used', () => {
