@@ -3,6 +3,7 @@ import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { CliError } from '../errors.js';
 import type { OutputFormat } from '../output.js';
+import { DEFAULT_IN_CLUSTER_SERVER, DEFAULT_SA_DIR, validateNamespace } from '../serviceaccount/read.js';
 
 interface ProbeFlags {
   readonly kubeconfig?: string;
@@ -38,8 +39,8 @@ export function probeCommand(ctx: CommandContext): Command {
     .option('--context <name>', 'the context to probe (default: current-context)')
     .option('--all-contexts', 'probe every context, concurrently, one summary row each')
     .option('--in-cluster', 'probe straight from the service-account mount (writes nothing)')
-    .option('--sa-dir <dir>', 'service-account mount for --in-cluster', undefined)
-    .option('--server <url>', 'API server URL for --in-cluster (default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)')
+    .option('--sa-dir <dir>', `service-account mount for --in-cluster (default ${DEFAULT_SA_DIR})`, undefined)
+    .option('--server <url>', `API server URL for --in-cluster (default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else ${DEFAULT_IN_CLUSTER_SERVER})`)
     .option('-n, --namespace <ns>', "namespace for the authz and request stages (default: the context's)")
     .option('--path <path>', 'GET this path in the request stage instead of /api/v1/namespaces/NS/pods?limit=1')
     .option('--timeout <duration>', 'bound for the whole probe', '5s')
@@ -51,6 +52,8 @@ export function probeCommand(ctx: CommandContext): Command {
       if (flags.path !== undefined && !flags.path.startsWith('/')) {
         throw new CliError('ERR_BAD_FLAG_VALUE', `--path "${flags.path}" must start with /`, { hint: 'e.g. --path /api/v1/namespaces/default/pods' });
       }
+      // A namespace is a DNS label, as init and from-* check their -n (client-go validateContext).
+      const namespace = flags.namespace === undefined ? undefined : validateNamespace(flags.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--timeout must be positive');
       // Lazy: the probe (TLS, HTTP, exec plugins) stays out of every other command's start-up.
@@ -63,7 +66,7 @@ export function probeCommand(ctx: CommandContext): Command {
           inCluster: flags.inCluster,
           saDir: flags.saDir,
           server: flags.server,
-          namespace: flags.namespace,
+          namespace,
           path: flags.path,
           timeoutMs,
           output,

@@ -54,6 +54,12 @@ describe('help', () => {
     expect(result.stdout).toBe(rootHelp);
   });
 
+  it('probe --help gives the --sa-dir and --server defaults of --in-cluster', async () => {
+    const help = (await runCli(['probe', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--sa-dir <dir> service-account mount for --in-cluster \(default \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\)/);
+    expect(help).toContain('(default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)');
+  });
+
   it.each([[['help']], [['help', 'init']]])('%j exits 0', async (args) => {
     expect((await runCli(args)).code).toBe(0);
   });
@@ -89,6 +95,13 @@ describe('usage errors', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: /m);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it.each([['Bad_NS'], [''], ['a.b']])('probe -n %j is a bad flag value (exit 2, one line), as for init and from-*', async (namespace) => {
+    const result = await runCli(['probe', '-n', namespace, '--kubeconfig', '/nonexistent/kubeconfig']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`error: namespace "${namespace}" from --namespace is not a valid DNS label\n`);
   });
 
   it('suggests the nearest flag for a misspelt one', async () => {
