@@ -107,8 +107,17 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
   }
   if (!single) program.addCommand(completeCommand(ctx), { hidden: true });
 
+  // `help NAME` with an unknown NAME: commander's help command prints the root help and exits 0.
+  // Answer it as `NAME` alone is answered: "unknown command 'NAME'" (with a suggestion), exit 2.
+  let args = [...argv];
+  if (requested === 'help') {
+    const name = argv.slice(at + 1).find((arg) => !arg.startsWith('-'));
+    const known = (candidate: string) => candidate === 'help' || program.commands.some((command) => command.name() === candidate || command.aliases().includes(candidate));
+    if (name !== undefined && !known(name)) args = [...argv.slice(0, at), ...argv.slice(at + 1)];
+  }
+
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (error) {
     return reportError(error, ctx);

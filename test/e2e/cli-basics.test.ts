@@ -104,6 +104,18 @@ describe('usage errors', () => {
     expect(result.stderr).toBe(`error: namespace "${namespace}" from --namespace is not a valid DNS label\n`);
   });
 
+  it.each([
+    [['help', 'bogus'], 'bogus', undefined],
+    [['help', 'int'], 'int', 'init'],
+    [['--debug', 'help', 'bogus'], 'bogus', undefined],
+  ])('%j is an unknown command (exit 2), not the root help', async (args, name, suggestion) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`error: unknown command '${name}'`);
+    if (suggestion !== undefined) expect(result.stderr).toContain(`Did you mean ${suggestion}?`);
+  });
+
   it('suggests the nearest flag for a misspelt one', async () => {
     const result = await runCli(['init', '--sa-dri', '/tmp']);
     expect(result.stderr).toContain('--sa-dir');
