@@ -14,6 +14,8 @@ import type { ProbeTarget } from './target.js';
 
 export interface BearerToken {
   readonly token: string;
+  /** Where the token came from, for hints (a 401 means something different for each). */
+  readonly kind: 'token' | 'tokenFile' | 'exec' | 'auth-provider';
   /** "token", "tokenFile /path", "exec plugin NAME". */
   readonly source: string;
   readonly expiresAt?: Date | undefined;
@@ -112,7 +114,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   if (provider) bearer = authProviderToken(provider, who, options.secrets, Boolean(user.token || user.tokenFile));
   if (user.token) {
     options.secrets.add(user.token);
-    bearer = { token: user.token, source: 'token', expiresAt: await tokenExpiry(user.token) };
+    bearer = { token: user.token, kind: 'token', source: 'token', expiresAt: await tokenExpiry(user.token) };
   }
   if (user.tokenFile) {
     // tokenFile is re-read and wins; beside a token, a file that cannot be read (or is empty)
@@ -143,7 +145,55 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   for (const [key, values] of Object.entries(user['as-user-extra'] ?? {})) {
     if (values?.length) impersonation[`Impersonate-Extra-${escapeHeaderKey(key)}`] = values;
   }
-  return { bearer, basic, clientCert, impersonation };
+  const credentials: Credentials = { bearer, basic, clientCert, impersonation };
+  checkHeaderValues(credentials, who);
+  return credentials;
+}
+
+/**
+ * The first byte Go's net/http refuses in a header value (httpguts.ValidHeaderFieldValue: a control
+ * character other than a tab), described without the value, or undefined when it may be sent.
+ */
+export function invalidHeaderByte(value: string): string | undefined {
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) {
+      const name = code === 0x0a ? 'a line feed (\\n)' : code === 0x0d ? 'a carriage return (\\r)' : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+      return `${name} at position ${index + 1} of ${value.length}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * kubectl's first request fails with net/http's `invalid header field value for "Authorization"`
+ * when a token holds a newline (a `token: |` block scalar keeps the trailing one); the probe says
+ * so at the config stage, naming where the bad byte is, never the token. Basic auth cannot hit
+ * this: its header value is base64.
+ */
+function checkHeaderValues(credentials: Credentials, who: string): void {
+  if (credentials.bearer) {
+    const problem = invalidHeaderByte(credentials.bearer.token);
+    if (problem !== undefined) {
+      throw new CliError('ERR_CREDENTIALS_INVALID', `the bearer token from ${credentials.bearer.source} of user "${who}" cannot be sent: it contains ${problem} (kubectl fails with net/http: invalid header field value for "Authorization")`, {
+        hint:
+          credentials.bearer.kind === 'token'
+            ? 'write the token on one line (a YAML block scalar such as token: | keeps a trailing newline), or use tokenFile, which is trimmed'
+            : 'the credential source returned a token with a control character in it: fix what writes it',
+      });
+    }
+  }
+  for (const [header, value] of Object.entries(credentials.impersonation)) {
+    const values = typeof value === 'string' ? [value] : value;
+    for (const entry of values) {
+      const problem = invalidHeaderByte(entry);
+      if (problem !== undefined) {
+        throw new CliError('ERR_CREDENTIALS_INVALID', `the ${header} value of user "${who}" cannot be sent: it contains ${problem} (kubectl fails with net/http: invalid header field value for "${header}")`, {
+          hint: 'remove the line break or control character from as, as-uid, as-groups or as-user-extra',
+        });
+      }
+    }
+  }
 }
 
 /**
@@ -173,7 +223,7 @@ function authProviderToken(provider: NonNullable<ProbeTarget['user']['auth-provi
     if (!config['client-id']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide client-id', { hint: `set auth-provider.config.client-id for ${who}` });
     if (hasToken) return undefined;
     const idToken = config['id-token'];
-    if (idToken) return { token: idToken, source: 'auth-provider oidc id-token (not refreshed by the probe)' };
+    if (idToken) return { token: idToken, kind: 'auth-provider', source: 'auth-provider oidc id-token (not refreshed by the probe)' };
   }
   const removed = provider.name === 'gcp' || provider.name === 'azure';
   throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
@@ -206,7 +256,7 @@ async function readTokenFile(deps: CredentialDeps, path: string, who: string, se
     throw new CliError('ERR_CREDENTIALS_INVALID', `read empty token from file ${path} of user "${who}"`, { hint: 'write the token into the file' });
   }
   secrets.add(token);
-  return { token, source: `tokenFile ${path}`, expiresAt: await tokenExpiry(token) };
+  return { token, kind: 'tokenFile', source: `tokenFile ${path}`, expiresAt: await tokenExpiry(token) };
 }
 
 async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['user'], who: string, secrets: SecretRegistry): Promise<Credentials['clientCert']> {
@@ -336,7 +386,7 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   options.secrets.add(status.clientKeyData);
   if (status.token) {
     const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : await tokenExpiry(status.token);
-    return { bearer: { token: status.token, source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
+    return { bearer: { token: status.token, kind: 'exec', source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
   }
   if (status.clientCertificateData || status.clientKeyData) {
     if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both');

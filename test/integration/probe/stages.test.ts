@@ -275,6 +275,15 @@ describe('probe stages against the emulated API server', () => {
     expect(failure(result)?.error?.hint).toMatch(hint);
   });
 
+  it('refuses a token with a trailing newline at config (exit 3), as net/http refuses the Authorization header, without printing it', async () => {
+    const token = tokens['deployer'] ?? '';
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: `${token}\n` });
+    expect(failure(result)?.name).toBe('config');
+    expect(probeExitCode(result)).toBe(3);
+    expect(failure(result)?.error?.message).toContain('invalid header field value for "Authorization"');
+    expect(JSON.stringify(result)).not.toContain(token.slice(-20));
+  });
+
   it('warns before sending an expired token', async () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['expired'] });
     expect(result.stages[0]?.status).toBe('warn');

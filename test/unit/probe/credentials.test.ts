@@ -113,6 +113,25 @@ describe('resolveCredentials', () => {
     expect(credentials.bearer?.source).toMatch(source);
   });
 
+  it.each([
+    ['a token with a trailing newline (token: |)', { token: 'secret-token-abc\n' }, /bearer token from token of user "me" cannot be sent: it contains a line feed \(\\n\) at position 17 of 17 \(kubectl fails with net\/http: invalid header field value for "Authorization"\)/],
+    ['a token with a carriage return inside', { token: 'secret\rtoken' }, /a carriage return/],
+    ['a token with a NUL', { token: 'secret\u0000token' }, /the control character U\+0000/],
+    ['an impersonated group with a newline', { token: 'tok-abcdefgh', as: 'jane', 'as-groups': ['devs', 'ops\n'] }, /the Impersonate-Group value of user "me" cannot be sent: .*invalid header field value for "Impersonate-Group"/],
+    ['an impersonated user with a newline', { token: 'tok-abcdefgh', as: 'jane\n' }, /Impersonate-User/],
+  ])('refuses %s at config (exit 3), as net/http refuses the header, without printing the token', async (_name, user, message) => {
+    const error: unknown = await resolve(user).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_CREDENTIALS_INVALID', message: expect.stringMatching(message) });
+    expect(JSON.stringify({ message: (error as Error).message, hint: (error as { hint?: string }).hint })).not.toContain('secret');
+  });
+
+  it.each([
+    ['a tab inside a token', { token: 'tok\tabc' }],
+    ['basic auth with a newline in the password (base64 on the wire)', { username: 'bob', password: 'pw\n' }],
+  ])('sends %s, as net/http does', async (_name, user) => {
+    await expect(resolve(user)).resolves.toBeDefined();
+  });
+
   it('sends as-user-extra as Impersonate-Extra-* headers, the key escaped as client-go escapes it', async () => {
     const { credentials } = await resolve({ token: 'tok-abcdefgh', as: 'jane', 'as-user-extra': { reason: ['a', 'b'], 'scopes.example.com/x y': ['z'], empty: [] } });
     expect(credentials.impersonation).toEqual({ 'Impersonate-User': 'jane', 'Impersonate-Extra-reason': ['a', 'b'], 'Impersonate-Extra-scopes.example.com%2Fx%20y': ['z'] });
