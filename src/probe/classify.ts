@@ -233,9 +233,18 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
   }
 }
 
+/** The credential the server judged: what a 401 is about. */
+export interface CredentialInUse {
+  readonly kind: 'token' | 'tokenFile' | 'exec' | 'auth-provider' | 'basic' | 'client-cert';
+  /** "tokenFile /path", "exec plugin NAME (v1)", "client-certificate-data", the basic-auth user name… */
+  readonly source: string;
+}
+
 export interface HttpContext {
   /** Credentials were configured for this user (so anonymous answers are suspicious). */
   readonly credentialsSent: boolean;
+  /** The credential sent (a bearer token wins over basic auth and a client certificate, as in the API server's authenticators). */
+  readonly credential?: CredentialInUse | undefined;
   /** The bearer token's expiry if it is a JWT with exp. */
   readonly tokenExpiresAt?: Date | undefined;
   readonly now: Date;
@@ -260,18 +269,32 @@ export function unauthorizedFailure(stage: string, body: string, context: HttpCo
   if (!context.credentialsSent) {
     return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no credentials were sent and the server does not allow anonymous requests: configure a token or client certificate for this user' };
   }
-  if (context.tokenExpiresAt !== undefined && context.tokenExpiresAt.getTime() <= context.now.getTime()) {
-    return {
-      code: 'ERR_UNAUTHENTICATED',
-      message,
-      hint: `the token expired at ${context.tokenExpiresAt.toISOString()}: mint a new one (kubectl create token SA -n NS) or reference the mounted token with tokenFile so it rotates`,
-    };
+  return { code: 'ERR_UNAUTHENTICATED', message, hint: unauthorizedHint(context) };
+}
+
+/** Why a 401, for the credential actually sent: a token, a tokenFile, basic auth, a client certificate, an exec plugin, oidc. */
+function unauthorizedHint(context: HttpContext): string {
+  const credential = context.credential ?? { kind: 'token', source: 'token' };
+  const expired = context.tokenExpiresAt !== undefined && context.tokenExpiresAt.getTime() <= context.now.getTime() ? context.tokenExpiresAt.toISOString() : undefined;
+  const logs = 'the exact reason is only in the API server log';
+  switch (credential.kind) {
+    case 'token':
+      return expired
+        ? `the token expired at ${expired}: mint a new one (kubectl create token SA -n NS) or reference the mounted token with tokenFile so it rotates`
+        : `the token is invalid for this cluster (wrong cluster, revoked, its Secret or ServiceAccount deleted, or a different issuer); ${logs}`;
+    case 'tokenFile':
+      return expired
+        ? `the token in ${credential.source} expired at ${expired}: whatever writes the file (the kubelet for a projected token) has stopped refreshing it, or the path names a stale copy`
+        : `the token in ${credential.source} is invalid for this cluster (another cluster's or issuer's token, revoked, its ServiceAccount deleted); ${logs}`;
+    case 'exec':
+      return `the token from ${credential.source} was refused${expired ? ` (it expired at ${expired})` : ''}: run the plugin by hand to log in again or refresh its cache, and check that it is configured for this cluster; ${logs}`;
+    case 'auth-provider':
+      return `the oidc id-token was refused${expired ? ` (it expired at ${expired})` : ''}: it may be for another client-id or issuer than the API server trusts (--oidc-issuer-url, --oidc-client-id), or lack the username claim; log in again for a fresh id-token; ${logs}`;
+    case 'basic':
+      return `the server refused the username and password of ${credential.source}: the password is wrong, or the server does not take basic auth at all (kube-apiserver dropped --basic-auth-file in 1.19); use a token or a client certificate`;
+    case 'client-cert':
+      return `the client certificate from ${credential.source} was refused: the API server needs one signed by its client CA (--client-ca-file) and unexpired; ${logs}`;
   }
-  return {
-    code: 'ERR_UNAUTHENTICATED',
-    message,
-    hint: 'the token is invalid for this cluster (wrong cluster, revoked, its Secret or ServiceAccount deleted, or a different issuer); the exact reason is only in the API server log',
-  };
 }
 
 export function forbiddenFailure(body: string, context: HttpContext): StageFailure {

@@ -10,6 +10,7 @@ import { CliError, describeErrno, errnoCode } from '../errors.js';
 import type { ExecConfig } from '../kubeconfig/schema.js';
 import type { SecretRegistry } from '../output.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
+import type { CredentialInUse } from './classify.js';
 import type { ProbeTarget } from './target.js';
 
 export interface BearerToken {
@@ -33,6 +34,17 @@ export const NO_CREDENTIALS: Credentials = { impersonation: {} };
 
 export function hasCredentials(credentials: Credentials): boolean {
   return Boolean(credentials.bearer || credentials.basic || credentials.clientCert);
+}
+
+/**
+ * The credential the API server judges: a bearer token when one is sent (the token authenticator
+ * answers 401 for a bad one), else basic auth, else the client certificate.
+ */
+export function credentialInUse(credentials: Credentials): CredentialInUse | undefined {
+  if (credentials.bearer) return { kind: credentials.bearer.kind, source: credentials.bearer.source };
+  if (credentials.basic) return { kind: 'basic', source: `user "${credentials.basic.username}"` };
+  if (credentials.clientCert) return { kind: 'client-cert', source: credentials.clientCert.source };
+  return undefined;
 }
 
 export function describeCredentials(credentials: Credentials): string {

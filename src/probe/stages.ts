@@ -35,7 +35,7 @@ import {
   type Network,
   type TlsSettings,
 } from './connect.js';
-import { NO_CREDENTIALS, configuresCredentials, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
+import { NO_CREDENTIALS, configuresCredentials, credentialInUse, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
 import { redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
@@ -261,6 +261,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       }), signal);
     const httpContext = (path: string): HttpContext => ({
       credentialsSent: hasCredentials(sent),
+      credential: credentialInUse(sent),
       tokenExpiresAt: sent.bearer?.expiresAt,
       now: deps.now(),
       namespace,

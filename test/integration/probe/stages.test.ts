@@ -284,6 +284,17 @@ describe('probe stages against the emulated API server', () => {
     expect(JSON.stringify(result)).not.toContain(token.slice(-20));
   });
 
+  it.each([
+    ['basic auth', () => ({ username: 'admin', password: 'wrong' }), /username and password of user "admin"/],
+    ['a tokenFile', () => ({ tokenFile: join(dir, 'forged-token') }), /the token in tokenFile .*forged-token is invalid/],
+  ])('fails authn (exit 7) with a hint about the credential used: %s', async (_name, user, hint) => {
+    writeFileSync(join(dir, 'forged-token'), tokens['forged'] ?? '');
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, user());
+    expect(failure(result)?.name).toBe('authn');
+    expect(probeExitCode(result)).toBe(7);
+    expect(failure(result)?.error?.hint).toMatch(hint);
+  });
+
   it('warns before sending an expired token', async () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['expired'] });
     expect(result.stages[0]?.status).toBe('warn');

@@ -123,6 +123,20 @@ describe('HTTP failures', () => {
     expect(failure.hint).not.toContain('expired');
   });
 
+  it.each([
+    ['token', { kind: 'token', source: 'token' }, /the token is invalid for this cluster/],
+    ['tokenFile', { kind: 'tokenFile', source: 'tokenFile /var/run/t' }, /the token in tokenFile \/var\/run\/t is invalid/],
+    ['basic auth', { kind: 'basic', source: 'user "admin"' }, /refused the username and password of user "admin".*basic auth/],
+    ['a client certificate', { kind: 'client-cert', source: '/home/u/alice.crt' }, /client certificate from \/home\/u\/alice\.crt was refused.*client CA/],
+    ['an exec plugin', { kind: 'exec', source: 'exec plugin kubelogin (v1)' }, /token from exec plugin kubelogin \(v1\) was refused: run the plugin by hand/],
+    ['an oidc auth-provider', { kind: 'auth-provider', source: 'auth-provider oidc id-token' }, /oidc id-token was refused/],
+  ] as const)('gives a 401 hint about the credential in use: %s', (_name, credential, hint) => {
+    const failure = unauthorizedFailure('authn', unauthorized, { ...context, credential });
+    expect(errorExitCodes[failure.code]).toBe(7);
+    expect(failure.hint).toMatch(hint);
+    if (credential.kind !== 'token' && credential.kind !== 'tokenFile') expect(failure.hint).not.toMatch(/the token is invalid/);
+  });
+
   it('shows the 403 message from the server and an RBAC hint', () => {
     const body = JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "system:serviceaccount:team-a:viewer" cannot list resource "pods"', code: 403 });
     const failure = forbiddenFailure(body, context);
