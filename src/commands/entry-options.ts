@@ -104,7 +104,20 @@ export function summarize(
   };
 }
 
-export function printSummary(ctx: CommandContext, format: OutputFormat, summary: WriteSummary, lines: readonly string[] = []): void {
+/** What the text summary says beyond the JSON: extra lines, and whether the token is a JWT at all. */
+export interface SummaryText {
+  readonly lines?: readonly string[];
+  /** 'opaque': the expiry is unknown, not "never" (only a JWT without exp never expires). */
+  readonly tokenKind: 'jwt' | 'opaque';
+}
+
+/** The text summary's expiry: a JWT's exp, "never" for a JWT without one, "unknown" for a token that is not a JWT. */
+export function describeTokenExpiry(tokenExpiresAt: string | null, tokenKind: SummaryText['tokenKind'], now: number): string {
+  if (tokenExpiresAt) return `${tokenExpiresAt} (in ${formatDuration(Date.parse(tokenExpiresAt) - now)})`;
+  return tokenKind === 'jwt' ? 'never (the token holds no expiry)' : 'unknown (not a JWT)';
+}
+
+export function printSummary(ctx: CommandContext, format: OutputFormat, summary: WriteSummary, text: SummaryText): void {
   if (format === 'json') {
     ctx.deps.stdout(renderJson(summary));
     return;
@@ -120,8 +133,8 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
     `  namespace       ${summary.namespace}`,
     `  identity        ${summary.serviceAccount ?? 'unknown (the token names no service account)'}`,
     `  credential      ${summary.credential === 'tokenFile' ? 'tokenFile (re-read on every use, follows kubelet rotation)' : 'token embedded'}`,
-    `  token expires   ${summary.tokenExpiresAt ? `${summary.tokenExpiresAt} (in ${formatDuration(Date.parse(summary.tokenExpiresAt) - now)})` : 'never (the token holds no expiry)'}`,
-    ...lines,
+    `  token expires   ${describeTokenExpiry(summary.tokenExpiresAt, text.tokenKind, now)}`,
+    ...(text.lines ?? []),
   ];
   ctx.deps.stdout(`${out.join('\n')}\n`);
 }
@@ -131,16 +144,16 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
  * text the summary, then the probe table; with -o json one object, the summary plus `probe`
  * (the probe's JSON). The probe's exit code becomes the command's.
  */
-export async function reportWrite(ctx: CommandContext, format: OutputFormat, options: EntryOptions, summary: WriteSummary, lines: readonly string[] = []): Promise<void> {
+export async function reportWrite(ctx: CommandContext, format: OutputFormat, options: EntryOptions, summary: WriteSummary, text: SummaryText): Promise<void> {
   for (const change of (summary['modeTightened'] as readonly { file: string; from: string; to: string }[] | undefined) ?? []) {
     ctx.warn(`${change.file} was mode ${change.from}, readable by others; it now holds a token, so it is ${change.to}`);
   }
   if (!options.probe || summary.kubeconfig === null) {
-    printSummary(ctx, format, summary, lines);
+    printSummary(ctx, format, summary, text);
     return;
   }
   const timeoutMs = parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
-  if (format === 'text') printSummary(ctx, format, summary, lines);
+  if (format === 'text') printSummary(ctx, format, summary, text);
   // Lazy: the probe loads only here.
   const { probeWrittenContextResult } = await import('../probe/run.js');
   const probe = await probeWrittenContextResult(ctx, { kubeconfigPath: options.kubeconfig, contextName: summary.context, timeoutMs });

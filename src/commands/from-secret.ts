@@ -65,6 +65,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
         credentials,
         accountName,
         tokenExpiresAt: claims.kind === 'jwt' ? claims.expiresAt : undefined,
+        tokenKind: claims.kind,
         sourceText: `secret ${ns}/${name}`,
         warnings,
       });

@@ -89,6 +89,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
         credentials,
         accountName: name,
         tokenExpiresAt: claims.kind === 'jwt' ? claims.expiresAt : undefined,
+        tokenKind: claims.kind,
         sourceText: sourceText[credentials.source],
         warnings,
       });

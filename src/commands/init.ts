@@ -105,6 +105,6 @@ export function initCommand(ctx: CommandContext): Command {
         ...(serviceAccountUsername(claims) ? { serviceAccount: serviceAccountUsername(claims) } : {}),
         ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
       });
-      await reportWrite(ctx, format, options, summary);
+      await reportWrite(ctx, format, options, summary, { tokenKind: claims.kind });
     });
 }

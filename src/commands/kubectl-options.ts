@@ -69,6 +69,8 @@ export interface WriteObtainedInput {
   /** The account's short name, for entry names; undefined when unknown (opaque token, no annotation). */
   readonly accountName: string | undefined;
   readonly tokenExpiresAt: Date | undefined;
+  /** Whether the token is a JWT: without one the expiry is unknown rather than "never". */
+  readonly tokenKind: 'jwt' | 'opaque';
   /** The text summary's `source` line. */
   readonly sourceText: string;
   readonly warnings: WarningCollector;
@@ -111,5 +113,5 @@ export async function writeObtainedEntries(ctx: CommandContext, options: EntryOp
     ...(input.tokenExpiresAt === undefined ? {} : { tokenExpiresAt: input.tokenExpiresAt }),
     extra: { source: credentials.source, ...(secret === undefined ? {} : { secret }), caSource: credentials.caSource, warnings: input.warnings.list() },
   });
-  await reportWrite(ctx, format, options, summary, [`  source          ${input.sourceText}`, `  CA              ${CA_TEXT[credentials.caSource]}`]);
+  await reportWrite(ctx, format, options, summary, { tokenKind: input.tokenKind, lines: [`  source          ${input.sourceText}`, `  CA              ${CA_TEXT[credentials.caSource]}`] });
 }

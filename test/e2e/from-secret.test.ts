@@ -153,6 +153,10 @@ describe('from-secret', () => {
     expect(summary.warnings).toContainEqual(expect.stringMatching(/is not a JWT/));
     expect(tokenIn(out)).toBe('opaque-token-0123456789');
     expect(result.stdout + result.stderr).not.toContain('opaque-token-0123456789');
+    expect(summary.tokenExpiresAt).toBeNull();
+    // In text, the expiry of a token that is not a JWT is unknown, not "never".
+    const text = await world.run(['from-secret', 'opaque-token', '-n', 'team-a', '--kubeconfig', out]);
+    expect(text.stdout).toMatch(/^ {2}token expires {3}unknown \(not a JWT\)$/m);
   });
 
   it('keeps current-context with --no-set-current', async () => {

@@ -5,6 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, 
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTokenSigner, legacyTokenClaims, signJwt } from '../support/jwt.js';
 import { makeMount, tempDir, type Mount } from '../support/mount.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -224,6 +225,23 @@ describe('init', () => {
     expect(lines[0]).toMatch(line);
     expect(lines.slice(1)).toEqual(['hint: the kubelet sets both in a pod; fix or unset them, or pass --server URL']);
     expect(existsSync(join(dir, 'k'))).toBe(false);
+  });
+
+  it.each([
+    ['a token that is not a JWT: unknown', () => 'opaque-token-0123456789', 'unknown (not a JWT)'],
+    [
+      'a JWT without exp (a legacy Secret token): never',
+      () => signJwt(createTokenSigner(), legacyTokenClaims({ namespace: 'team-a', serviceAccount: { name: 'deployer', uid: '00000000-0000-4000-8000-000000000001' }, secretName: 'deployer-token' })),
+      'never (the token holds no expiry)',
+    ],
+  ])('says when the token expires for %s (JSON null either way)', async (_name, token, expires) => {
+    const dir = tempDir();
+    const sa = (await makeMount(dir, { token: token() })).dir;
+    const text = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', join(dir, 'k')], { cwd: dir });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`\n  token expires   ${expires}\n`);
+    const json = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', join(dir, 'k'), '-o', 'json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ tokenExpiresAt: null });
   });
 
   it('--stdout prints a standalone kubeconfig with the token embedded, and writes nothing', async () => {
