@@ -26,8 +26,8 @@ export interface EntryOptions {
 export function addEntryOptions(command: Command): Command {
   return command
     .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)')
-    .option('--cluster <name>', 'cluster entry name (default: the server host, e.g. kubernetes.default.svc)')
-    .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<cluster>)')
+    .option('--cluster <name>', 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)')
+    .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)')
     .option('--context <name>', 'context entry name (default: same as the user)')
     .option('--no-set-current', 'leave current-context alone (default: switch to the new context)')
     .option('--stdout', 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing')

@@ -36,8 +36,10 @@ Examples:
   sa-kubeconfig init --stdout > sa.kubeconfig
 
 Defaults: server https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else
-https://kubernetes.default.svc; cluster = the server host; user = context =
-<namespace>/<serviceaccount>@<cluster>. By default the user references the mounted token
+https://kubernetes.default.svc; cluster = the server URL's host, :port unless 443, and its
+path (https://rancher.example/k8s/clusters/c-1 -> rancher.example/k8s/clusters/c-1); user =
+context = <namespace>/<serviceaccount>@<that default cluster name>, also with --cluster (which
+names the cluster entry only). By default the user references the mounted token
 (tokenFile) and the cluster the mounted CA, so kubelet token rotation keeps working.
 `;
 

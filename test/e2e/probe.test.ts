@@ -120,6 +120,7 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(result.code).toBe(5);
     const doc = JSON.parse(result.stdout);
     expect(doc.stages.at(-1)).toMatchObject({ name: 'tls', ok: false, error: { code: 'ERR_TIMEOUT' } });
+    expect(result.stderr).toBe('');
   });
 
   it('fails config with exit 3 for a context that does not exist, still printing the table', async () => {
@@ -127,6 +128,9 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     const result = await runCli(['probe', '--context', 'nope'], { env: env(path) });
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/✗ config .*context "nope" was not found/);
+    // A failed probe reports on stdout only (README "Exit status").
+    expect(result.stdout).toMatch(/^failed at config \(exit 3\)$/m);
+    expect(result.stderr).toBe('');
   });
 
   it('probes every context concurrently with one row each; the exit code is the first failing row\'s', async () => {
