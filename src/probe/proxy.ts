@@ -56,10 +56,12 @@ export function decideProxy(input: ProxyInput): ProxyDecision {
   }
   const proxyVar = input.scheme === 'https' ? firstEnv(input.env, 'HTTPS_PROXY', 'https_proxy') : firstEnv(input.env, 'HTTP_PROXY', 'http_proxy');
   if (proxyVar === undefined) return { kind: 'direct', reason: 'no proxy configured' };
-  const host = input.host.toLowerCase();
-  if (host === 'localhost' || isLoopback(host)) {
-    return { kind: 'direct', reason: `${proxyVar.name} set, but ${host} is loopback (never proxied)` };
+  // httpproxy config.useProxy compares the host as written: only lowercase "localhost" is exempt
+  // (LOCALHOST goes through the proxy, as kubectl sends it), then loopback IPs by value.
+  if (input.host === 'localhost' || isLoopback(input.host)) {
+    return { kind: 'direct', reason: `${proxyVar.name} set, but ${input.host} is loopback (never proxied)` };
   }
+  const host = input.host.toLowerCase();
   const noProxy = firstEnv(input.env, 'NO_PROXY', 'no_proxy');
   if (noProxy !== undefined) {
     const match = matchNoProxy(noProxy.value, host, String(input.port));
@@ -70,11 +72,15 @@ export function decideProxy(input: ProxyInput): ProxyDecision {
   return checkScheme(url, proxyVar.name);
 }
 
-function isLoopback(host: string): boolean {
+/** net.IP.IsLoopback: 127.0.0.0/8, also written IPv4-mapped (::ffff:127.0.0.1, ::ffff:7f00:1), and ::1. */
+export function isLoopback(host: string): boolean {
   const family = isIP(host);
   if (family === 4) return host.startsWith('127.');
-  if (family === 6) return normaliseIp(host) === normaliseIp('::1');
-  return false;
+  if (family !== 6) return false;
+  const value = ipToBigInt(host);
+  if (value === undefined) return false;
+  if (value >> 32n === 0xffffn) return value >> 24n === 0xffff7fn;
+  return value === 1n;
 }
 
 /**

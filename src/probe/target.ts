@@ -90,7 +90,10 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
   const tlsServerName = cluster['tls-server-name'] || undefined;
-  const proxy = decideProxy({ scheme, host, port, proxyUrl: cluster['proxy-url'], env });
+  // The proxy decision sees the host as written: URL lowercases it, Go's url.Parse does not, and
+  // httpproxy exempts only a lowercase "localhost" (proxy.ts).
+  const writtenHost = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(text)?.[1]?.replace(/^\[(.*)\]$/, '$1') ?? host;
+  const proxy = decideProxy({ scheme, host: writtenHost.toLowerCase() === host ? writtenHost : host, port, proxyUrl: cluster['proxy-url'], env });
   if (proxy.kind === 'unsupported') {
     throw new CliError('ERR_CONFIG_INVALID', `cannot use ${describeProxy(proxy)}`, {
       hint: proxy.source === 'cluster proxy-url' ? 'use an http:// or https:// CONNECT proxy in proxy-url' : `use an http:// or https:// CONNECT proxy in ${proxy.source}`,

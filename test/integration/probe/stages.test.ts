@@ -394,6 +394,25 @@ describe('probe stages against the emulated API server', () => {
     });
   });
 
+  it.each([
+    ['sends https://LOCALHOST through HTTPS_PROXY (only lowercase localhost is exempt)', 'LOCALHOST', 1],
+    ['connects to https://[::ffff:127.0.0.1] directly (an IPv4-mapped loopback address)', '[::ffff:127.0.0.1]', 0],
+  ])('%s, as Go\'s ProxyFromEnvironment does', async (_name, host, connects) => {
+    const everywhere = await startApiServer({ pki, host: '::' });
+    try {
+      const before = proxy.connects.length;
+      const result = await probe(
+        { server: `https://${host}:${everywhere.port}`, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' },
+        { token: tokenFor(everywhere) },
+        { env: { HTTPS_PROXY: proxy.url } },
+      );
+      expect(summary(result)).toBe(ALL_OK);
+      expect(proxy.connects.length - before).toBe(connects);
+    } finally {
+      await everywhere.close();
+    }
+  });
+
   it('prefixes every path with the server URL path', async () => {
     const result = await probe({ server: prefixed.url, 'certificate-authority-data': caData() }, { token: tokenFor(prefixed) });
     expect(summary(result)).toBe(ALL_OK);

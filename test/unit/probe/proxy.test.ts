@@ -43,9 +43,19 @@ describe('decideProxy', () => {
     expect(decideProxy({ ...base, env, proxyUrl }).kind).toBe(kind);
   });
 
-  it.each(['localhost', '127.0.0.1', '127.1.2.3', '::1'])('never proxies loopback host %s from the environment', (host) => {
+  it.each(['localhost', '127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:7f01:203'])('never proxies loopback host %s from the environment', (host) => {
     const decision = decideProxy({ ...base, host, env: { HTTPS_PROXY: 'http://proxy:3128' } });
     expect(decision.kind).toBe('direct');
+  });
+
+  // httpproxy useProxy: `host == "localhost"` is case-sensitive, and net.IP.IsLoopback is 127/8 (IPv4-mapped too) and ::1 only.
+  it.each(['LOCALHOST', 'LocalHost', '::127.0.0.1', '::ffff:128.0.0.1', '::2', 'localhost.example.com'])('proxies %s, which Go does not count as loopback', (host) => {
+    const decision = decideProxy({ ...base, host, env: { HTTPS_PROXY: 'http://proxy:3128' } });
+    expect(decision.kind).toBe('proxy');
+  });
+
+  it('still lets NO_PROXY=localhost exempt LOCALHOST (NO_PROXY matching lowercases the host)', () => {
+    expect(decideProxy({ ...base, host: 'LOCALHOST', env: { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost' } }).kind).toBe('direct');
   });
 
   it('uses HTTP_PROXY for an http:// server', () => {

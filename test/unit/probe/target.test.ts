@@ -69,6 +69,14 @@ describe('planConnection', () => {
     }
   });
 
+  it.each([
+    ['https://LOCALHOST:6443', 'proxy'],
+    ['https://localhost:6443', 'direct'],
+    ['https://[::ffff:127.0.0.1]:6443', 'direct'],
+  ])('decides on the proxy for %s with the host as written, as Go does (%s)', (server, kind) => {
+    expect(planConnection(target({ server }), { HTTPS_PROXY: 'http://proxy:3128' }).proxy.kind).toBe(kind);
+  });
+
   it('warns that an http:// server never receives credentials', () => {
     expect(planConnection(target({ server: 'http://a:8080' }), {}).warnings.join(' ')).toMatch(/credentials are not sent/);
   });
