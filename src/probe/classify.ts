@@ -245,6 +245,8 @@ export interface HttpContext {
   readonly credentialsSent: boolean;
   /** The credential sent (a bearer token wins over basic auth and a client certificate, as in the API server's authenticators). */
   readonly credential?: CredentialInUse | undefined;
+  /** Why a configured credential was not sent (credentials.ts Credentials.withheld). */
+  readonly withheld?: string | undefined;
   /** The bearer token's expiry if it is a JWT with exp. */
   readonly tokenExpiresAt?: Date | undefined;
   readonly now: Date;
@@ -267,6 +269,7 @@ export function serverMessage(body: string): string {
 export function unauthorizedFailure(stage: string, body: string, context: HttpContext): StageFailure {
   const message = `${stage}: the server refused the credentials (HTTP 401 ${serverMessage(body) || 'Unauthorized'})`;
   if (!context.credentialsSent) {
+    if (context.withheld !== undefined) return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no token was sent: the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again' };
     return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no credentials were sent and the server does not allow anonymous requests: configure a token or client certificate for this user' };
   }
   return { code: 'ERR_UNAUTHENTICATED', message, hint: unauthorizedHint(context) };
@@ -303,7 +306,9 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
   return {
     code: 'ERR_FORBIDDEN',
     message: `request: HTTP 403: ${message}`,
-    hint: anonymous
+    hint: anonymous && context.withheld !== undefined
+      ? 'the request arrived without credentials because the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again'
+      : anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
       : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path))}`,
   };

@@ -28,6 +28,8 @@ export interface Credentials {
   readonly clientCert?: { readonly certPem: string; readonly keyPem: string; readonly source: string } | undefined;
   /** Impersonate-* headers (as, as-uid, as-groups, as-user-extra). */
   readonly impersonation: Readonly<Record<string, string | readonly string[]>>;
+  /** Why a configured credential is not sent (an oidc id-token kubectl would refresh first): a config warning. */
+  readonly withheld?: string | undefined;
 }
 
 export const NO_CREDENTIALS: Credentials = { impersonation: {} };
@@ -60,6 +62,8 @@ export function describeCredentials(credentials: Credentials): string {
 export interface CredentialOptions {
   readonly secrets: SecretRegistry;
   readonly timeoutMs: number;
+  /** The clock an oidc id-token's exp is read against. */
+  readonly now: Date;
   /** For an exec plugin's KUBERNETES_EXEC_INFO when provideClusterInfo is set. */
   readonly caPem?: string | undefined;
 }
@@ -122,8 +126,13 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   const provider = user['auth-provider'];
   let bearer: BearerToken | undefined;
   let clientCert: Credentials['clientCert'];
+  let withheld: string | undefined;
   // The oidc round tripper steps aside when a token is already set; gcp and azure fail anyway.
-  if (provider) bearer = authProviderToken(provider, who, options.secrets, Boolean(user.token || user.tokenFile));
+  if (provider) {
+    const fromProvider = authProviderToken(provider, who, options.secrets, Boolean(user.token || user.tokenFile), options.now);
+    bearer = fromProvider.bearer;
+    withheld = fromProvider.withheld;
+  }
   if (user.token) {
     options.secrets.add(user.token);
     bearer = { token: user.token, kind: 'token', source: 'token', expiresAt: await tokenExpiry(user.token) };
@@ -157,7 +166,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   for (const [key, values] of Object.entries(user['as-user-extra'] ?? {})) {
     if (values?.length) impersonation[`Impersonate-Extra-${escapeHeaderKey(key)}`] = values;
   }
-  const credentials: Credentials = { bearer, basic, clientCert, impersonation };
+  const credentials: Credentials = { bearer, basic, clientCert, impersonation, withheld };
   checkHeaderValues(credentials, who);
   return credentials;
 }
@@ -224,27 +233,77 @@ export function escapeHeaderKey(key: string): string {
 /**
  * The legacy auth-provider plugins: gcp and azure were removed from kubectl 1.26 and fail there
  * too. oidc is still built in (plugin/pkg/client/auth/oidc): it needs idp-issuer-url and
- * client-id, and sends the id-token it holds; an expired one it refreshes with the refresh-token,
- * which the probe does not do. Undefined when a token of the user's own will be sent instead.
+ * client-id, and sends its id-token while the token's exp is more than 10 s away. Otherwise it
+ * refreshes the token with the refresh-token at the identity provider, which the probe does not
+ * do: it then sends nothing rather than a token it knows kubectl would not send, and says why.
+ * Without a refresh-token kubectl fails before sending anything, and so does the probe.
+ * No bearer when a token of the user's own will be sent instead.
  */
-function authProviderToken(provider: NonNullable<ProbeTarget['user']['auth-provider']>, who: string, secrets: SecretRegistry, hasToken: boolean): BearerToken | undefined {
+function authProviderToken(
+  provider: NonNullable<ProbeTarget['user']['auth-provider']>,
+  who: string,
+  secrets: SecretRegistry,
+  hasToken: boolean,
+  now: Date,
+): { bearer?: BearerToken | undefined; withheld?: string | undefined } {
   const config = provider.config ?? {};
   for (const value of Object.values(config)) secrets.add(value);
   if (provider.name === 'oidc') {
     if (!config['idp-issuer-url']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide idp-issuer-url', { hint: `set auth-provider.config.idp-issuer-url for ${who}` });
     if (!config['client-id']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide client-id', { hint: `set auth-provider.config.client-id for ${who}` });
-    if (hasToken) return undefined;
-    const idToken = config['id-token'];
-    if (idToken) return { token: idToken, kind: 'auth-provider', source: 'auth-provider oidc id-token (not refreshed by the probe)' };
+    if (hasToken) return {};
+    const idToken = config['id-token'] ?? '';
+    const state = idToken === '' ? ({ kind: 'missing' } as const) : oidcIdTokenState(idToken, now);
+    if (state.kind === 'invalid') {
+      throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider oidc of user "${who}": ${state.message}`, {
+        hint: 'the stored id-token is damaged: log in again with your identity provider\'s tool to store a fresh one (kubectl fails the same way)',
+      });
+    }
+    if (state.kind === 'valid') return { bearer: { token: idToken, kind: 'auth-provider', source: 'auth-provider oidc id-token', expiresAt: state.expiresAt } };
+    const why = state.kind === 'missing' ? 'holds no id-token' : state.expiresAt ? `has an id-token that expired at ${state.expiresAt.toISOString()}` : 'has an id-token without an exp claim';
+    if (!config['refresh-token']) {
+      throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider oidc of user "${who}": No valid id-token, and cannot refresh without refresh-token`, {
+        hint: `the auth-provider ${why}, which only the identity provider can replace: log in again (or switch the user to the exec plugin kubelogin)`,
+      });
+    }
+    return {
+      withheld: `the oidc auth-provider ${why}; kubectl would first refresh it with the refresh-token at ${config['idp-issuer-url']}, which the probe does not do, so no token is sent and the server sees an anonymous client (run any kubectl command once to refresh the kubeconfig, then probe again)`,
+    };
   }
   const removed = provider.name === 'gcp' || provider.name === 'azure';
   throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', `auth-provider "${provider.name}" of user "${who}" cannot be run by the probe`, {
     hint: removed
       ? `kubectl removed the ${provider.name} auth-provider in 1.26 too; switch the user to the exec plugin (${provider.name === 'gcp' ? 'gke-gcloud-auth-plugin' : 'kubelogin'})`
-      : provider.name === 'oidc'
-        ? 'it holds no id-token, which only the identity provider can issue (kubectl refreshes one with a refresh-token); switch the user to the exec plugin kubelogin'
-        : 'switch the user to an exec plugin',
+      : 'switch the user to an exec plugin',
   });
+}
+
+export type IdTokenState = { readonly kind: 'valid'; readonly expiresAt: Date } | { readonly kind: 'expired'; readonly expiresAt?: Date | undefined } | { readonly kind: 'invalid'; readonly message: string };
+
+/**
+ * client-go oidc idTokenExpired: three dot-separated parts, the payload base64url without padding
+ * (RawURLEncoding), JSON with a numeric exp; valid while now + 10 s (expiryDelta) is before exp.
+ * A token without exp counts as expired (the zero time). The errors are client-go's.
+ */
+export function oidcIdTokenState(idToken: string, now: Date): IdTokenState {
+  const parts = idToken.split('.');
+  if (parts.length !== 3) return { kind: 'invalid', message: 'ID Token is not a valid JWT' };
+  const payload = parts[1] ?? '';
+  const bad = payload.search(/[^A-Za-z0-9_-]/);
+  if (bad !== -1 || payload.length % 4 === 1) return { kind: 'invalid', message: `illegal base64 data at input byte ${bad === -1 ? payload.length - 1 : bad}` };
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch (error) {
+    return { kind: 'invalid', message: `parsing claims: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return { kind: 'invalid', message: 'parsing claims: the payload is not a JSON object' };
+  const exp: unknown = (claims as Record<string, unknown>)['exp'];
+  if (exp === undefined || exp === null) return { kind: 'expired' };
+  const seconds = typeof exp === 'number' ? exp : typeof exp === 'string' && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(exp) ? Number(exp) : Number.NaN;
+  if (!Number.isFinite(seconds)) return { kind: 'invalid', message: 'parsing claims: exp is not a number' };
+  const expiresAt = new Date(Math.trunc(seconds) * 1000);
+  return now.getTime() + 10_000 < expiresAt.getTime() ? { kind: 'valid', expiresAt } : { kind: 'expired', expiresAt };
 }
 
 async function tokenExpiry(token: string): Promise<Date | undefined> {

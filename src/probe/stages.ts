@@ -124,13 +124,14 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         for (const secret of [user.token, user.password, user['client-key-data']]) options.secrets.add(secret);
         configured = configuresCredentials(user);
       } else {
-        credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), caPem: trust.caPem });
+        credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), now: deps.now(), caPem: trust.caPem });
         configured = hasCredentials(credentials);
       }
       const notes = [...plan.warnings];
       if (trust.skippedBlocks > 0) {
         notes.push(`${trust.skippedBlocks} PEM block${trust.skippedBlocks === 1 ? '' : 's'} of the CA ${trust.caSource} ${trust.skippedBlocks === 1 ? 'is' : 'are'} not a certificate that parses and ${trust.skippedBlocks === 1 ? 'was' : 'were'} skipped, as kubectl skips them`);
       }
+      if (credentials.withheld !== undefined) notes.push(credentials.withheld);
       if (target.userFound === false) notes.push(`user "${String(target.userName)}" is not in the kubeconfig: no credentials are sent (as kubectl)`);
       const expiry = credentials.bearer?.expiresAt;
       if (expiry !== undefined) {
@@ -262,6 +263,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const httpContext = (path: string): HttpContext => ({
       credentialsSent: hasCredentials(sent),
       credential: credentialInUse(sent),
+      withheld: sent.withheld,
       tokenExpiresAt: sent.bearer?.expiresAt,
       now: deps.now(),
       namespace,
@@ -295,7 +297,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         if (response.status === 404) continue;
         if (response.status >= 300 && response.status < 400) return fail(redirectFailure('authn', response.status, header(response, 'location')));
         if (response.status === 401) return fail(unauthorizedFailure('authn', response.body, httpContext(review.path)));
-        if (response.status === 403 && !configured) return warn('anonymous: no credentials are configured, and anonymous requests may not call selfsubjectreviews');
+        if (response.status === 403 && !configured) {
+          return warn(`anonymous: ${sent.withheld === undefined ? 'no credentials are configured' : 'the oidc id-token was not sent (see config)'}, and anonymous requests may not call selfsubjectreviews`);
+        }
         if (response.status === 403) return warn('identity unknown: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it');
         if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authn', response.status, response.body));
         const who = parseSelfSubjectReview(response.body);
@@ -312,7 +316,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
                   : 'the server ignored the credentials: a token with stray whitespace, or a client certificate not signed by the cluster CA',
             });
           }
-          return warn(`system:anonymous (no credentials configured)`);
+          return warn(`system:anonymous (${sent.withheld === undefined ? 'no credentials configured' : 'the oidc id-token was not sent, see config'})`);
         }
         return ok(`${who.username}${who.groups.length ? ` (groups ${who.groups.join(', ')})` : ''}${version === 'v1' ? '' : ` [via ${version}]`}`);
       }

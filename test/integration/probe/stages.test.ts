@@ -295,6 +295,33 @@ describe('probe stages against the emulated API server', () => {
     expect(failure(result)?.error?.hint).toMatch(hint);
   });
 
+  describe('an oidc auth-provider', () => {
+    const idToken = (expSecondsFromNow: number) =>
+      `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: 'https://idp.invalid', exp: Math.floor(Date.now() / 1000) + expSecondsFromNow })).toString('base64url')}.c2ln`;
+    const oidc = (config: Record<string, string>) => ({ 'auth-provider': { name: 'oidc', config: { 'idp-issuer-url': 'https://idp.invalid', 'client-id': 'k8s', ...config } } });
+
+    it.each([
+      ['an expired id-token and no refresh-token', () => oidc({ 'id-token': idToken(-3600) }), /No valid id-token, and cannot refresh without refresh-token/],
+      ['an id-token that is not a JWT', () => oidc({ 'id-token': 'opaque-token', 'refresh-token': 'r' }), /ID Token is not a valid JWT/],
+    ])('fails at config (exit 3) with %s, as kubectl fails before sending anything', async (_name, user, message) => {
+      const before = api.requests.length;
+      const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, user());
+      expect(failure(result)?.name).toBe('config');
+      expect(probeExitCode(result)).toBe(3);
+      expect(failure(result)?.error?.message).toMatch(message);
+      expect(api.requests.length).toBe(before);
+    });
+
+    it('sends no expired id-token when kubectl would refresh it, and warns that the probe does not', async () => {
+      const before = api.requests.length;
+      const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, oidc({ 'id-token': idToken(-3600), 'refresh-token': 'refresh-abc' }));
+      expect(result.stages[0]?.status).toBe('warn');
+      expect(result.stages[0]?.detail).toMatch(/kubectl would first refresh it with the refresh-token at https:\/\/idp\.invalid, which the probe does not do, so no token is sent/);
+      expect(api.requests.slice(before).every((request) => !request.hasAuthorization)).toBe(true);
+      expect(failure(result)?.error?.hint ?? '').toMatch(/oidc id-token needs a refresh/);
+    });
+  });
+
   it('warns before sending an expired token', async () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['expired'] });
     expect(result.stages[0]?.status).toBe('warn');

@@ -32,11 +32,15 @@ const target = (user: User): ProbeTarget => ({
   userFile: '/home/u/.kube/config',
 });
 
+const NOW = new Date('2026-11-28T20:00:00Z');
+/** An unsigned JWT with these claims (client-go's oidc provider reads exp without verifying). */
+const jwt = (claims: object) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+
 const credential = (apiVersion: string, status: object) => JSON.stringify({ apiVersion, kind: 'ExecCredential', status });
 
 async function resolve(user: User, spawn: CredentialDeps['spawn'] = fakeSpawn({})) {
   const secrets = createSecretRegistry();
-  const credentials = await resolveCredentials({ fs, env: { PATH: '/usr/bin', HOME: '/home/u' }, spawn }, target(user), { secrets, timeoutMs: 1000 });
+  const credentials = await resolveCredentials({ fs, env: { PATH: '/usr/bin', HOME: '/home/u' }, spawn }, target(user), { secrets, timeoutMs: 1000, now: NOW });
   return { credentials, secrets };
 }
 
@@ -138,16 +142,48 @@ describe('resolveCredentials', () => {
     expect(escapeHeaderKey('a%b/é')).toBe('a%25b%2F%C3%A9');
   });
 
-  it('sends an oidc auth-provider’s id-token, as kubectl’s built-in oidc provider does', async () => {
-    const oidc = { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s', 'id-token': 'oidc-id-token-123', 'refresh-token': 'refresh-456' };
+  it('sends an oidc auth-provider’s id-token that has not expired, as kubectl’s built-in oidc provider does', async () => {
+    const idToken = jwt({ iss: 'https://idp', exp: NOW.getTime() / 1000 + 3600 });
+    const oidc = { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s', 'id-token': idToken, 'refresh-token': 'refresh-456' };
     const { credentials, secrets } = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } });
-    expect(credentials.bearer).toMatchObject({ token: 'oidc-id-token-123', source: 'auth-provider oidc id-token (not refreshed by the probe)' });
-    expect(secrets.redact('oidc-id-token-123 refresh-456')).toBe('REDACTED REDACTED');
+    expect(credentials.bearer).toMatchObject({ token: idToken, kind: 'auth-provider', source: 'auth-provider oidc id-token', expiresAt: new Date(NOW.getTime() + 3600_000) });
+    expect(credentials.withheld).toBeUndefined();
+    expect(secrets.redact(`${idToken} refresh-456`)).toBe('REDACTED REDACTED');
+  });
+
+  it.each([
+    ['has expired', () => jwt({ exp: NOW.getTime() / 1000 - 60 })],
+    ['expires within client-go\'s 10 s delta', () => jwt({ exp: NOW.getTime() / 1000 + 5 })],
+    ['has no exp claim', () => jwt({ sub: 'x' })],
+  ])('refuses an oidc id-token that %s without a refresh-token, with client-go\'s error (exit 3)', async (_name, idToken) => {
+    const oidc = { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s', 'id-token': idToken() };
+    await expect(resolve({ 'auth-provider': { name: 'oidc', config: oidc } })).rejects.toMatchObject({
+      code: 'ERR_AUTH_PROVIDER_UNSUPPORTED',
+      message: 'auth-provider oidc of user "me": No valid id-token, and cannot refresh without refresh-token',
+    });
+  });
+
+  it.each([
+    ['not three parts', 'not-a-jwt', 'ID Token is not a valid JWT'],
+    ['a payload that is not base64url', 'a.b+c.d', 'illegal base64 data at input byte 1'],
+    ['a payload that is not JSON', `a.${Buffer.from('nope').toString('base64url')}.c`, /^parsing claims: /],
+  ])('refuses an oidc id-token that is %s, as client-go does even with a refresh-token (exit 3)', async (_name, idToken, message) => {
+    const oidc = { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s', 'id-token': idToken, 'refresh-token': 'refresh-456' };
+    const error: unknown = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } }).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_AUTH_PROVIDER_UNSUPPORTED' });
+    expect((error as Error).message.replace('auth-provider oidc of user "me": ', '')).toMatch(message);
+  });
+
+  it('sends nothing, and says why, when an expired oidc id-token would first be refreshed with the refresh-token', async () => {
+    const oidc = { 'idp-issuer-url': 'https://idp.example', 'client-id': 'k8s', 'id-token': jwt({ exp: NOW.getTime() / 1000 - 60 }), 'refresh-token': 'refresh-456' };
+    const { credentials } = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } });
+    expect(credentials.bearer).toBeUndefined();
+    expect(credentials.withheld).toMatch(/expired at 2026-11-28T19:59:00\.000Z; kubectl would first refresh it with the refresh-token at https:\/\/idp\.example, which the probe does not do, so no token is sent/);
   });
 
   it.each([
     ['gcp', { name: 'gcp' }, /removed the gcp auth-provider in 1\.26 too.*gke-gcloud-auth-plugin/],
-    ['oidc without an id-token', { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s' } }, /holds no id-token, which only the identity provider can issue/],
+    ['oidc without an id-token', { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'client-id': 'k8s' } }, /holds no id-token, which only the identity provider can replace/],
     ['oidc without idp-issuer-url', { name: 'oidc', config: { 'client-id': 'k8s', 'id-token': 'x' } }, /idp-issuer-url/],
     ['oidc without client-id', { name: 'oidc', config: { 'idp-issuer-url': 'https://idp', 'id-token': 'x' } }, /client-id/],
     ['an unknown provider', { name: 'acme' }, /switch the user to an exec plugin/],
