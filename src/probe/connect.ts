@@ -190,7 +190,10 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
     minVersion: 'TLSv1.2',
     // Node refuses an IP address as SNI (RFC 6066); Go omits it as well.
     ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName }),
-    ...(settings.caCertificates === undefined ? {} : { ca: [...settings.caCertificates] }),
+    // Go's x509 takes every certificate in the pool as a trust anchor, an intermediate too
+    // (certificate-authority holding only the issuing CA); OpenSSL needs a self-signed root
+    // unless partial chains are allowed (Node ≥ 20.18; older Node ignores the option).
+    ...(settings.caCertificates === undefined ? {} : { ca: [...settings.caCertificates], allowPartialTrustChain: true }),
     ...(settings.certPem === undefined || !verify ? {} : { cert: settings.certPem, key: settings.keyPem }),
     rejectUnauthorized: verify && !settings.insecure,
     checkServerIdentity: (_host, cert) => (verify && !settings.insecure ? checkServerName(settings.checkedName, cert) : undefined),

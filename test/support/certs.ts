@@ -137,6 +137,31 @@ export async function generateCa(options: CaOptions = {}): Promise<CertificateAu
   return { cert: certificate.toString('pem'), key: await exportKeyPem(keys.privateKey), subject, certificate, keys };
 }
 
+/** An intermediate CA signed by `ca` (as an organisation's issuing CA below its root). */
+export async function issueIntermediateCa(ca: CertificateAuthority, commonName = 'intermediate'): Promise<CertificateAuthority> {
+  const x509 = await loadX509();
+  const keys = await generateKeys();
+  const subject = `CN=${escapeDnValue(commonName)}`;
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject,
+    issuer: ca.certificate.subject,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 3650 * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
+    ],
+  });
+  return { cert: certificate.toString('pem'), key: await exportKeyPem(keys.privateKey), subject, certificate, keys };
+}
+
 interface LeafOptions {
   readonly subject: string;
   readonly notBefore?: Date;

@@ -16,7 +16,7 @@ import { probeTarget } from '../../../src/probe/stages.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
 import { startApiServer, startBlackholeServer, startConnectProxy, type ApiServer, type BlackholeServer, type ConnectProxy } from '../../support/apiserver.js';
-import { generateCa, generatePki, issueClientCert, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
+import { generateCa, generatePki, issueClientCert, issueIntermediateCa, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
 
 let pki: Pki;
 let api: ApiServer;
@@ -184,6 +184,20 @@ describe('probe stages against the emulated API server', () => {
       expect(failure(result)?.error?.hint).toMatch(/subjectAltNames/);
     } finally {
       await cnOnly.close();
+    }
+  });
+
+  it('trusts an intermediate CA as the certificate-authority, as Go does (any certificate in the pool is an anchor)', async () => {
+    const intermediate = await issueIntermediateCa(pki.ca);
+    const leaf = await issueServerCert(intermediate);
+    const viaIntermediate = await startApiServer({ pki, serverCertificate: { cert: `${leaf.cert.trim()}\n${intermediate.cert.trim()}\n`, key: leaf.key } });
+    try {
+      for (const ca of [intermediate.cert, pki.ca.cert]) {
+        const result = await probe({ server: viaIntermediate.url, 'certificate-authority-data': pemToBase64(ca) }, { token: tokenFor(viaIntermediate) });
+        expect(result.stages.find((stage) => stage.name === 'tls')?.status, ca === pki.ca.cert ? 'the root' : 'the intermediate').toBe('ok');
+      }
+    } finally {
+      await viaIntermediate.close();
     }
   });
 
