@@ -16,8 +16,9 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (UNIT_MS[unit ?? 's'] ?? 0), 0));
 }
 
-/** "1h30m" style, for messages. */
+/** "1h30m" style, for messages; under a second, in milliseconds ("300ms", not "0s"). */
 export function formatDuration(ms: number): string {
+  if (ms !== 0 && Math.abs(ms) < 1000) return `${Math.round(ms)}ms`;
   const negative = ms < 0;
   let seconds = Math.round(Math.abs(ms) / 1000);
   const days = Math.floor(seconds / 86_400);

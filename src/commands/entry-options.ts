@@ -28,7 +28,7 @@ export function addEntryOptions(command: Command): Command {
     .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)')
     .option('--cluster <name>', 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)')
     .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)')
-    .option('--context <name>', 'context entry name (default: same as the user)')
+    .option('--context <name>', 'context entry name (default: the default user name, also with --user)')
     .option('--no-set-current', 'leave current-context alone (default: switch to the new context)')
     .option('--stdout', 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))

@@ -3,10 +3,10 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
-import { addKubectlOptions, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
+import { addKubectlOptions, checkDestinationLoads, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromSecretOptions extends EntryOptions, KubectlOptions {
   readonly namespace?: string;
@@ -42,10 +42,12 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
+      validateObjectName(name, 'secret');
+      await checkDestinationLoads(ctx, options);
       const target = kubectlTargetFrom(options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
-      const { obtainFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
+      const { obtainFromSecret, legacyTokenWarning, sourceCaAbsence } = await import('../kubectl/credentials.js');
 
       const { destination, credentials } = await obtainFromSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks);
       const ns = destination.namespace;
@@ -58,7 +60,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
         if (warning !== undefined) warnings.warn(warning);
       }
       if (credentials.caSource === 'none') {
-        warnings.warn(`secret ${ns}/${name} has no ca.crt and the source context names no CA; the kubeconfig trusts the system roots only`);
+        warnings.warn(`secret ${ns}/${name} has no ca.crt and ${sourceCaAbsence(destination)}; the kubeconfig trusts the system roots only`);
       }
       await writeObtainedEntries(ctx, options, {
         destination,

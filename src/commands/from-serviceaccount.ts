@@ -4,10 +4,10 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseDuration } from '../duration.js';
-import { validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
+import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
-import { addKubectlOptions, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
+import { addKubectlOptions, checkDestinationLoads, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromServiceAccountOptions extends EntryOptions, KubectlOptions {
   readonly namespace?: string;
@@ -64,6 +64,8 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const waitMs = parseDuration(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
+      validateObjectName(name, 'serviceaccount');
+      await checkDestinationLoads(ctx, options);
       const target = kubectlTargetFrom(options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };

@@ -80,6 +80,17 @@ export interface WriteObtainedInput {
  * The tail both commands share: embedded entries → --stdout, or write + summary (+ --probe).
  * The summary adds `source`, `secret`, `caSource` and `warnings` to init's shape.
  */
+/**
+ * Before any kubectl call mints a token or creates a Secret: the destination kubeconfig(s) must
+ * load (a malformed one is refused without touching the cluster; it is read again, under the lock,
+ * when written). Nothing to check for --stdout.
+ */
+export async function checkDestinationLoads(ctx: CommandContext, options: EntryOptions): Promise<void> {
+  if (options.stdout) return;
+  const { loadKubeconfigs } = await import('../kubeconfig/load.js');
+  await loadKubeconfigs(ctx.deps, options.kubeconfig, { allowMissingExplicit: true });
+}
+
 export async function writeObtainedEntries(ctx: CommandContext, options: EntryOptions, input: WriteObtainedInput): Promise<void> {
   const format = checkOutputCombination(options);
   const { destination, credentials } = input;

@@ -48,6 +48,8 @@ export interface Destination {
   /** The source context's CA, when the server written is the source context's server. */
   readonly sourceCaPem?: string | undefined;
   readonly sourceContext?: string | undefined;
+  /** The source context's server (when it has one), for saying why its CA was not used. */
+  readonly sourceServer?: string | undefined;
   /** Loopback or cluster-internal server: said once the credentials are in hand, not before an error. */
   readonly reachabilityWarning?: string | undefined;
 }
@@ -92,12 +94,23 @@ export function destinationFor(
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
     });
   }
+  // A server not from --server (which has been checked) must be https too: over http (or
+  // without a scheme, which kubectl takes as http) kubectl sends no credentials at all, so the
+  // kubeconfig would act as whoever answers there (a `kubectl proxy` acts as its own user), not as
+  // the service account.
+  if (server === undefined && !/^https:\/\//i.test(chosen)) {
+    const from = source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment';
+    throw new CliError('ERR_CONFIG_INVALID', `the server of ${from} is ${JSON.stringify(chosen)}, not https://: kubectl sends no credentials over http, so the kubeconfig would not act as the service account`, {
+      hint: 'pass --server https://HOST[:PORT] (the API server itself, not a kubectl proxy)',
+    });
+  }
   const sameServer = source?.server !== undefined && trimSlash(source.server) === trimSlash(chosen);
   return {
     server: chosen,
     namespace,
     ...(sameServer ? { tlsServerName: source.tlsServerName, proxyUrl: source.proxyUrl, sourceCaPem: source.caPem } : {}),
     sourceContext: source?.contextName,
+    ...(source?.server ? { sourceServer: source.server } : {}),
     reachabilityWarning: serverReachabilityWarning(chosen),
   };
 }
@@ -238,9 +251,16 @@ async function clusterCa(
   const rootCa = await readRootCaConfigMap(deps, target, destination.namespace);
   if (rootCa.found) return { caPem: rootCa.pem, caSource: 'configmap' };
   hooks.warn(
-    `no CA for ${destination.server}: the source context names none and configmap ${destination.namespace}/${ROOT_CA_CONFIGMAP} is unavailable (${rootCa.reason}); the kubeconfig trusts the system roots only`,
+    `no CA for ${destination.server}: ${sourceCaAbsence(destination)} and configmap ${destination.namespace}/${ROOT_CA_CONFIGMAP} is unavailable (${rootCa.reason}); the kubeconfig trusts the system roots only`,
   );
   return { caSource: 'none' };
+}
+
+/** Why the source context's CA was not used: it names none, or it is for another server. */
+export function sourceCaAbsence(destination: Destination): string {
+  return destination.sourceServer !== undefined && trimSlash(destination.sourceServer) !== trimSlash(destination.server)
+    ? `the source context's CA is for its own server (${destination.sourceServer}), not for --server`
+    : 'the source context names no CA';
 }
 
 /**

@@ -5,6 +5,7 @@
 // their own error code; runKubectlOrThrow is the short form for callers that do not care.
 import type * as z from 'zod/mini';
 import type { Deps } from '../deps.js';
+import { formatDuration } from '../duration.js';
 import { CliError, errnoCode, type ErrorCode } from '../errors.js';
 
 /** Which kubectl, and which source kubeconfig/context it reads (passed through as --kubeconfig/--context). */
@@ -93,7 +94,7 @@ export async function runKubectl(
     throw new CliError('ERR_KUBECTL_FAILED', `cannot start ${command}`, { cause: error });
   }
   if (result.timedOut) {
-    throw new CliError('ERR_KUBECTL_TIMEOUT', `${command} timed out after ${Math.round(target.timeoutMs / 1000)}s`, {
+    throw new CliError('ERR_KUBECTL_TIMEOUT', `${command} timed out after ${formatDuration(target.timeoutMs)}`, {
       hint: 'check that the API server of the source context is reachable (sa-kubeconfig probe), or raise --kubectl-timeout',
     });
   }

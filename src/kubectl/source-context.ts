@@ -55,7 +55,9 @@ export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, ta
     if (/error loading config file/.test(outcome.line)) {
       throw kubectlFailure(outcome, 'ERR_KUBECONFIG_MALFORMED', 'fix the source kubeconfig (kubectl config view shows the same error), or pass --source-kubeconfig FILE');
     }
-    if (target.context !== undefined && /cannot locate context|context .* does not exist|no context exists/.test(outcome.line)) {
+    // A context (named by --source-context or by current-context) or the cluster or user it
+    // names, missing from the kubeconfig: bad local input, as for our own kubeconfigs.
+    if (/cannot locate (context|cluster|user)|context .* does not exist|no context exists|context was not found/.test(outcome.line)) {
       throw kubectlFailure(outcome, 'ERR_CONTEXT_NOT_FOUND', 'list the contexts kubectl knows with kubectl config get-contexts (and --source-kubeconfig FILE)');
     }
     throw kubectlFailure(outcome);

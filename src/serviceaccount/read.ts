@@ -123,6 +123,21 @@ export function validateCaBundle(pem: string, source: string): number {
 }
 
 /**
+ * A Secret's or a ServiceAccount's name, as the API server validates it (a DNS subdomain:
+ * ValidateSecretName, ValidateServiceAccountName). Checked before kubectl runs: a name such as
+ * `Bad Name` would come back as a NotFound for `Bad%20Name`, and one starting with `-` would
+ * reach kubectl as a flag.
+ */
+export function validateObjectName(name: string, what: string): string {
+  if (name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+    throw new CliError('ERR_BAD_NAME', `${what} name ${JSON.stringify(name.slice(0, 80))} is not a valid Kubernetes name`, {
+      hint: 'lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (at most 253 characters)',
+    });
+  }
+  return name;
+}
+
+/**
  * A namespace is a DNS label (client-go validateContext: "does not conform to the kubernetes
  * DNS_LABEL rules"). From a flag it is a usage error (exit 2); from the mount or the environment,
  * bad local input (exit 3).

@@ -2,11 +2,13 @@
 // the emulated API server. The written kubeconfig must work for kubectl and @kubernetes/client-node,
 // the token must appear in no argv and no output of ours, and every failure must leave every
 // kubeconfig byte for byte as it was.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createKubectlWorld, type KubectlWorld } from '../support/fake-kubectl-world.js';
+import { REAL_KUBECTL } from '../support/fake-kubectl.js';
 
 let world: KubectlWorld;
 beforeAll(async () => {
@@ -199,6 +201,11 @@ describe('from-secret failures', () => {
     writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).split('\n').filter((line) => !/^\s*server:/.test(line)).join('\n'));
     return file;
   };
+  const ghostSource = () => {
+    const file = world.path('ghost-source.kubeconfig');
+    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(/^current-context: .*$/m, 'current-context: ghost'));
+    return file;
+  };
   const malformedSource = () => {
     const file = world.path('malformed-source.kubeconfig');
     writeFileSync(file, 'clusters:\n  - name: [unclosed\n');
@@ -211,6 +218,8 @@ describe('from-secret failures', () => {
     { name: 'a source kubeconfig that does not exist (kubectl: "stat FILE: no such file or directory")', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'MISSING'], code: 3, line: /^error: source kubeconfig \/.*missing-source\.kubeconfig does not exist$/ },
     { name: 'a source kubeconfig without a current context', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'EMPTY'], code: 3, line: /^error: kubectl has no current context in \/.*empty-source\.kubeconfig, so it has no cluster to ask$/ },
     { name: 'a Secret that does not exist', args: ['from-secret', 'nope', '-n', 'team-a'], code: 4, line: /secrets "nope" not found$/ },
+    { name: 'a source whose current-context names a missing context', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'GHOST'], code: 3, line: /cannot locate context ghost/ },
+    { name: 'a Secret name that is no Kubernetes name', args: ['from-secret', 'Bad_Name'], code: 2, line: /secret name "Bad_Name" is not a valid Kubernetes name/ },
     { name: 'a Secret that does not exist, no -n (the namespace named)', args: ['from-secret', 'nope'], code: 4, line: /secrets "nope" not found, in namespace "team-a" \(the source context's; pass -n for another\)$/ },
     { name: 'a Secret of the wrong type', args: ['from-secret', 'not-a-token', '-n', 'team-a'], code: 4, line: /type Opaque, not kubernetes\.io\/service-account-token/ },
     { name: 'a Secret not yet populated', args: ['from-secret', 'pending-token', '-n', 'team-a'], code: 4, line: /has no token yet/ },
@@ -235,7 +244,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg === 'GHOST' ? ghostSource() : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);
@@ -243,6 +252,37 @@ describe('from-secret failures', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(result.stdout).toBe('');
     expect(world.snapshot(watched)).toEqual(before);
+  });
+});
+
+describe('from-secret through a kubectl proxy (http, no credentials)', () => {
+  it('refuses the http source server (exit 3): kubectl would send the token nowhere, and the proxy answers as its own user', async () => {
+    // `kubectl proxy` authenticates as the admin; a kubeconfig for http://127.0.0.1:PORT with the
+    // service account's token would run as the admin, since kubectl sends no credentials over http.
+    const proxy = spawn(REAL_KUBECTL, ['--kubeconfig', world.source, 'proxy', '--port=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        proxy.stdout.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(seen);
+          if (match?.[1]) resolve(match[1]);
+        });
+        proxy.once('exit', (code) => reject(new Error(`kubectl proxy exited with ${String(code)}: ${seen}`)));
+      });
+      const source = world.path('proxy-source.kubeconfig');
+      writeFileSync(source, `apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: http://127.0.0.1:${port}\ncontexts:\n- name: p\n  context:\n    cluster: p\n    user: u\n    namespace: team-a\nusers:\n- name: u\n  user: {}\ncurrent-context: p\n`);
+      const out = world.path('via-proxy.kubeconfig');
+      const result = await world.run(['from-secret', 'deployer-token', '--source-kubeconfig', source, '--kubeconfig', out]);
+      expect(result.code).toBe(3);
+      expect(errorLines(result.stderr)[0]).toMatch(/the server of source context "p" is "http:\/\/127\.0\.0\.1:\d+", not https:\/\/: kubectl sends no credentials over http/);
+      expect(existsSync(out)).toBe(false);
+      // And --server, the API server itself, is the way out.
+      const fixed = await world.run(['from-secret', 'deployer-token', '--source-kubeconfig', source, '--server', world.server.url, '--kubeconfig', out]);
+      expect(fixed.code, fixed.stderr).toBe(0);
+    } finally {
+      proxy.kill();
+    }
   });
 });
 

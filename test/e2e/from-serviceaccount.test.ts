@@ -226,6 +226,24 @@ describe('from-serviceaccount --long-lived', () => {
   });
 });
 
+describe('from-serviceaccount refuses bad local input before kubectl touches the cluster', () => {
+  it.each([
+    ['a malformed destination kubeconfig (--long-lived would have created a Secret)', ['--long-lived'], 'MALFORMED', 3, /error loading config file/],
+    ['a malformed destination kubeconfig (a token would have been minted)', [], 'MALFORMED', 3, /error loading config file/],
+    ['a service account name that is no Kubernetes name', [], 'OK', 2, /serviceaccount name "Bad Name" is not a valid Kubernetes name/],
+    ['a name that would reach kubectl as a flag', [], 'OK', 2, /serviceaccount name "--namespace=team-b" is not a valid Kubernetes name/],
+  ])('%s → exit %i, no kubectl call', async (name, extra, destination, code, line) => {
+    const out = world.path(`refused-${code}-${extra.length}.kubeconfig`);
+    writeFileSync(out, destination === 'MALFORMED' ? 'clusters:\n  - name: [unclosed\n' : 'apiVersion: v1\nkind: Config\n');
+    const account = name.includes('no Kubernetes name') ? 'Bad Name' : name.includes('flag') ? '--namespace=team-b' : 'deployer';
+    const before = world.kubectl.calls().length;
+    const result = await world.run(['from-serviceaccount', '-n', 'team-a', ...extra, '--kubeconfig', out, '--', account]);
+    expect(result.code).toBe(code);
+    expect(errorLines(result.stderr)[0]).toMatch(line);
+    expect(world.kubectl.calls().slice(before)).toEqual([]);
+  });
+});
+
 describe('from-serviceaccount failures', () => {
   const sourceAs = (account: string) => {
     const file = world.path(`${account}-source.kubeconfig`);

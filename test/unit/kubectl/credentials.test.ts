@@ -1,6 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { destinationFor, obtainFromLongLivedSecret, obtainFromSecret, obtainFromTokenRequest } from '../../../src/kubectl/credentials.js';
+import { destinationFor, obtainFromLongLivedSecret, obtainFromSecret, obtainFromTokenRequest, sourceCaAbsence } from '../../../src/kubectl/credentials.js';
 import type { SourceContext } from '../../../src/kubectl/source-context.js';
 import { argv, fakeSpawn, target, type Rule } from './fake-spawn.js';
 
@@ -249,6 +249,21 @@ describe('destinationFor in a pod', () => {
     const destination = destinationFor(undefined, undefined, 'team-a', { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' });
     expect(destination.server).toBe('https://[fd00::1]:443');
     expect(destination.sourceCaPem).toBeUndefined();
+  });
+
+  it.each([
+    ['an http source server (a kubectl proxy acts as its own user)', { ...source, server: 'http://127.0.0.1:8001' }, {}, /the server of source context "admin" is "http:\/\/127\.0\.0\.1:8001", not https:\/\/: kubectl sends no credentials over http/],
+    ['a source server without a scheme (http to kubectl)', { ...source, server: '127.0.0.1:8001' }, {}, /"127\.0\.0\.1:8001", not https:\/\//],
+    ['an http KUBERNETES_MASTER', undefined, { KUBERNETES_MASTER: 'http://localhost:8080' }, /the server of KUBERNETES_MASTER is "http:\/\/localhost:8080"/],
+  ])('refuses %s (exit 3): the kubeconfig would not act as the service account', (_name, from, env, message) => {
+    expect(() => destinationFor(from, undefined, 'team-a', env)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', exitCode: 3, message: expect.stringMatching(message) }));
+    // --server (checked on its own, https only) replaces it.
+    expect(destinationFor(from, 'https://api.example:6443', 'team-a', env).server).toBe('https://api.example:6443');
+  });
+
+  it('says why the source context’s CA was not used', () => {
+    expect(sourceCaAbsence(destinationFor(source, 'https://other:6443', 'team-a'))).toBe("the source context's CA is for its own server (https://api.example:6443), not for --server");
+    expect(sourceCaAbsence(destinationFor({ ...source, caPem: undefined }, undefined, 'team-a'))).toBe('the source context names no CA');
   });
 
   it('uses KUBERNETES_MASTER, which kubectl falls back to, when nothing else names a server', () => {

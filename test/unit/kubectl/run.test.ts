@@ -90,6 +90,8 @@ describe('runKubectl', () => {
   it('reports a timeout as ERR_KUBECTL_TIMEOUT', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: null, signal: 'SIGKILL', timedOut: true } }]);
     await expect(runKubectl({ spawn, env }, target, ['get', 'pods'])).rejects.toMatchObject({ code: 'ERR_KUBECTL_TIMEOUT', message: 'kubectl get pods timed out after 5s' });
+    // Under a second, in milliseconds (was "timed out after 0s").
+    await expect(runKubectl({ spawn, env }, { ...target, timeoutMs: 300 }, ['get', 'pods'])).rejects.toMatchObject({ message: 'kubectl get pods timed out after 300ms' });
   });
 
   it('runKubectlOrThrow names the command and keeps kubectl’s line', async () => {

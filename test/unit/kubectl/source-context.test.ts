@@ -77,6 +77,14 @@ describe('readSourceContext', () => {
     await expect(readSourceContext({ spawn, env: {}, fs: fsWith('/src') }, { ...target, kubeconfig: '/src' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND' });
   });
 
+  it.each([
+    ['current-context naming a context that is not there', 'error: cannot locate context ghost'],
+    ['a context naming a cluster that is not there', 'error: cannot locate cluster nocl'],
+  ])('is ERR_CONTEXT_NOT_FOUND (exit 3) for %s, as for --source-context', async (_name, line) => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: `${line}\n` } }]);
+    await expect(readSourceContext({ spawn, env: {}, fs: fsWith('/src') }, { ...target, kubeconfig: '/src' })).rejects.toMatchObject({ code: 'ERR_CONTEXT_NOT_FOUND', exitCode: 3 });
+  });
+
   it('is undefined without a current context when KUBERNETES_MASTER gives kubectl a server', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: noContext }]);
     expect(await readSourceContext({ spawn, env: { KUBERNETES_MASTER: 'https://master:6443' }, fs: fsWith() }, target)).toBeUndefined();
