@@ -15,6 +15,7 @@ async function nodeDeps(): Promise<Deps> {
     homeDir: process.platform === 'win32' ? (process.env['HOME'] ?? (await import('node:os')).homedir()) : (process.env['HOME'] ?? ''),
     cwd: process.cwd(),
     pid: process.pid,
+    uid: process.geteuid?.(),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     stdout: createOutput(1, () => process.stdout),

@@ -2,7 +2,7 @@
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
 // Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
-import { chmodSync, close, closeSync, fchmodSync, fchownSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, close, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
@@ -13,6 +13,7 @@ export interface FileHandle {
   chmod(mode: number): Promise<void>;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
+  stat(): Promise<Stats>;
   close(): Promise<void>;
 }
 
@@ -24,7 +25,7 @@ export interface FileSystem {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
   readFile(path: string): Promise<Buffer>;
   writeFile(path: string, data: string, options?: { readonly mode?: number }): Promise<void>;
-  open(path: string, flags: string, mode?: number): Promise<FileHandle>;
+  open(path: string, flags: string | number, mode?: number): Promise<FileHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   stat(path: string): Promise<Stats>;
@@ -56,6 +57,7 @@ function openFileHandle(fd: number): FileHandle {
     chmod: (mode) => settle(() => fchmodSync(fd, mode)),
     sync: () => settle(() => fsyncSync(fd)),
     truncate: (length) => settle(() => ftruncateSync(fd, length)),
+    stat: () => settle(() => fstatSync(fd)),
     close: () => settle(() => closeSync(fd)),
   };
 }
@@ -169,6 +171,8 @@ export interface Deps {
   readonly homeDir: string;
   readonly cwd: string;
   readonly pid: number;
+  /** The effective user id (Unix), for the kernel's protected_symlinks / protected_regular rules (store.ts). */
+  readonly uid?: number | undefined;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly stdout: (text: string) => void;

@@ -62,7 +62,8 @@ const yaml11Int = new Type('tag:yaml.org,2002:int', {
     // approximately, and rewriting the file would change such a one (12345678901234567890
     // would be written as 12345678901234567000): refuse instead. What is written back is
     // String(number), so that is the test (2^53 and 2^60 pass).
-    if (BigInt(String(number)) !== value) throw new YAMLException(`integer ${data} is too large to be kept exactly`);
+    // Not the value in the message: it may be a token or a password.
+    if (BigInt(String(number)) !== value) throw new YAMLException(`an integer of ${data.replace(/^[-+]/, '').length} digits is too large to be kept exactly`);
     return number;
   },
 });
@@ -221,7 +222,9 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     documents = loadAll(body, undefined, { filename: source, schema: LOAD_SCHEMA, json: true });
   } catch (error) {
     const reason = error instanceof YAMLException ? `yaml: ${error.reason}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
-    throw malformed(source, reason, error);
+    // No cause: js-yaml's error quotes the lines around the mark (a token on one of them), and
+    // --debug prints causes.
+    throw malformed(source, reason);
   }
   documents = documents.map((document) => resolveGoScalars(document, source));
   // kubectl reads the first document and ignores the rest; writing such a file back would drop
@@ -247,7 +250,9 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     const expected = issue && 'expected' in issue ? `expected ${String(issue.expected)}` : (issue?.message ?? 'invalid');
     const found = issue ? valueAt(document, issue.path) : undefined;
     // What YAML 1.1 made of an unquoted word or number, said plainly: the usual surprise.
-    const yaml11 = typeof found === 'boolean' || typeof found === 'number' ? `, found the ${typeof found} ${String(found)} (YAML 1.1, as kubectl reads it; quote the value to keep it a string)` : '';
+    // A user's values may be secrets (a numeric token or password): their type only.
+    const shown = issue?.path[0] === 'users' ? '' : ` ${String(found)}`;
+    const yaml11 = typeof found === 'boolean' || typeof found === 'number' ? `, found the ${typeof found}${shown} (YAML 1.1, as kubectl reads it; quote the value to keep it a string)` : '';
     throw malformed(source, `${where ? `${where}: ` : ''}${expected}${yaml11}`);
   }
   const config = parsed.data;

@@ -13,6 +13,8 @@ export const STALE_AFTER_MS = 10_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 /** How long a lock must stay unchanged before we break it as stale. */
 const STALE_RECHECK_MS = 100;
+/** Ours hold a line of JSON; kubectl's are empty. Anything larger is not a lock we would break. */
+const MAX_LOCK_BYTES = 4096;
 
 export type LockDeps = Pick<Deps, 'fs' | 'now' | 'sleep' | 'pid' | 'hostname' | 'processAlive'>;
 
@@ -77,7 +79,11 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   let stat;
   let content: string;
   try {
-    stat = await deps.fs.stat(path);
+    stat = await deps.fs.lstat(path);
+    // A lock that is not a plain file (a FIFO or symlink someone planted) is never ours or
+    // kubectl's to break, and reading a FIFO would wait forever: wait for it like a live lock,
+    // up to the timeout.
+    if (!stat.isFile() || stat.size > MAX_LOCK_BYTES) return false;
     content = await deps.fs.readFile(path, 'utf8').catch(() => '');
   } catch {
     return false; // released meanwhile: just retry
@@ -95,7 +101,7 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   // and another writer locked again (often with the freed inode and the same mtime tick). A dead
   // owner cannot release, so a lock that still reads the same a moment later is really stale.
   await deps.sleep(STALE_RECHECK_MS);
-  const again = await deps.fs.stat(path).catch(() => undefined);
+  const again = await deps.fs.lstat(path).catch(() => undefined);
   const againContent = await deps.fs.readFile(path, 'utf8').catch(() => undefined);
   if (!again || again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter

@@ -6,6 +6,7 @@
 // truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
 import { createNonce } from './nonce.js';
+import { constants, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
@@ -16,7 +17,7 @@ import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigP
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
-export type StoreDeps = LoadDeps & LockDeps & Pick<Deps, 'cwd'>;
+export type StoreDeps = LoadDeps & LockDeps & Pick<Deps, 'cwd' | 'uid'>;
 
 export interface WriteRequest {
   readonly explicitPath?: string;
@@ -146,7 +147,10 @@ export async function modifyKubeconfigFile(
     const mode = existing === undefined ? 0o600 : options.holdsSecret ? existing.mode & ~0o077 : existing.mode;
     const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;
     if (existing !== undefined && !tightened && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
-    await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner, { inPlace: (existing?.links ?? 1) > 1 });
+    await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner, {
+      // Only the file read, and only if no one else could read what it is about to hold.
+      ...(existing === undefined ? {} : { inPlaceOf: { dev: existing.dev, ino: existing.ino, exposesSecret: Boolean(options.holdsSecret) && (existing.mode & 0o077) !== 0 } }),
+    });
     return { changes, config, ...(tightened ? { tightened } : {}) };
   } finally {
     for (const lock of locks.reverse()) await lock.release();
@@ -157,8 +161,9 @@ interface ExistingFile {
   readonly text: string;
   readonly mode: number;
   readonly owner: { readonly uid: number; readonly gid: number };
-  /** Hard links to the file: a rename would leave the other names with the old text. */
-  readonly links: number;
+  /** The file read, for writing it in place only if it is still that file. */
+  readonly dev: number;
+  readonly ino: number;
 }
 
 async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<ExistingFile | undefined> {
@@ -168,7 +173,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
     if (!stat.isFile()) throw notRegularFile(target);
     if (stat.size > MAX_KUBECONFIG_BYTES) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
     const text = decodeKubeconfigBytes(await deps.fs.readFile(target), target);
-    return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid }, links: stat.nlink };
+    return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid }, dev: stat.dev, ino: stat.ino };
   } catch (error) {
     if (error instanceof CliError) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
@@ -188,7 +193,7 @@ function notRegularFile(path: string): CliError {
 }
 
 /** A symlinked kubeconfig stays a symlink: we write to what it points at (also when that does not exist yet). */
-async function resolveWriteTarget(deps: Pick<Deps, 'fs'>, path: string): Promise<string> {
+async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid'>, path: string): Promise<string> {
   let current = path;
   for (let hops = 0; hops < 32; hops += 1) {
     let stat;
@@ -198,11 +203,30 @@ async function resolveWriteTarget(deps: Pick<Deps, 'fs'>, path: string): Promise
       if (errnoCode(error) === 'ENOENT') return current;
       throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: ${describeErrno(error)}`, { cause: error });
     }
+    // The kernel refuses these opens itself (fs.protected_symlinks, fs.protected_regular), but we
+    // follow links with readlink and replace files by rename, which it does not judge.
+    await refuseForeignInSharedDirectory(deps, current, stat, path);
     if (!stat.isSymbolicLink()) return current;
     const link = await deps.fs.readlink(current);
     current = resolve(dirname(current), link);
   }
   throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: too many levels of symbolic links`);
+}
+
+/**
+ * In a sticky, world-writable directory (/tmp), a symlink or an existing file that belongs
+ * neither to us nor to the directory's owner was put there by another user: following the link
+ * would write where they chose, and writing the file would hand them what it holds (we keep the
+ * owner of a file we replace). Linux's protected_symlinks and protected_regular rules, applied
+ * here because neither readlink nor rename is subject to them.
+ */
+async function refuseForeignInSharedDirectory(deps: Pick<Deps, 'fs' | 'uid'>, file: string, stat: Stats, given: string): Promise<void> {
+  if (deps.uid === undefined || stat.uid === deps.uid) return;
+  const dir = await deps.fs.stat(dirname(file)).catch(() => undefined);
+  if (dir === undefined || (dir.mode & 0o1002) !== 0o1002 || stat.uid === dir.uid) return;
+  throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${given}: ${file} is ${stat.isSymbolicLink() ? 'a symlink' : 'a file'} owned by uid ${stat.uid} in the shared directory ${dirname(file)} (world-writable, sticky), so another user controls it`, {
+    hint: 'write the kubeconfig into a directory of your own (the kernel refuses such opens too: fs.protected_symlinks, fs.protected_regular)',
+  });
 }
 
 async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<void> {
@@ -249,13 +273,8 @@ export async function writeFileAtomic(
   content: string,
   mode: number,
   owner?: { readonly uid: number; readonly gid: number },
-  options: { readonly inPlace?: boolean } = {},
+  options: { readonly inPlaceOf?: InPlaceTarget } = {},
 ): Promise<void> {
-  // Where a rename cannot keep the file what it is, write it in place, as kubectl always does
-  // (os.WriteFile): a file with other hard links (renaming would leave them the old text), and a
-  // single-file bind mount (docker run -v ~/.kube/config:…, a Kubernetes subPath), onto which
-  // rename fails with EBUSY. Still under the lock; only not crash-atomic.
-  if (options.inPlace) return writeFileInPlace(deps, target, content, mode);
   const dir = dirname(target);
   const temp = join(dir, `.${basename(target)}.${deps.pid}.${createNonce(12)}.tmp`);
   try {
@@ -273,7 +292,9 @@ export async function writeFileAtomic(
   } catch (error) {
     await deps.fs.unlink(temp).catch(() => undefined);
     if (error instanceof CliError) throw error;
-    if (errnoCode(error) === 'EBUSY') return writeFileInPlace(deps, target, content, mode);
+    // A single-file bind mount (docker run -v ~/.kube/config:…, a Kubernetes subPath) cannot be
+    // renamed onto (EBUSY); kubectl, which always writes in place (os.WriteFile), works there.
+    if (errnoCode(error) === 'EBUSY' && options.inPlaceOf) return writeFileInPlace(deps, target, content, mode, options.inPlaceOf);
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
       hint: 'check that the directory is writable, or choose another file with --kubeconfig',
       cause: error,
@@ -288,10 +309,35 @@ export async function writeFileAtomic(
   }
 }
 
-async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content: string, mode: number): Promise<void> {
+/** The file that was read (device and inode), and whether writing it in place would show a secret to others. */
+interface InPlaceTarget {
+  readonly dev: number;
+  readonly ino: number;
+  readonly exposesSecret: boolean;
+}
+
+/**
+ * Writes a mount point in place, still under the lock (not crash-atomic, as kubectl never is).
+ * Through one descriptor opened without following a symlink, and only if it is the file that
+ * was read: a name swapped for a link to another file in between is refused, not written through.
+ * A group- or other-readable file that is to hold a token is refused too: chmod stops new
+ * readers only, and whoever has it open already would read the token.
+ */
+async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content: string, mode: number, read: InPlaceTarget): Promise<void> {
+  if (read.exposesSecret) {
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target} in place: it is a mount point (rename reports EBUSY) that others may read, and it would hold a token`, {
+      hint: `chmod 600 ${target} on the host and run again (or use a kubeconfig that is not a single-file mount)`,
+    });
+  }
   try {
-    const handle = await deps.fs.open(target, 'r+');
+    const handle = await deps.fs.open(target, constants.O_RDWR | constants.O_NOFOLLOW);
     try {
+      const stat = await handle.stat();
+      if (!stat.isFile() || stat.dev !== read.dev || stat.ino !== read.ino) {
+        throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: it changed while it was being written (another file is there now)`, {
+          hint: 'run again; if it persists, something is replacing the file',
+        });
+      }
       await handle.chmod(mode);
       await handle.writeFile(content, 'utf8');
       await handle.truncate(Buffer.byteLength(content, 'utf8'));
@@ -300,6 +346,7 @@ async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content:
       await handle.close();
     }
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
       hint: 'check that the file is writable, or choose another file with --kubeconfig',
       cause: error,

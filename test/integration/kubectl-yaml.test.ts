@@ -137,7 +137,7 @@ describe('reading kubeconfigs as kubectl does', () => {
 
   it('refuses an integer a JavaScript number cannot hold, which kubectl would keep exactly', () => {
     const text = extension('        big: 12345678901234567890\n');
-    expect(() => parseKubeconfig(text, 'big')).toThrow('error loading config file "big": yaml: integer 12345678901234567890 is too large to be kept exactly');
+    expect(() => parseKubeconfig(text, 'big')).toThrow('error loading config file "big": yaml: an integer of 20 digits is too large to be kept exactly');
     expect(() => parseKubeconfig(text, 'big')).not.toThrow(/line/);
     expect(parseKubeconfig(extension('        two53: 9007199254740992\n        two60: 1152921504606847000\n'), 'ok').clusters?.[0]?.cluster?.extensions?.[0]?.extension).toEqual({ two53: 2 ** 53, two60: 2 ** 60 });
     writeFileSync(join(dir, 'big'), text);
@@ -193,6 +193,24 @@ describe('reading kubeconfigs as kubectl does', () => {
   it('refuses a second YAML document (kubectl would read the first, and a rewrite would drop the rest)', () => {
     expect(() => parseKubeconfig('current-context: a\n---\ncurrent-context: b\n', 'two')).toThrow(/holds 2 YAML documents/);
     expect(parseKubeconfig('current-context: a\n---\n', 'one')).toEqual({ 'current-context': 'a' });
+  });
+
+  it('never quotes a value of a user (a token, a password) in an error, nor the lines around it', () => {
+    const numeric = 'users:\n- name: ci\n  user:\n    token: 80412761199021345\n';
+    expect(() => parseKubeconfig(numeric, 'k')).toThrow(/an integer of 17 digits is too large/);
+    expect(() => parseKubeconfig(numeric, 'k')).not.toThrow(/80412761199021345/);
+    const password = 'users:\n- name: ci\n  user:\n    username: u\n    password: 8041276119902\n';
+    expect(() => parseKubeconfig(password, 'k')).toThrow('error loading config file "k": users[0].user.password: expected string, found the number (YAML 1.1');
+    const broken = 'users:\n- name: ci\n  user:\n    token: abcdef.0123456789abcdef\n    username: admin: x\n';
+    let error: unknown;
+    try {
+      parseKubeconfig(broken, 'k');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'ERR_KUBECONFIG_MALFORMED' });
+    // --debug prints the cause chain: there is none holding js-yaml's snippet.
+    expect(JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause), stack: (error as Error).stack })).not.toContain('0123456789abcdef');
   });
 
   it('says what YAML 1.1 made of an unquoted word', () => {

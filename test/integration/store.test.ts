@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,26 +100,22 @@ describe('writeServiceAccountEntries', () => {
     expect(read(join(dir, 'real', 'config')).contexts?.map((c) => c.name)).toEqual(['x-a']);
   });
 
-  it('writes a hard-linked kubeconfig in place, as kubectl does, so every name sees the change', async () => {
+  it('replaces a hard-linked kubeconfig with a new file, never writing through the link', async () => {
+    // In place, a writer could be made to write through a name swapped for a link to another
+    // file, and writers through different names take different locks: so the rename, as always.
     const dir = tempDir();
-    writeFileSync(join(dir, 'config'), 'current-context: keep\n', { mode: 0o640 });
+    writeFileSync(join(dir, 'config'), 'current-context: keep\n', { mode: 0o600 });
     linkSync(join(dir, 'config'), join(dir, 'other-name'));
     const inode = statSync(join(dir, 'config')).ino;
     await writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'config'), entries: entriesFor('a'), setCurrent: false });
-    expect(statSync(join(dir, 'config')).ino).toBe(inode);
-    expect(read(join(dir, 'other-name')).contexts?.map((c) => c.name)).toEqual(['x-a']);
-    // The token is embedded: group and other lose access before it is written.
-    expect(statSync(join(dir, 'config')).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir).sort()).toEqual(['config', 'other-name']);
+    expect(statSync(join(dir, 'config')).ino).not.toBe(inode);
+    expect(read(join(dir, 'config')).contexts?.map((c) => c.name)).toEqual(['x-a']);
+    expect(readFileSync(join(dir, 'other-name'), 'utf8')).toBe('current-context: keep\n');
   });
 
-  it('writes in place when rename reports EBUSY (a single-file bind mount), shorter text included', async () => {
-    const dir = tempDir();
-    const file = join(dir, 'config');
-    const long = `current-context: keep\nusers:\n- name: u-a\n  user:\n    token: ${'p'.repeat(4000)}\n`;
-    writeFileSync(file, long);
+  const ebusyOnto = (file: string) => {
     const renames: string[] = [];
-    const busy = {
+    const fs = {
       ...fsp,
       rename: async (from: string, to: string) => {
         renames.push(to);
@@ -126,15 +123,115 @@ describe('writeServiceAccountEntries', () => {
         return fsp.rename(from, to);
       },
     } as unknown as StoreDeps['fs'];
+    return { fs, renames };
+  };
+
+  it('writes in place when rename reports EBUSY (a single-file bind mount), shorter text included', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const long = `current-context: keep\nusers:\n- name: u-a\n  user:\n    token: ${'p'.repeat(4000)}\n`;
+    writeFileSync(file, long, { mode: 0o600 });
+    const inode = statSync(file).ino;
+    const { fs, renames } = ebusyOnto(file);
     // The long token is replaced: the new text is shorter than the old, and nothing of the old may remain.
-    const result = await writeServiceAccountEntries(deps(dir, {}, { fs: busy }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
+    const result = await writeServiceAccountEntries(deps(dir, {}, { fs }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
     expect(renames).toEqual([file]);
     expect(result.currentContext).toBe('x-a');
+    expect(statSync(file).ino).toBe(inode);
     const text = readFileSync(file, 'utf8');
     expect(text.length).toBeLessThan(long.length);
     expect(parseKubeconfig(text, file)).toMatchObject({ 'current-context': 'x-a', users: [{ name: 'u-a', user: { token: 'token-a-0123456789' } }] });
     expect(text).toBe(stringifyKubeconfig(parseKubeconfig(text, file)));
     expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('refuses to write a token in place into a mount point others can read (an open reader would see it), file unchanged', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, 'current-context: keep\n', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    await expect(writeServiceAccountEntries(deps(dir, {}, ebusyOnto(file)), { explicitPath: file, entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({
+      code: 'ERR_KUBECONFIG_UNWRITABLE',
+      message: expect.stringMatching(/in place: it is a mount point .* that others may read, and it would hold a token/),
+    });
+    expect(readFileSync(file, 'utf8')).toBe('current-context: keep\n');
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    expect(readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('refuses to write in place through a name swapped for a symlink after the read (no write through the link)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    const victim = join(dir, 'victim.yaml');
+    writeFileSync(file, 'current-context: keep\n', { mode: 0o600 });
+    writeFileSync(victim, 'server:\n  port: 8080\n', { mode: 0o600 });
+    const { fs } = ebusyOnto(file);
+    // Between the read and the write, the name becomes a link to another file.
+    const swapping = {
+      ...fs,
+      open: async (path: string, flags: string | number, mode?: number) => {
+        if (path === file && typeof flags === 'number') {
+          await fsp.unlink(file);
+          await fsp.symlink(victim, file);
+        }
+        return fsp.open(path, flags, mode);
+      },
+    } as unknown as StoreDeps['fs'];
+    await expect(writeServiceAccountEntries(deps(dir, {}, { fs: swapping }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE' });
+    expect(readFileSync(victim, 'utf8')).toBe('server:\n  port: 8080\n');
+  });
+
+  describe('in a shared directory (world-writable, sticky, as /tmp)', () => {
+    const shared = () => {
+      const dir = tempDir();
+      const tmp = join(dir, 'tmp');
+      mkdirSync(tmp);
+      chmodSync(tmp, 0o1777);
+      return { dir, tmp };
+    };
+    const other = 4242; // another user: owns neither us (deps.uid 0 here) nor the directory (root)
+
+    // chown to another user needs root (CI runs as root).
+    const asRoot = it.skipIf(process.getuid?.() !== 0);
+
+    asRoot('refuses to follow a symlink another user planted there (protected_symlinks)', async () => {
+      const { dir, tmp } = shared();
+      const victim = join(dir, 'app.yaml');
+      writeFileSync(victim, 'server:\n  port: 8080\n');
+      symlinkSync(victim, join(tmp, 'ci.kubeconfig'));
+      lchownSync(join(tmp, 'ci.kubeconfig'), other, other);
+      await expect(writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: join(tmp, 'ci.kubeconfig'), entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({
+        code: 'ERR_KUBECONFIG_UNWRITABLE',
+        message: expect.stringMatching(/is a symlink owned by uid 4242 in the shared directory .* so another user controls it/),
+      });
+      expect(readFileSync(victim, 'utf8')).toBe('server:\n  port: 8080\n');
+    });
+
+    asRoot('refuses to write a token into a file another user created there (protected_regular)', async () => {
+      const { dir, tmp } = shared();
+      const file = join(tmp, 'ci.kubeconfig');
+      writeFileSync(file, '', { mode: 0o666 });
+      chownSync(file, other, other);
+      await expect(writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({
+        message: expect.stringMatching(/is a file owned by uid 4242 in the shared directory/),
+      });
+      expect(readFileSync(file, 'utf8')).toBe('');
+    });
+
+    it('writes our own file there, and the directory owner\'s', async () => {
+      const { dir, tmp } = shared();
+      await writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: join(tmp, 'ours.kubeconfig'), entries: entriesFor('a'), setCurrent: true });
+      await writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: join(tmp, 'ours.kubeconfig'), entries: entriesFor('b'), setCurrent: true });
+      expect(read(join(tmp, 'ours.kubeconfig')).contexts?.map((c) => c.name)).toEqual(['x-a', 'x-b']);
+    });
+  });
+
+  it('waits out a lock that is a FIFO (planted) up to the timeout, never reading it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    execFileSync('mkfifo', [`${file}.lock`]);
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true, lockTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_LOCKED' });
+    expect(existsSync(file)).toBe(false);
   });
 
   it('never overwrites a malformed kubeconfig, byte for byte', async () => {
