@@ -43,8 +43,9 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       validateObjectName(name, 'secret');
-      await checkDestinationLoads(ctx, options);
       const target = kubectlTargetFrom(options);
+      // Last of the local checks (every flag is checked above): the files.
+      await checkDestinationLoads(ctx, options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
       const { obtainFromSecret, legacyTokenWarning, sourceCaAbsence } = await import('../kubectl/credentials.js');

@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import type { KubectlTarget } from '../kubectl/run.js';
 import type { CommandContext } from '../context.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
-import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
+import { checkWriteDestination, renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import type { CaSource, Destination, ServiceAccountCredentials } from '../kubectl/credentials.js';
 import { checkOutputCombination, lockTimeoutMs, reportWrite, resolveEntryNames, summarize, type EntryOptions } from './entry-options.js';
 
@@ -86,9 +86,8 @@ export interface WriteObtainedInput {
  * when written). Nothing to check for --stdout.
  */
 export async function checkDestinationLoads(ctx: CommandContext, options: EntryOptions): Promise<void> {
-  if (options.stdout) return;
-  const { loadKubeconfigs } = await import('../kubeconfig/load.js');
-  await loadKubeconfigs(ctx.deps, options.kubeconfig, { allowMissingExplicit: true });
+  lockTimeoutMs(options); // a bad --lock-timeout is exit 2 now, not after the token exists
+  if (!options.stdout) await checkWriteDestination(ctx.deps, options.kubeconfig);
 }
 
 export async function writeObtainedEntries(ctx: CommandContext, options: EntryOptions, input: WriteObtainedInput): Promise<void> {

@@ -102,6 +102,8 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   // owner cannot release, so a lock that still reads the same a moment later is really stale.
   await deps.sleep(STALE_RECHECK_MS);
   const again = await deps.fs.lstat(path).catch(() => undefined);
+  // Swapped meanwhile for something that is not a plain file: not the lock judged stale.
+  if (!again || !again.isFile() || again.size > MAX_LOCK_BYTES) return false;
   const againContent = await deps.fs.readFile(path, 'utf8').catch(() => undefined);
   if (!again || again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter
@@ -114,8 +116,8 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   }
   // Inode and mtime alone do not tell: a lock released and re-created within one timestamp tick
   // often gets the freed inode back. Each of our locks has its own content (pid, creation time).
-  const moved = await deps.fs.stat(aside).catch(() => undefined);
-  const movedContent = await deps.fs.readFile(aside, 'utf8').catch(() => undefined);
+  const moved = await deps.fs.lstat(aside).catch(() => undefined);
+  const movedContent = moved?.isFile() && moved.size <= MAX_LOCK_BYTES ? await deps.fs.readFile(aside, 'utf8').catch(() => undefined) : undefined;
   if (moved && moved.ino === stat.ino && moved.mtimeMs === stat.mtimeMs && movedContent === content) {
     await deps.fs.unlink(aside).catch(() => undefined);
     return true;

@@ -13,7 +13,7 @@ import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, type LoadDeps } from './load.js';
+import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, readKubeconfigFile, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -57,11 +57,33 @@ function embedsSecret(user: ServiceAccountEntries['user']['user']): boolean {
   return Boolean(user.token || user.password || user['client-key-data']);
 }
 
-export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
-  // Renaming over a device or FIFO (--kubeconfig /dev/null) would replace it with a regular file
-  // (as root: /dev/null itself), and reading one may never end: refuse before touching anything.
-  const precedence = kubeconfigPrecedence(deps, request.explicitPath);
+/**
+ * What writeServiceAccountEntries checks before it writes, without writing or locking: for
+ * from-*, before kubectl mints a token or creates a Secret for a destination that would then be
+ * refused. The files are read again, under their locks, when written.
+ */
+export async function checkWriteDestination(deps: StoreDeps, explicitPath: string | undefined): Promise<void> {
+  const precedence = await refuseSpecialFiles(deps, explicitPath);
+  if (precedence.length === 1) {
+    checkWritableName(precedence[0] as string);
+    await readKubeconfigFile(deps, resolve(deps.cwd, precedence[0] as string));
+    return;
+  }
+  checkWritableName(defaultWriteFile(await loadKubeconfigs(deps, explicitPath, { allowMissingExplicit: true })));
+}
+
+/**
+ * Renaming over a device or FIFO (--kubeconfig /dev/null) would replace it with a regular file
+ * (as root: /dev/null itself), and reading one may never end: refused before touching anything.
+ */
+async function refuseSpecialFiles(deps: StoreDeps, explicitPath: string | undefined): Promise<readonly string[]> {
+  const precedence = kubeconfigPrecedence(deps, explicitPath);
   for (const file of precedence) if (!file.endsWith(sep)) await refuseSpecialFile(deps, file);
+  return precedence;
+}
+
+export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
+  const precedence = await refuseSpecialFiles(deps, request.explicitPath);
   const { entries } = request;
   const ours: Upsert = { ...entries, ...(request.setCurrent ? { currentContext: entries.context.name } : {}) };
   if (precedence.length === 1) {
@@ -338,7 +360,9 @@ async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content:
           hint: 'run again; if it persists, something is replacing the file',
         });
       }
-      await handle.chmod(mode);
+      // Only a change needs fchmod, which needs the file's owner: a mounted file writable by
+      // its mode (owned by another uid, as often in a container) is written as kubectl writes it.
+      if ((stat.mode & 0o7777) !== mode) await handle.chmod(mode);
       await handle.writeFile(content, 'utf8');
       await handle.truncate(Buffer.byteLength(content, 'utf8'));
       await handle.sync();

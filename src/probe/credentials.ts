@@ -239,6 +239,8 @@ export function escapeHeaderKey(key: string): string {
  * Without a refresh-token kubectl fails before sending anything, and so does the probe.
  * No bearer when a token of the user's own will be sent instead.
  */
+const OIDC_PUBLIC_KEYS: ReadonlySet<string> = new Set(['idp-issuer-url', 'client-id', 'idp-certificate-authority', 'extra-scopes']);
+
 function authProviderToken(
   provider: NonNullable<ProbeTarget['user']['auth-provider']>,
   who: string,
@@ -247,7 +249,12 @@ function authProviderToken(
   now: Date,
 ): { bearer?: BearerToken | undefined; withheld?: string | undefined } {
   const config = provider.config ?? {};
-  for (const value of Object.values(config)) secrets.add(value);
+  // oidc's secrets are its tokens and client secret; its issuer URL and client id are not, and
+  // redacting them would blank them (and every word equal to them) out of every message. Any
+  // other provider's values are all taken as secrets.
+  for (const [key, value] of Object.entries(config)) {
+    if (provider.name !== 'oidc' || !OIDC_PUBLIC_KEYS.has(key)) secrets.add(value);
+  }
   if (provider.name === 'oidc') {
     if (!config['idp-issuer-url']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide idp-issuer-url', { hint: `set auth-provider.config.idp-issuer-url for ${who}` });
     if (!config['client-id']) throw new CliError('ERR_AUTH_PROVIDER_UNSUPPORTED', 'Must provide client-id', { hint: `set auth-provider.config.client-id for ${who}` });

@@ -203,15 +203,25 @@ export function serverUrlAuthority(text: string): string | undefined {
   return /^https?:\/\/([^/?#]*)/i.exec(text)?.[1];
 }
 
+/** The URL with anything before an `@` in its authority (user:password) replaced, for messages. */
+export function redactUserinfo(text: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:\/{0,2})[^/?#]*@/i.exec(text);
+  return match ? `${match[1] ?? ''}REDACTED@${text.slice(match[0].length)}` : text;
+}
+
 /** Checks a --server URL: https only (http only when explicitly allowed), no credentials, query or fragment. */
 export function validateServerUrl(server: string, options: ServerUrlOptions): { readonly url: string; readonly insecureHttp: boolean } {
   // The WHATWG parser silently drops tabs and newlines ("https://a\nhttps://b" parses), but the
   // string is written as given: refuse them (and other control characters) instead.
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(server.trim())) {
-    throw new CliError('ERR_BAD_SERVER_URL', `server ${JSON.stringify(server.trim())} contains whitespace or control characters`, { hint: 'use the form https://host:port' });
+    throw new CliError('ERR_BAD_SERVER_URL', `server ${JSON.stringify(redactUserinfo(server.trim()))} contains whitespace or control characters`, { hint: 'use the form https://host:port' });
   }
   const text = server.trim();
+  // Credentials first, before any message quotes the URL: `https:admin:pw@host` too.
+  if (redactUserinfo(text) !== text) {
+    throw new CliError('ERR_BAD_SERVER_URL', 'server URL must not carry credentials (user:password@)', { hint: 'credentials go in the user entry, never in the URL' });
+  }
   const authority = serverUrlAuthority(text);
   if (authority === undefined && /^https?:/i.test(text)) {
     // The WHATWG parser takes "https:host:port" and "https:/host:port" as https://host:port, but
@@ -228,7 +238,7 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
   try {
     url = new URL(text);
   } catch {
-    throw new CliError('ERR_BAD_SERVER_URL', `server "${server}" is not a URL`, { hint: 'use the form https://host:port' });
+    throw new CliError('ERR_BAD_SERVER_URL', `server "${redactUserinfo(text)}" is not a URL`, { hint: 'use the form https://host:port' });
   }
   if (url.username || url.password) {
     throw new CliError('ERR_BAD_SERVER_URL', 'server URL must not carry credentials (user:password@)', { hint: 'credentials go in the user entry, never in the URL' });

@@ -2,6 +2,7 @@
 // wrapper) and the emulated API server. TokenRequest and --long-lived paths; the CA from the
 // source context (data or a relative file) or kube-root-ca.crt; the real expiry; failures that
 // leave every kubeconfig untouched.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,10 +233,16 @@ describe('from-serviceaccount refuses bad local input before kubectl touches the
     ['a malformed destination kubeconfig (a token would have been minted)', [], 'MALFORMED', 3, /error loading config file/],
     ['a service account name that is no Kubernetes name', [], 'OK', 2, /serviceaccount name "Bad Name" is not a valid Kubernetes name/],
     ['a name that would reach kubectl as a flag', [], 'OK', 2, /serviceaccount name "--namespace=team-b" is not a valid Kubernetes name/],
+    ['a FIFO as the destination (never read: it would wait forever)', ['--long-lived'], 'FIFO', 3, /not a regular file/],
+    ['/dev/null as the destination', ['--long-lived'], 'DEVNULL', 3, /not a regular file/],
+    ['a bad --kubectl-timeout beside a malformed destination: the flag first (exit 2)', ['--kubectl-timeout', 'abc'], 'MALFORMED', 2, /invalid duration "abc" for --kubectl-timeout/],
+    ['a bad --lock-timeout (checked before kubectl, not after the token exists)', ['--lock-timeout', 'soon'], 'OK', 2, /invalid duration "soon" for --lock-timeout/],
   ])('%s → exit %i, no kubectl call', async (name, extra, destination, code, line) => {
-    const out = world.path(`refused-${code}-${extra.length}.kubeconfig`);
-    writeFileSync(out, destination === 'MALFORMED' ? 'clusters:\n  - name: [unclosed\n' : 'apiVersion: v1\nkind: Config\n');
-    const account = name.includes('no Kubernetes name') ? 'Bad Name' : name.includes('flag') ? '--namespace=team-b' : 'deployer';
+    let out = world.path(`refused-${code}-${extra.join('')}-${destination}.kubeconfig`);
+    if (destination === 'FIFO') execFileSync('mkfifo', [out]);
+    else if (destination === 'DEVNULL') out = '/dev/null';
+    else writeFileSync(out, destination === 'MALFORMED' ? 'clusters:\n  - name: [unclosed\n' : 'apiVersion: v1\nkind: Config\n');
+    const account = name.includes('no Kubernetes name') ? 'Bad Name' : name.includes('reach kubectl as a flag') ? '--namespace=team-b' : 'deployer';
     const before = world.kubectl.calls().length;
     const result = await world.run(['from-serviceaccount', '-n', 'team-a', ...extra, '--kubeconfig', out, '--', account]);
     expect(result.code).toBe(code);

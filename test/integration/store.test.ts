@@ -145,6 +145,26 @@ describe('writeServiceAccountEntries', () => {
     expect(readdirSync(dir)).toEqual(['config']);
   });
 
+  it('writes a mount point in place without fchmod when the mode stays (a file owned by another uid, writable by its mode)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(file, 'current-context: keep\n', { mode: 0o600 });
+    const { fs } = ebusyOnto(file);
+    // fchmod needs the file's owner (EPERM otherwise); kubectl, which never chmods, works there.
+    const notOwner = {
+      ...fs,
+      open: async (path: string, flags: string | number, mode?: number) => {
+        const handle = await fsp.open(path, flags, mode);
+        if (path !== file) return handle;
+        return Object.assign(Object.create(handle) as object, {
+          chmod: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted, fchmod'), { code: 'EPERM' })),
+        });
+      },
+    } as unknown as StoreDeps['fs'];
+    await writeServiceAccountEntries(deps(dir, {}, { fs: notOwner }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
+    expect(read(file)['current-context']).toBe('x-a');
+  });
+
   it('refuses to write a token in place into a mount point others can read (an open reader would see it), file unchanged', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');
@@ -232,6 +252,25 @@ describe('writeServiceAccountEntries', () => {
     execFileSync('mkfifo', [`${file}.lock`]);
     await expect(writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true, lockTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_LOCKED' });
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('does not read a stale-looking lock that is swapped for a FIFO while it is rechecked', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config');
+    writeFileSync(`${file}.lock`, '');
+    utimesSync(`${file}.lock`, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+    let swapped = false;
+    const sleep = async (ms: number) => {
+      // The 100 ms recheck of a stale lock: the lock becomes a FIFO meanwhile.
+      if (ms === 100 && !swapped) {
+        swapped = true;
+        await fsp.unlink(`${file}.lock`);
+        execFileSync('mkfifo', [`${file}.lock`]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+    };
+    await expect(writeServiceAccountEntries(deps(dir, {}, { sleep }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true, lockTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_LOCKED' });
+    expect(swapped).toBe(true);
   });
 
   it('never overwrites a malformed kubeconfig, byte for byte', async () => {

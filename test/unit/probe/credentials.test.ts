@@ -176,9 +176,12 @@ describe('resolveCredentials', () => {
 
   it('sends nothing, and says why, when an expired oidc id-token would first be refreshed with the refresh-token', async () => {
     const oidc = { 'idp-issuer-url': 'https://idp.example', 'client-id': 'k8s', 'id-token': jwt({ exp: NOW.getTime() / 1000 - 60 }), 'refresh-token': 'refresh-456' };
-    const { credentials } = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } });
+    const { credentials, secrets } = await resolve({ 'auth-provider': { name: 'oidc', config: oidc } });
     expect(credentials.bearer).toBeUndefined();
     expect(credentials.withheld).toMatch(/expired at 2026-11-28T19:59:00\.000Z; kubectl would first refresh it with the refresh-token at https:\/\/idp\.example, which the probe does not do, so no token is sent/);
+    // As printed: the issuer and client id are not secrets (they were redacted out of the message); the tokens are.
+    expect(secrets.redact(credentials.withheld ?? '')).toContain('at https://idp.example,');
+    expect(secrets.redact(`${oidc['id-token']} refresh-456 k8s`)).toBe('REDACTED REDACTED k8s');
   });
 
   it.each([

@@ -124,6 +124,19 @@ describe('validateServerUrl', () => {
       expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL' }));
     },
   );
+  it.each(['https:admin:Sup3rSecretPw@api.example:6443', 'https://admin:Sup3rSecretPw@api.example\\foo', 'https://admin:Sup3rSecretPw@api.example:6443/ x', 'https:/admin:Sup3rSecretPw@k'])(
+    'refuses credentials in %s without quoting them',
+    (input) => {
+      let message = '';
+      try {
+        validateServerUrl(input, { allowInsecureHttp: false });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/must not carry credentials|contains whitespace/);
+      expect(message).not.toContain('Sup3rSecretPw');
+    },
+  );
   it('refuses http:host even when http is allowed', () => {
     expect(() => validateServerUrl('http:k:8080', { allowInsecureHttp: true })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL', message: expect.stringContaining('must start with http://') }));
   });
