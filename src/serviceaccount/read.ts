@@ -200,12 +200,15 @@ export interface ServerUrlOptions {
  * repairs "https:host" and "https:\\host"), and refuses a backslash in a host.
  */
 export function serverUrlAuthority(text: string): string | undefined {
-  return /^https?:\/\/([^/?#]*)/i.exec(text)?.[1];
+  return /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)/.exec(text)?.[1];
 }
+
+// No /i flag in this file's regular expressions: on init's path, the first case-insensitive
+// regexp cost 0.9M instructions of start-up (callgrind), V8 setting up case folding.
 
 /** The URL with anything before an `@` in its authority (user:password) replaced, for messages. */
 export function redactUserinfo(text: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/{0,2})[^/?#]*@/i.exec(text);
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*:\/{0,2})[^/?#]*@/.exec(text);
   return match ? `${match[1] ?? ''}REDACTED@${text.slice(match[0].length)}` : text;
 }
 
@@ -223,7 +226,7 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
     throw new CliError('ERR_BAD_SERVER_URL', 'server URL must not carry credentials (user:password@)', { hint: 'credentials go in the user entry, never in the URL' });
   }
   const authority = serverUrlAuthority(text);
-  if (authority === undefined && /^https?:/i.test(text)) {
+  if (authority === undefined && /^[hH][tT][tT][pP][sS]?:/.test(text)) {
     // The WHATWG parser takes "https:host:port" and "https:/host:port" as https://host:port, but
     // kubectl (Go's url.Parse) reads a host only after "//": "lookup https:host: no such host".
     throw new CliError('ERR_BAD_SERVER_URL', `server "${text}" must start with ${text.slice(0, 5).toLowerCase() === 'http:' ? 'http' : 'https'}:// (kubectl reads the host only after "//")`, {
