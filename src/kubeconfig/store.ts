@@ -64,6 +64,8 @@ function embedsSecret(user: ServiceAccountEntries['user']['user']): boolean {
  */
 export async function checkWriteDestination(deps: StoreDeps, explicitPath: string | undefined): Promise<void> {
   const precedence = await refuseSpecialFiles(deps, explicitPath);
+  // Links followed and the shared-directory rule, as the writer applies them.
+  for (const file of precedence) if (!file.endsWith(sep)) await resolveWriteTarget(deps, resolve(deps.cwd, file));
   if (precedence.length === 1) {
     checkWritableName(precedence[0] as string);
     await readKubeconfigFile(deps, resolve(deps.cwd, precedence[0] as string));
@@ -162,6 +164,14 @@ export async function modifyKubeconfigFile(
   const locks: HeldLock[] = [];
   try {
     for (const name of lockNames) locks.push(await acquireLock(deps, name, lockTimeoutMs));
+    // Under the lock, again: while we waited for it, another user may have created the file in a
+    // shared directory (and released a lock they planted), which would then get our entries and
+    // keep its owner.
+    const atLock = await deps.fs.lstat(target).catch(() => undefined);
+    if (atLock !== undefined) await refuseForeignInSharedDirectory(deps, target, atLock, path);
+    // The directory as it is now: a directory swapped for another (a symlink to it) between here
+    // and the rename must not receive the file.
+    const directory = await deps.fs.stat(dirname(target));
     await removeAbandonedTempFiles(deps, target);
     const existing = await readExisting(deps, target);
     const current = existing === undefined ? {} : await (await import('./reader.js')).parseKubeconfigText(existing.text, path);
@@ -170,6 +180,7 @@ export async function modifyKubeconfigFile(
     const tightened = existing !== undefined && mode !== existing.mode ? { from: existing.mode, to: mode } : undefined;
     if (existing !== undefined && !tightened && changes.every((change) => change.kind === 'unchanged')) return { changes, config };
     await writeFileAtomic(deps, target, await encodeKubeconfig(config), mode, existing?.owner, {
+      directory: { dev: directory.dev, ino: directory.ino },
       // Only the file read, and only if no one else could read what it is about to hold.
       ...(existing === undefined ? {} : { inPlaceOf: { dev: existing.dev, ino: existing.ino, exposesSecret: Boolean(options.holdsSecret) && (existing.mode & 0o077) !== 0 } }),
     });
@@ -295,7 +306,7 @@ export async function writeFileAtomic(
   content: string,
   mode: number,
   owner?: { readonly uid: number; readonly gid: number },
-  options: { readonly inPlaceOf?: InPlaceTarget } = {},
+  options: { readonly inPlaceOf?: InPlaceTarget; readonly directory?: { readonly dev: number; readonly ino: number } } = {},
 ): Promise<void> {
   const dir = dirname(target);
   const temp = join(dir, `.${basename(target)}.${deps.pid}.${createNonce(12)}.tmp`);
@@ -309,6 +320,14 @@ export async function writeFileAtomic(
       await handle.sync();
     } finally {
       await handle.close();
+    }
+    if (options.directory) {
+      const now = await deps.fs.stat(dir);
+      if (now.dev !== options.directory.dev || now.ino !== options.directory.ino) {
+        throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: its directory was replaced while it was being written`, {
+          hint: 'run again; if it persists, something is moving the directory (a kubeconfig under a directory another user controls is not safe to write as root)',
+        });
+      }
     }
     await deps.fs.rename(temp, target);
   } catch (error) {

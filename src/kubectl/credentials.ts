@@ -98,6 +98,13 @@ export function destinationFor(
   // without a scheme, which kubectl takes as http) kubectl sends no credentials at all, so the
   // kubeconfig would act as whoever answers there (a `kubectl proxy` acts as its own user), not as
   // the service account.
+  // user:password@ in the source's server: kubectl would send that basic auth, not the token
+  // (and the summary would print it).
+  if (server === undefined && chosen.includes('@')) {
+    throw new CliError('ERR_CONFIG_INVALID', `the server of ${source?.server === chosen ? `source context "${source.contextName}"` : 'the environment'} carries credentials (user:password@ in the URL): kubectl would send those instead of the service account's token`, {
+      hint: 'pass --server https://HOST[:PORT] without credentials',
+    });
+  }
   if (server === undefined && !/^https:\/\//i.test(chosen)) {
     const from = source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment';
     throw new CliError('ERR_CONFIG_INVALID', `the server of ${from} is ${JSON.stringify(chosen)}, not https://: kubectl sends no credentials over http, so the kubeconfig would not act as the service account`, {

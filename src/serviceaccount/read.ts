@@ -221,8 +221,9 @@ export function validateServerUrl(server: string, options: ServerUrlOptions): { 
     throw new CliError('ERR_BAD_SERVER_URL', `server ${JSON.stringify(redactUserinfo(server.trim()))} contains whitespace or control characters`, { hint: 'use the form https://host:port' });
   }
   const text = server.trim();
-  // Credentials first, before any message quotes the URL: `https:admin:pw@host` too.
-  if (redactUserinfo(text) !== text) {
+  // Credentials first, before any message quotes the URL: `https:admin:pw@host`, and any other
+  // spelling (a password may hold "/", "?" or "#"): an API server URL has no use for an "@".
+  if (text.includes('@')) {
     throw new CliError('ERR_BAD_SERVER_URL', 'server URL must not carry credentials (user:password@)', { hint: 'credentials go in the user entry, never in the URL' });
   }
   const authority = serverUrlAuthority(text);

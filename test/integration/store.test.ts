@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildServiceAccountEntries } from '../../src/kubeconfig/entry.js';
 import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec.js';
 import { emitKubeconfig } from '../../src/kubeconfig/emitter.js';
-import { writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
+import { checkWriteDestination, writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
 import { acquireLock } from '../../src/kubeconfig/lock.js';
 import { tempDir } from '../support/mount.js';
 
@@ -238,12 +238,64 @@ describe('writeServiceAccountEntries', () => {
       expect(readFileSync(file, 'utf8')).toBe('');
     });
 
+    asRoot('refuses a file another user created there while we waited for the lock they held', async () => {
+      const { dir, tmp } = shared();
+      const file = join(tmp, 'ci.kubeconfig');
+      writeFileSync(`${file}.lock`, ''); // fresh and empty, as kubectl's: waited for, not broken
+      lchownSync(`${file}.lock`, other, other);
+      let planted = false;
+      const sleep = async () => {
+        if (!planted) {
+          planted = true;
+          writeFileSync(file, 'apiVersion: v1\nkind: Config\n', { mode: 0o600 });
+          chownSync(file, other, other);
+          await fsp.unlink(`${file}.lock`);
+        }
+      };
+      await expect(writeServiceAccountEntries(deps(dir, {}, { uid: 0, sleep }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({
+        message: expect.stringMatching(/is a file owned by uid 4242 in the shared directory/),
+      });
+      expect(planted).toBe(true);
+      expect(readFileSync(file, 'utf8')).toBe('apiVersion: v1\nkind: Config\n');
+    });
+
+    asRoot('checkWriteDestination (from-*, before kubectl) applies the same rule', async () => {
+      const { dir, tmp } = shared();
+      const file = join(tmp, 'ci2.kubeconfig');
+      writeFileSync(file, 'apiVersion: v1\nkind: Config\n');
+      chownSync(file, other, other);
+      await expect(checkWriteDestination(deps(dir, {}, { uid: 0 }), file)).rejects.toMatchObject({ message: expect.stringMatching(/owned by uid 4242 in the shared directory/) });
+    });
+
     it('writes our own file there, and the directory owner\'s', async () => {
       const { dir, tmp } = shared();
       await writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: join(tmp, 'ours.kubeconfig'), entries: entriesFor('a'), setCurrent: true });
       await writeServiceAccountEntries(deps(dir, {}, { uid: 0 }), { explicitPath: join(tmp, 'ours.kubeconfig'), entries: entriesFor('b'), setCurrent: true });
       expect(read(join(tmp, 'ours.kubeconfig')).contexts?.map((c) => c.name)).toEqual(['x-a', 'x-b']);
     });
+  });
+
+  it('does not rename into a directory swapped for another while the file was written', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'kube'));
+    mkdirSync(join(dir, 'root-kube'));
+    writeFileSync(join(dir, 'root-kube', 'config'), 'current-context: root\n');
+    const swapping = {
+      ...fsp,
+      open: async (path: string, flags: string | number, mode?: number) => {
+        const handle = await fsp.open(path, flags, mode);
+        if (flags === 'wx' && path.endsWith('.tmp')) {
+          // The temp file is open in kube/; now kube becomes a link to root-kube.
+          await fsp.rename(join(dir, 'kube'), join(dir, 'kube.old'));
+          await fsp.symlink(join(dir, 'root-kube'), join(dir, 'kube'));
+        }
+        return handle;
+      },
+    } as unknown as StoreDeps['fs'];
+    await expect(writeServiceAccountEntries(deps(dir, {}, { fs: swapping }), { explicitPath: join(dir, 'kube', 'config'), entries: entriesFor('a'), setCurrent: true })).rejects.toMatchObject({
+      message: expect.stringMatching(/its directory was replaced while it was being written/),
+    });
+    expect(readFileSync(join(dir, 'root-kube', 'config'), 'utf8')).toBe('current-context: root\n');
   });
 
   it('waits out a lock that is a FIFO (planted) up to the timeout, never reading it', async () => {

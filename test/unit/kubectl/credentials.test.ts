@@ -261,6 +261,17 @@ describe('destinationFor in a pod', () => {
     expect(destinationFor(from, 'https://api.example:6443', 'team-a', env).server).toBe('https://api.example:6443');
   });
 
+  it('refuses a source server carrying user:password@ (kubectl would send that, not the token), without quoting it', () => {
+    let message = '';
+    try {
+      destinationFor({ ...source, server: 'https://admin:s3cretpw@api.example:6443' }, undefined, 'team-a');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/the server of source context "admin" carries credentials/);
+    expect(message).not.toContain('s3cretpw');
+  });
+
   it('says why the source context’s CA was not used', () => {
     expect(sourceCaAbsence(destinationFor(source, 'https://other:6443', 'team-a'))).toBe("the source context's CA is for its own server (https://api.example:6443), not for --server");
     expect(sourceCaAbsence(destinationFor({ ...source, caPem: undefined }, undefined, 'team-a'))).toBe('the source context names no CA');

@@ -124,7 +124,7 @@ describe('validateServerUrl', () => {
       expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL' }));
     },
   );
-  it.each(['https:admin:Sup3rSecretPw@api.example:6443', 'https://admin:Sup3rSecretPw@api.example\\foo', 'https://admin:Sup3rSecretPw@api.example:6443/ x', 'https:/admin:Sup3rSecretPw@k'])(
+  it.each(['https:admin:Sup3rSecretPw@api.example:6443', 'https://admin:Sup3rSecretPw@api.example\\foo', 'https://admin:Sup3rSecretPw@api.example:6443/ x', 'https:/admin:Sup3rSecretPw@k', '//admin:Sup3rSecretPw@host', '1dmin:Sup3rSecretPw@host', 'https://admin:s3c/Sup3rSecretPw@host', 'https://admin:s3c#Sup3rSecretPw@host', 'https:admin/Sup3rSecretPw@host'])(
     'refuses credentials in %s without quoting them',
     (input) => {
       let message = '';
