@@ -120,9 +120,7 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
         hint: 'point --kubeconfig or KUBECONFIG at a file',
       });
     }
-    if (stat.size > MAX_KUBECONFIG_BYTES) {
-      throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
-    }
+    if (stat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(path, stat.size);
     // A FIFO or device (/dev/zero, <(…)) has no size to check first: read it with a cap.
     text = decodeKubeconfigBytes(stat.isFile() ? await deps.fs.readFile(path) : await readCapped(deps, path, MAX_KUBECONFIG_BYTES), path);
   } catch (error) {
@@ -153,6 +151,11 @@ export function decodeKubeconfigBytes(bytes: Buffer, path: string): string {
   // Valid UTF-8 is exactly what survives the round trip; only a text with U+FFFD can be otherwise.
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes)) throw undecodable(path, 'yaml: the file is not valid UTF-8 (nor UTF-16 with a byte-order mark)');
   return text;
+}
+
+/** A kubeconfig over MAX_KUBECONFIG_BYTES (the reader's and the writer's limit). */
+export function tooLarge(path: string, size: number): CliError {
+  return new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
 }
 
 function undecodable(path: string, reason: string): CliError {

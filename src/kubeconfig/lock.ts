@@ -105,7 +105,7 @@ async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {
   // Swapped meanwhile for something that is not a plain file: not the lock judged stale.
   if (!again || !again.isFile() || again.size > MAX_LOCK_BYTES) return false;
   const againContent = await deps.fs.readFile(path, 'utf8').catch(() => undefined);
-  if (!again || again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
+  if (again.ino !== stat.ino || again.mtimeMs !== stat.mtimeMs || againContent !== content) return false;
   // Move it aside under a unique name, then check we moved the same stale file (another waiter
   // may have broken it and a live writer re-created it in between).
   const aside = `${path}.stale-${deps.pid}-${createNonce(8)}`;

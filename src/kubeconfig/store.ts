@@ -13,7 +13,7 @@ import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, readKubeconfigFile, type LoadDeps } from './load.js';
+import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -204,7 +204,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
     const stat = await deps.fs.stat(target);
     if (stat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: is a directory`);
     if (!stat.isFile()) throw notRegularFile(target);
-    if (stat.size > MAX_KUBECONFIG_BYTES) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": ${stat.size} bytes is larger than the ${MAX_KUBECONFIG_BYTES / 1024 / 1024} MiB limit`);
+    if (stat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(target, stat.size);
     const text = decodeKubeconfigBytes(await deps.fs.readFile(target), target);
     return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid }, dev: stat.dev, ino: stat.ino };
   } catch (error) {

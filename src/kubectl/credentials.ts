@@ -94,23 +94,7 @@ export function destinationFor(
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
     });
   }
-  // A server not from --server (which has been checked) must be https too: over http (or
-  // without a scheme, which kubectl takes as http) kubectl sends no credentials at all, so the
-  // kubeconfig would act as whoever answers there (a `kubectl proxy` acts as its own user), not as
-  // the service account.
-  // user:password@ in the source's server: kubectl would send that basic auth, not the token
-  // (and the summary would print it).
-  if (server === undefined && chosen.includes('@')) {
-    throw new CliError('ERR_CONFIG_INVALID', `the server of ${source?.server === chosen ? `source context "${source.contextName}"` : 'the environment'} carries credentials (user:password@ in the URL): kubectl would send those instead of the service account's token`, {
-      hint: 'pass --server https://HOST[:PORT] without credentials',
-    });
-  }
-  if (server === undefined && !/^https:\/\//i.test(chosen)) {
-    const from = source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment';
-    throw new CliError('ERR_CONFIG_INVALID', `the server of ${from} is ${JSON.stringify(chosen)}, not https://: kubectl sends no credentials over http, so the kubeconfig would not act as the service account`, {
-      hint: 'pass --server https://HOST[:PORT] (the API server itself, not a kubectl proxy)',
-    });
-  }
+  if (server === undefined) refuseSourceServer(chosen, source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment');
   const sameServer = source?.server !== undefined && trimSlash(source.server) === trimSlash(chosen);
   return {
     server: chosen,
@@ -120,6 +104,26 @@ export function destinationFor(
     ...(source?.server ? { sourceServer: source.server } : {}),
     reachabilityWarning: serverReachabilityWarning(chosen),
   };
+}
+
+/**
+ * A server not from --server (which validateServerUrl has checked) that the kubeconfig must not
+ * name: with user:password@, kubectl would send that basic auth instead of the token (and the
+ * summary would print it); over http (or without a scheme, which kubectl takes as http) kubectl
+ * sends no credentials at all, so the kubeconfig would act as whoever answers there (a
+ * `kubectl proxy` acts as its own user), not as the service account.
+ */
+function refuseSourceServer(chosen: string, from: string): void {
+  if (chosen.includes('@')) {
+    throw new CliError('ERR_CONFIG_INVALID', `the server of ${from} carries credentials (user:password@ in the URL): kubectl would send those instead of the service account's token`, {
+      hint: 'pass --server https://HOST[:PORT] without credentials',
+    });
+  }
+  if (!/^https:\/\//i.test(chosen)) {
+    throw new CliError('ERR_CONFIG_INVALID', `the server of ${from} is ${JSON.stringify(chosen)}, not https://: kubectl sends no credentials over http, so the kubeconfig would not act as the service account`, {
+      hint: 'pass --server https://HOST[:PORT] (the API server itself, not a kubectl proxy)',
+    });
+  }
 }
 
 function trimSlash(url: string): string {
