@@ -188,6 +188,9 @@ export interface Deps {
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+/** After a child exits, how long its pipes may stay quiet before we stop waiting for them to close. */
+const EXIT_DRAIN_MS = 250;
+
 /** Process groups of children still running (each child leads its own group, see below). */
 const runningGroups = new Set<number>();
 
@@ -239,13 +242,23 @@ export const spawnProcess: Spawn = async (request) => {
         child.kill('SIGKILL');
       }
     };
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let drained: ReturnType<typeof setTimeout> | undefined;
     if (child.pid !== undefined) runningGroups.add(child.pid);
     const timer = setTimeout(() => {
+      if (exited) {
+        // Exited in time, but something it left behind still writes to the pipes: stop reading.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exited.code, exited.signal);
+        return;
+      }
       timedOut = true;
       killGroup();
     }, request.timeoutMs);
     for (const name of ['stdout', 'stderr'] as const) {
       child[name].on('data', (chunk: Buffer) => {
+        if (exited) waitForQuiet();
         sizes[name] += chunk.length;
         if (sizes[name] <= limit) chunks[name].push(chunk);
         else if (!outputTooLarge) {
@@ -260,8 +273,12 @@ export const spawnProcess: Spawn = async (request) => {
       // ENOENT / EACCES: the program could not be started at all.
       reject(Object.assign(new Error(error.message), { code: error.code }));
     });
-    child.on('close', (code, signal) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      clearTimeout(drained);
       if (child.pid !== undefined) runningGroups.delete(child.pid);
       resolve({
         exitCode: code,
@@ -271,7 +288,25 @@ export const spawnProcess: Spawn = async (request) => {
         timedOut,
         outputTooLarge,
       });
+    };
+    // 'close' comes when every writer of the pipes has closed them, which includes anything the
+    // child left running in the background with its stdout or stderr (an exec plugin's helper
+    // daemon): a kubectl that exited 0 long ago was reported as timed out. So once the child has
+    // exited, the pipes get until they have been quiet for EXIT_DRAIN_MS, then we stop reading.
+    // What the child left behind keeps running, as it would after a shell's `$(kubectl …)`.
+    const waitForQuiet = () => {
+      clearTimeout(drained);
+      drained = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        if (exited) finish(exited.code, exited.signal);
+      }, EXIT_DRAIN_MS);
+    };
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      waitForQuiet();
     });
+    child.on('close', (code, signal) => finish(code, signal));
     child.stdin.on('error', () => {
       /* the child may exit before reading stdin (EPIPE); its exit status tells the story */
     });

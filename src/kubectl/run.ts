@@ -28,6 +28,7 @@ export const KUBECTL_FAILURE_KINDS = [
   'already-exists',
   'invalid',
   'unreachable',
+  'credential-plugin',
   'other',
 ] as const;
 export type KubectlFailureKind = (typeof KUBECTL_FAILURE_KINDS)[number];
@@ -41,6 +42,8 @@ export type KubectlOutcome =
       readonly line: string;
       /** The argv that failed, for messages (it never holds a secret: secrets go on stdin). */
       readonly command: string;
+      /** What to do about this kind of failure, naming the source kubeconfig and context in use. */
+      readonly hint?: string | undefined;
     };
 
 export interface KubectlCallOptions {
@@ -104,15 +107,17 @@ export async function runKubectl(
     });
   }
   if (result.exitCode === 0) return { ok: true, stdout: result.stdout, stderr: result.stderr, command };
-  const line = firstErrorLine(result.stderr) ?? firstErrorLine(result.stdout) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
-  return { ok: false, kind: classifyKubectlError(line), line, command };
+  let line = firstErrorLine(result.stderr) ?? firstErrorLine(result.stdout) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
+  const kind = classifyKubectlError(line);
+  if (kind === 'credential-plugin') line = withPluginOutput(line, result.stderr);
+  return { ok: false, kind, line, command, hint: defaultHint(kind, target) };
 }
 
 /** A failed outcome as an error: `<command> failed: <kubectl's line>`, with the caller's code and hint. */
 export function kubectlFailure(
   outcome: Extract<KubectlOutcome, { ok: false }>,
   code: ErrorCode = 'ERR_KUBECTL_FAILED',
-  hint: string | undefined = defaultHint(outcome.kind),
+  hint: string | undefined = outcome.hint,
 ): CliError {
   return new CliError(code, `${outcome.command} failed: ${outcome.line}`, hint === undefined ? {} : { hint });
 }
@@ -165,6 +170,10 @@ export function firstErrorLine(text: string): string | undefined {
 }
 
 export function classifyKubectlError(line: string): KubectlFailureKind {
+  // client-go's exec authenticator wraps the plugin's failure as `getting credentials: exec: …`
+  // (plugin/pkg/client/auth/exec), and kubectl prints it after "Unable to connect to the server",
+  // though nothing was connected to: it is the local plugin (a stale login), not the network.
+  if (/getting credentials: exec\b/.test(line)) return 'credential-plugin';
   if (/\(NotFound\)|\bnot found\b/.test(line) && !/command not found|unknown command/.test(line)) return 'not-found';
   if (/\(Forbidden\)|\bis forbidden\b/.test(line)) return 'forbidden';
   if (/\(Unauthorized\)|must be logged in|:\s*Unauthorized\s*$/.test(line)) return 'unauthorized';
@@ -176,14 +185,39 @@ export function classifyKubectlError(line: string): KubectlFailureKind {
   return 'other';
 }
 
-function defaultHint(kind: KubectlFailureKind): string | undefined {
+/**
+ * What the credential plugin printed before kubectl's error line: kubectl passes the plugin's
+ * stderr through (client-go runs it with kubectl's stderr), and that is where plugins say why they
+ * failed ("please run login first"). Printed once each (kubectl retries and repeats them), and
+ * never klog's or kubectl's own lines.
+ */
+function withPluginOutput(line: string, stderr: string): string {
+  const said: string[] = [];
+  for (const raw of stderr.split(/\r?\n/)) {
+    const text = raw.trim();
+    if (text === '' || text === line || KLOG_LINE.test(text) || KUBECTL_ERROR_LINE.test(text) || /^warning:/i.test(text) || said.includes(text)) continue;
+    said.push(text);
+  }
+  if (said.length === 0) return line;
+  const output = said.join('; ');
+  return `${line} (the plugin printed: ${output.length > 300 ? `${output.slice(0, 300)}…` : output})`;
+}
+
+/** `sa-kubeconfig probe` for the source kubectl used, to copy from a hint. */
+function probeCommand(target: KubectlTarget): string {
+  return renderCommand('sa-kubeconfig', ['probe', ...(target.kubeconfig === undefined ? [] : ['--kubeconfig', target.kubeconfig]), ...(target.context === undefined ? [] : ['--context', target.context])]);
+}
+
+function defaultHint(kind: KubectlFailureKind, target: KubectlTarget): string | undefined {
   switch (kind) {
     case 'unauthorized':
       return 'the credentials of the source context were refused; log in again or pick another with --source-context / --source-kubeconfig';
     case 'forbidden':
       return 'the source context lacks the RBAC permission named above (the README, "In CI" → "RBAC", lists what is needed)';
     case 'unreachable':
-      return 'check the API server of the source context (sa-kubeconfig probe --context NAME)';
+      return `check the API server of the source context: ${probeCommand(target)}`;
+    case 'credential-plugin':
+      return `the credential plugin (exec) of the source context failed before anything reached the server: log in with it again, or run ${probeCommand(target)} to see its own error`;
     case 'not-found':
     case 'already-exists':
     case 'invalid':

@@ -109,6 +109,7 @@ export async function getSecret(deps: KubectlDeps, target: KubectlTarget, namesp
       case 'already-exists':
       case 'invalid':
       case 'unreachable':
+      case 'credential-plugin':
       case 'other':
         throw kubectlFailure(outcome);
     }

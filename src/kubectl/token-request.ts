@@ -84,6 +84,7 @@ export async function requestToken(deps: KubectlDeps, target: KubectlTarget, inp
       case 'unauthorized':
       case 'already-exists':
       case 'unreachable':
+      case 'credential-plugin':
         throw kubectlFailure(outcome);
     }
   }

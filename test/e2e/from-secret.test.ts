@@ -206,6 +206,14 @@ describe('from-secret failures', () => {
     writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(/^current-context: .*$/m, 'current-context: ghost'));
     return file;
   };
+  const pluginFailSource = () => {
+    const plugin = world.path('login-plugin');
+    writeFileSync(plugin, '#!/bin/sh\necho "please run login first" >&2\nexit 1\n', { mode: 0o755 });
+    const file = world.path('plugin-source.kubeconfig');
+    const exec = ['    exec:', '      apiVersion: client.authentication.k8s.io/v1', `      command: ${plugin}`, '      interactiveMode: Never'].join('\n');
+    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(/^(users:\n- name: .*\n  user:\n)[\s\S]*/m, `$1${exec}\n`));
+    return file;
+  };
   const malformedSource = () => {
     const file = world.path('malformed-source.kubeconfig');
     writeFileSync(file, 'clusters:\n  - name: [unclosed\n');
@@ -231,6 +239,7 @@ describe('from-secret failures', () => {
     { name: 'kubectl unauthorized', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'BOGUS'], code: 4, line: /You must be logged in to the server \(Unauthorized\)/ },
     { name: 'a source context that does not exist', args: ['from-secret', 'deployer-token', '--source-context', 'nope'], code: 3, line: /cannot locate context nope/ },
     { name: 'kubectl hanging past --kubectl-timeout', args: ['from-secret', 'deployer-token', '--kubectl', 'SLOW', '--kubectl-timeout', '1s'], code: 4, line: /timed out after 1s/ },
+    { name: 'a source context whose credential plugin fails (its own words kept)', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'PLUGINFAIL'], code: 4, line: /getting credentials: exec: executable \S+login-plugin failed with exit code 1 \(the plugin printed: please run login first\)$/ },
     { name: 'an API server that refuses connections', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'DEAD'], code: 4, line: /connection to the server 127\.0\.0\.1:1 was refused/ },
     { name: '--kubectl-timeout 0 (would kill every call at once)', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
     { name: '--kubectl-timeout 0s', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0s'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
@@ -244,7 +253,7 @@ describe('from-secret failures', () => {
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'existing' }));
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg === 'GHOST' ? ghostSource() : arg));
+    const realArgs = args.map((arg) => (arg === 'BOGUS' ? bogusSource() : arg === 'SLOW' ? slowKubectl() : arg === 'DEAD' ? deadSource() : arg === 'EMPTY' ? emptySource() : arg === 'SERVERLESS' ? serverlessSource() : arg === 'MALFORMED' ? malformedSource() : arg === 'MISSING' ? world.path('missing-source.kubeconfig') : arg === 'GHOST' ? ghostSource() : arg === 'PLUGINFAIL' ? pluginFailSource() : arg));
     const result = await world.run([...realArgs, '--kubeconfig', out], env === undefined ? {} : { env });
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)).toHaveLength(1);

@@ -36,6 +36,31 @@ describe('spawnProcess', () => {
     expect(alive(grandchild)).toBe(false);
   });
 
+  it('returns once the child has exited, though what it left in the background holds the pipes open', async () => {
+    // Was: waited for 'close', i.e. for the background sleep, and reported a timeout.
+    const started = Date.now();
+    const result = await spawnProcess({ command: 'sh', args: ['-c', 'sleep 30 & echo $!; echo done >&2'], timeoutMs: 10_000 });
+    const leftover = Number(result.stdout.trim());
+    try {
+      expect(result).toMatchObject({ exitCode: 0, stderr: 'done\n', timedOut: false });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(alive(leftover)).toBe(true);
+    } finally {
+      process.kill(leftover, 'SIGKILL');
+    }
+  });
+
+  it('stops reading at the timeout when what the child left behind keeps writing, without calling it a timeout', async () => {
+    const result = await spawnProcess({ command: 'sh', args: ['-c', '(while :; do echo more; sleep 0.05; done) & echo $! >&2; echo first'], timeoutMs: 1_500 });
+    const leftover = Number(result.stderr.trim());
+    try {
+      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(result.stdout).toMatch(/^first\n/);
+    } finally {
+      process.kill(leftover, 'SIGKILL');
+    }
+  });
+
   it('stops a child that prints more than the limit, keeping only the limit', async () => {
     const result = await spawnProcess({ command: 'sh', args: ['-c', 'yes aaaaaaaaaaaaaaaa'], timeoutMs: 10_000, maxOutputBytes: 1024 * 1024 });
     expect(result.outputTooLarge).toBe(true);

@@ -51,6 +51,10 @@ describe('classifyKubectlError', () => {
     ['The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?', 'unreachable'],
     ['Unable to connect to the server: dial tcp: lookup nowhere.example: no such host', 'unreachable'],
     ['error: unknown command "token" for "kubectl create"', 'other'],
+    // The local credential plugin, though kubectl says "Unable to connect" (was: unreachable).
+    ['Unable to connect to the server: getting credentials: exec: executable /p failed with exit code 1', 'credential-plugin'],
+    ['error: failed to create token: Post "https://h/api/v1/namespaces/a/serviceaccounts/s/token": getting credentials: exec: executable /p failed with exit code 1', 'credential-plugin'],
+    ['error: failed to create token: Post "https://h/x": getting credentials: exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/__internal', 'credential-plugin'],
   ] as const)('%s → %s', (line, kind) => {
     expect(classifyKubectlError(line)).toBe(kind);
   });
@@ -72,6 +76,29 @@ describe('runKubectl', () => {
       line: 'Error from server (NotFound): secrets "x" not found',
       command: 'kubectl get secret x',
     });
+  });
+
+  it('keeps what a failing credential plugin printed, once each, without klog’s lines', async () => {
+    // As kubectl 1.32 prints it: the plugin's stderr passes through, repeated on each retry.
+    const klog = 'E1201 18:12:27.975031    1083 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: getting credentials: exec: executable /p failed with exit code 1"';
+    const stderr = `please run login first\nplease run login first\n${klog}\nplease run login first\n${klog}\nUnable to connect to the server: getting credentials: exec: executable /p failed with exit code 1\n`;
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr } }]);
+    const outcome = await runKubectl({ spawn, env }, { ...target, kubeconfig: 'ci/admin.kubeconfig', context: 'my ctx' }, ['get', 'secret', 'x']);
+    expect(outcome).toMatchObject({
+      ok: false,
+      kind: 'credential-plugin',
+      line: 'Unable to connect to the server: getting credentials: exec: executable /p failed with exit code 1 (the plugin printed: please run login first)',
+      hint: expect.stringContaining("log in with it again, or run sa-kubeconfig probe --kubeconfig ci/admin.kubeconfig --context 'my ctx'"),
+    });
+  });
+
+  it('names the source kubeconfig and context in the probe command of an unreachable server’s hint', async () => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n' } }]);
+    // Was "probe --context NAME", which probes the wrong kubeconfig when --source-kubeconfig is used.
+    await expect(runKubectlOrThrow({ spawn, env }, { ...target, kubeconfig: '/k/admin', context: 'prod' }, ['get', 'pods'])).rejects.toMatchObject({
+      hint: 'check the API server of the source context: sa-kubeconfig probe --kubeconfig /k/admin --context prod',
+    });
+    await expect(runKubectlOrThrow({ spawn, env }, target, ['get', 'pods'])).rejects.toMatchObject({ hint: 'check the API server of the source context: sa-kubeconfig probe' });
   });
 
   it.each([
