@@ -48,7 +48,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       await checkDestinationLoads(ctx, options);
       const warnings = collectWarnings(ctx);
       const hooks = { onSecret: (secret: string) => ctx.secrets.add(secret), warn: warnings.warn, note: (text: string) => ctx.deps.stderr(`${text}\n`) };
-      const { obtainFromSecret, legacyTokenWarning, sourceCaAbsence } = await import('../kubectl/credentials.js');
+      const { obtainFromSecret, legacyTokenWarning } = await import('../kubectl/credentials.js');
 
       const { destination, credentials } = await obtainFromSecret(ctx.deps, target, { namespace, server }, { name, waitMs }, hooks);
       const ns = destination.namespace;
@@ -59,9 +59,6 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       if (claims.kind === 'jwt' && claims.legacy) {
         const warning = await legacyTokenWarning(ctx.deps, target, ns, accountName, name);
         if (warning !== undefined) warnings.warn(warning);
-      }
-      if (credentials.caSource === 'none') {
-        warnings.warn(`secret ${ns}/${name} has no ca.crt and ${sourceCaAbsence(destination)}; the kubeconfig trusts the system roots only`);
       }
       await writeObtainedEntries(ctx, options, {
         destination,

@@ -183,7 +183,10 @@ export async function obtainFromSecret(
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
   const destination = destinationFor(source, flags.server, namespace, deps.env);
-  const ca = secretOrSourceCa(data.caPem, destination) ?? { caSource: 'none' as const };
+  // As --long-lived does: the ConfigMap when neither the source context nor the Secret has a CA
+  // (was: none, so the same Secret got a CA through one command and not the other).
+  const secretName = `${namespace}/${input.name}`;
+  const ca = secretOrSourceCa(data.caPem, destination) ?? (await clusterCa(deps, target, destination, hooks, `secret ${secretName} has no ca.crt`));
   return {
     destination,
     credentials: {
@@ -257,12 +260,14 @@ async function clusterCa(
   target: KubectlTarget,
   destination: Destination,
   hooks: Pick<FlowHooks, 'warn'>,
+  /** Why a Secret's ca.crt did not serve, for the warning. */
+  secretAbsence?: string,
 ): Promise<Pick<ServiceAccountCredentials, 'caPem' | 'caSource'>> {
   if (destination.sourceCaPem !== undefined) return { caPem: destination.sourceCaPem, caSource: 'source-context' };
   const rootCa = await readRootCaConfigMap(deps, target, destination.namespace);
   if (rootCa.found) return { caPem: rootCa.pem, caSource: 'configmap' };
   hooks.warn(
-    `no CA for ${destination.server}: ${sourceCaAbsence(destination)} and configmap ${destination.namespace}/${ROOT_CA_CONFIGMAP} is unavailable (${rootCa.reason}); the kubeconfig trusts the system roots only`,
+    `no CA for ${destination.server}: ${secretAbsence === undefined ? '' : `${secretAbsence}, `}${sourceCaAbsence(destination)} and configmap ${destination.namespace}/${ROOT_CA_CONFIGMAP} is unavailable (${rootCa.reason}); the kubeconfig trusts the system roots only`,
   );
   return { caSource: 'none' };
 }
@@ -341,6 +346,6 @@ export async function obtainFromLongLivedSecret(
   if (listsSecret(account, secretName)) {
     hooks.warn(`secret ${namespace}/${secretName} holds an auto-generated legacy token (listed in serviceaccount ${input.name}); ${LEGACY_CLEANUP_WARNING}`);
   }
-  const ca = secretOrSourceCa(data.caPem, destination) ?? (await clusterCa(deps, target, destination, hooks));
+  const ca = secretOrSourceCa(data.caPem, destination) ?? (await clusterCa(deps, target, destination, hooks, `secret ${namespace}/${secretName} has no ca.crt`));
   return { destination, credentials: { token: data.token, ...ca, source: taken, secretName, serviceAccount: input.name } };
 }

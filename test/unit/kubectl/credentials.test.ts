@@ -108,6 +108,30 @@ describe('obtainFromSecret', () => {
     expect(credentials).toMatchObject({ caPem: PEM, caSource: 'source-context' });
   });
 
+  it('reads kube-root-ca.crt when neither the source context nor the Secret has a CA, as --long-lived does', async () => {
+    // Was: no CA at all from from-secret, while --long-lived picked the same Secret and the ConfigMap.
+    const { deps: d, requests } = deps([
+      viewRule({ server: 'https://api.example:6443', 'insecure-skip-tls-verify': true }),
+      { match: argv('get', 'secret'), answer: secret({ token: b64('a.b.c') }) },
+      { match: argv('get', 'configmap', 'kube-root-ca.crt', '-n', 'team-b'), answer: { stdout: JSON.stringify({ data: { 'ca.crt': OTHER_PEM } }) } },
+    ]);
+    const { credentials } = await obtainFromSecret(d, target, {}, { name: 's', waitMs: 0 }, hooks());
+    expect(credentials).toMatchObject({ caPem: OTHER_PEM, caSource: 'configmap' });
+    expect(requests.some((r) => r.args.includes('configmap'))).toBe(true);
+  });
+
+  it('warns once, naming the Secret, when no CA is found anywhere', async () => {
+    const { deps: d } = deps([
+      viewRule({ server: 'https://api.example:6443', 'insecure-skip-tls-verify': true }),
+      { match: argv('get', 'secret'), answer: secret({ token: b64('a.b.c') }) },
+      { match: argv('get', 'configmap'), answer: { exitCode: 1, stderr: 'Error from server (Forbidden): configmaps "kube-root-ca.crt" is forbidden: …\n' } },
+    ]);
+    const h = hooks();
+    const { credentials } = await obtainFromSecret(d, target, {}, { name: 's', waitMs: 0 }, h);
+    expect(credentials.caSource).toBe('none');
+    expect(h.warnings).toEqual([expect.stringMatching(/^no CA for https:\/\/api\.example:6443: secret team-b\/s has no ca\.crt, the source context names no CA and configmap team-b\/kube-root-ca\.crt is unavailable \(.*Forbidden.*\); the kubeconfig trusts the system roots only$/)]);
+  });
+
   it.each([
     ['without -n: the source context’s namespace, which kubectl used', {}, viewRule(undefined, 'team-z'), /^kubectl get secret s -o json failed: Error from server \(NotFound\): secrets "s" not found, in namespace "team-z" \(the source context's; pass -n for another\)$/],
     ['without -n and without a context namespace: "default"', {}, viewRule(undefined, ''), /not found, in namespace "default" \(the source context's/],
