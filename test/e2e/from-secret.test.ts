@@ -116,7 +116,7 @@ describe('from-secret', () => {
   it('prints a standalone kubeconfig with --stdout and writes nothing', async () => {
     const out = world.path('never-written.kubeconfig');
     const before = world.snapshot([out, world.source, `${world.home}/.kube/config`]);
-    const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--stdout', '--kubeconfig', out]);
+    const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--stdout']);
     expect(result.code).toBe(0);
     expect(world.snapshot([out, world.source, `${world.home}/.kube/config`])).toEqual(before);
     const printed = load(result.stdout) as WrittenKubeconfig;
@@ -242,6 +242,7 @@ describe('from-secret failures', () => {
     { name: 'a source context whose credential plugin fails (its own words kept)', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'PLUGINFAIL'], code: 4, line: /getting credentials: exec: executable \S+login-plugin failed with exit code 1 \(the plugin printed: please run login first\)$/ },
     { name: 'an API server that refuses connections', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'DEAD'], code: 4, line: /connection to the server 127\.0\.0\.1:1 was refused/ },
     { name: '--kubectl-timeout 0 (would kill every call at once)', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
+    { name: '--stdout with --kubeconfig (was: the file silently not written)', args: ['from-secret', 'deployer-token', '--stdout'], code: 2, line: /^error: --stdout and --kubeconfig cannot be combined$/ },
     { name: '--kubectl-timeout 0s', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0s'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
     { name: 'a negative --kubectl-timeout', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '-1s'], code: 2, line: /--kubectl-timeout/ },
     { name: 'a bad --wait', args: ['from-secret', 'deployer-token', '--wait', 'soon'], code: 2, line: /invalid duration "soon" for --wait/ },

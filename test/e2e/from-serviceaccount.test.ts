@@ -119,7 +119,7 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
     const out = world.path('stdout-never-written.kubeconfig');
     const watched = [out, world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
-    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--stdout', '--kubeconfig', out], { env: { GITHUB_ACTIONS: 'true' } });
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--stdout'], { env: { GITHUB_ACTIONS: 'true' } });
     expect(errorLines(result.stderr)).toEqual([]);
     expect(world.snapshot(watched)).toEqual(before);
     // stdout as it is, redirected to a file as the README shows: kubectl loads it.

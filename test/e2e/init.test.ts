@@ -246,7 +246,7 @@ describe('init', () => {
 
   it('--stdout prints a standalone kubeconfig with the token embedded, and writes nothing', async () => {
     const dir = tempDir();
-    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k'), '--stdout'], { cwd: dir });
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--stdout'], { cwd: dir, env: { KUBECONFIG: join(dir, 'k') } });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`token: ${mount.token}`);
     expect(run.stdout).toContain('certificate-authority-data:');
@@ -340,6 +340,7 @@ describe('init with bad input', () => {
     { name: '--server https:HOST:PORT (no "//": kubectl looks up the host "https:HOST")', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'https:127.0.0.1:46443'] },
     { name: '--server https:/HOST:PORT (one slash)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'https:/127.0.0.1:46443'] },
     { name: '--server https:///HOST (no host after "//")', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'https:///127.0.0.1:46443'] },
+    { name: '--stdout with --kubeconfig (was: the file silently not written)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--stdout'] },
     { name: '--server with http://', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--server', 'http://10.0.0.1'] },
     { name: 'an unknown flag', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--frobnicate'] },
     { name: 'a bad --lock-timeout', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', 'soon'] },
