@@ -117,7 +117,11 @@ export interface SummaryText {
 
 /** The text summary's expiry: a JWT's exp, "never" for a JWT without one, "unknown" for a token that is not a JWT. */
 export function describeTokenExpiry(tokenExpiresAt: string | null, tokenKind: SummaryText['tokenKind'], now: number): string {
-  if (tokenExpiresAt) return `${tokenExpiresAt} (in ${formatDuration(Date.parse(tokenExpiresAt) - now)})`;
+  if (tokenExpiresAt) {
+    const left = Date.parse(tokenExpiresAt) - now;
+    // Was "in -20788d17h…" for an expired token.
+    return left > 0 ? `${tokenExpiresAt} (in ${formatDuration(left)})` : `${tokenExpiresAt} (expired ${formatDuration(-left)} ago)`;
+  }
   return tokenKind === 'jwt' ? 'never (the token holds no expiry)' : 'unknown (not a JWT)';
 }
 

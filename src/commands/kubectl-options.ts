@@ -93,6 +93,11 @@ export async function checkDestinationLoads(ctx: CommandContext, options: EntryO
 export async function writeObtainedEntries(ctx: CommandContext, options: EntryOptions, input: WriteObtainedInput): Promise<void> {
   const format = checkOutputCombination(options);
   const { destination, credentials } = input;
+  if (input.tokenExpiresAt !== undefined && input.tokenExpiresAt.getTime() <= ctx.deps.now().getTime()) {
+    // A token just minted that has already expired says this machine's clock is wrong (or the
+    // Secret's token is stale): either way the API server will refuse it, as init warns too.
+    input.warnings.warn(`the token expired at ${input.tokenExpiresAt.toISOString()} by this machine's clock; the API server will refuse it (if it was just issued, check the clock)`);
+  }
   const namespace = destination.namespace;
   const names = resolveEntryNames(
     defaultEntryNames({ server: destination.server, namespace, ...(input.accountName === undefined ? {} : { serviceAccount: input.accountName }) }),

@@ -161,6 +161,23 @@ describe('from-secret', () => {
     expect(text.stdout).toMatch(/^ {2}token expires {3}unknown \(not a JWT\)$/m);
   });
 
+  it('warns that a token has expired, and says "expired … ago" (was "in -1h…")', async () => {
+    world.server.addSecret({
+      namespace: 'team-a',
+      name: 'stale-token',
+      type: 'kubernetes.io/service-account-token',
+      annotations: { 'kubernetes.io/service-account.name': 'deployer' },
+      data: { token: world.server.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', expired: true }), 'ca.crt': world.server.caPem, namespace: 'team-a' },
+    });
+    const out = world.path('stale.kubeconfig');
+    const result = await world.run(['from-secret', 'stale-token', '-n', 'team-a', '--kubeconfig', out]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: the token expired at \S+ by this machine's clock; the API server will refuse it/m);
+    expect(result.stdout).toMatch(/^ {2}token expires {3}\S+ \(expired 1h\d*m?\d*s? ago\)$/m);
+    const json = await world.run(['from-secret', 'stale-token', '-n', 'team-a', '--kubeconfig', out, '-o', 'json']);
+    expect(JSON.parse(json.stdout).warnings).toContainEqual(expect.stringMatching(/^the token expired at /));
+  });
+
   it('keeps current-context with --no-set-current', async () => {
     const out = world.path('keep-current.kubeconfig');
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'mine' }));
