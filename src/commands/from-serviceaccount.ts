@@ -95,6 +95,9 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
         tokenKind: claims.kind,
         sourceText: sourceText[credentials.source],
         warnings,
+      }).catch((error: unknown) => {
+        // A locked or unwritable kubeconfig after the Secret was created: say that it exists.
+        throw credentials.source === 'created-secret' ? flows.withKeptSecretHint(error, secret) : error;
       });
     });
 }

@@ -212,6 +212,17 @@ function secretOrSourceCa(secretCaPem: string | undefined, destination: Destinat
 }
 
 /**
+ * A failure after --long-lived created a Secret: the Secret stays (a rerun reuses it, and the
+ * token controller may still fill it in), and the hint says so, with how to remove it.
+ */
+export function withKeptSecretHint(error: unknown, secret: string): unknown {
+  if (!isCliError(error)) return error;
+  const [namespace, name] = secret.split('/');
+  const kept = `this run created secret ${secret}, which is kept: a rerun reuses it (kubectl delete secret ${name ?? ''} -n ${namespace ?? ''} removes it)`;
+  return new CliError(error.code, error.message, { hint: error.hint === undefined ? kept : `${error.hint}; ${kept}`, cause: error });
+}
+
+/**
  * A legacy token is cleaned up only when auto-generated, i.e. listed in the account's `secrets`
  * (legacy_serviceaccount_token_cleaner.go). One cheap lookup tells; if we may not read the
  * account, warn in general terms.
@@ -340,6 +351,8 @@ export async function obtainFromLongLivedSecret(
       await readPopulatedTokenSecret(deps, target, namespace, waitingFor, {
         waitMs: input.waitMs,
         onWaiting: () => noteWaiting(hooks, input.waitMs, `${namespace}/${waitingFor}`),
+      }).catch((error: unknown) => {
+        throw taken === 'created-secret' ? withKeptSecretHint(error, `${namespace}/${waitingFor}`) : error;
       })
     ).data;
   hooks.onSecret(data.token);

@@ -3,7 +3,7 @@
 // source context (data or a relative file) or kube-root-ca.crt; the real expiry; failures that
 // leave every kubeconfig untouched.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
@@ -217,6 +217,18 @@ describe('from-serviceaccount --long-lived', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/source +existing token Secret team-a\/ci-long-lived-token/);
     expect(tokenIn(out)).toBe(token);
+  });
+
+  it('says that the Secret it created is kept when the write fails after it (a locked kubeconfig)', async () => {
+    const out = world.path('locked-long.kubeconfig');
+    writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'mine' }));
+    writeFileSync(`${out}.lock`, '');
+    const result = await world.run(['from-serviceaccount', 'viewer', '-n', 'team-a', '--long-lived', '--kubeconfig', out, '--lock-timeout', '1s']);
+    expect(result.code).toBe(3);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toMatch(/^hint: .*this run created secret team-a\/viewer-long-lived-token, which is kept: a rerun reuses it \(kubectl delete secret viewer-long-lived-token -n team-a removes it\)$/m);
+    expect(world.server.getObject('secrets', 'team-a', 'viewer-long-lived-token')).toBeDefined();
+    rmSync(`${out}.lock`);
   });
 
   it('reuses the populated Secret annotated for the account rather than an empty one', async () => {

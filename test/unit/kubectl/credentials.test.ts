@@ -209,6 +209,23 @@ describe('obtainFromLongLivedSecret', () => {
     expect(h.notes).toEqual([expect.stringMatching(/waiting up to 30s/)]);
   });
 
+  it('says that the Secret it created is kept when the token controller does not fill it in time', async () => {
+    const empty = { metadata: { name: 'ci-long-lived-token', namespace: 'team-a' }, type: 'kubernetes.io/service-account-token', data: null };
+    let clock = 0;
+    const { deps: d } = deps([
+      viewRule(),
+      { match: argv('get', 'serviceaccount', 'ci'), answer: account },
+      { match: argv('get', 'secrets'), answer: emptyList },
+      { match: argv('create', '-f', '-'), answer: { stdout: '{}' } },
+      { match: argv('get', 'secret', 'ci-long-lived-token'), answer: { stdout: JSON.stringify(empty) } },
+    ]);
+    const timed = { ...d, now: () => new Date(clock), sleep: async (ms: number) => void (clock += ms) };
+    await expect(obtainFromLongLivedSecret(timed, target, {}, { name: 'ci', waitMs: 2000 }, hooks())).rejects.toMatchObject({
+      message: expect.stringMatching(/still has no token after 2s/),
+      hint: expect.stringMatching(/this run created secret team-a\/ci-long-lived-token, which is kept: a rerun reuses it \(kubectl delete secret ci-long-lived-token -n team-a removes it\)$/),
+    });
+  });
+
   it('reuses a populated Secret from the list without reading it again, warning if it is auto-generated', async () => {
     const listed = {
       metadata: { name: 'ci-token-x', annotations: { 'kubernetes.io/service-account.name': 'ci' } },
