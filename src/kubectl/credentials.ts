@@ -5,6 +5,7 @@
 // Calls that do not depend on each other run concurrently: every kubectl server call costs a
 // process start plus the dispatcher's /version preflight (kubectl-on-these-machines.md).
 import type { Deps } from '../deps.js';
+import { formatDuration } from '../duration.js';
 import { CliError, isCliError } from '../errors.js';
 import { inClusterServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
@@ -160,7 +161,7 @@ const LEGACY_CLEANUP_WARNING =
   'auto-generated legacy tokens that go unused for a year are invalidated and deleted (Kubernetes 1.29+); prefer from-serviceaccount (short-lived) or a manually created Secret';
 
 function noteWaiting(hooks: FlowHooks, waitMs: number, secret: string): void {
-  hooks.note(`waiting up to ${Math.round(waitMs / 1000)}s for the token controller to fill in secret ${secret}`);
+  hooks.note(`waiting up to ${formatDuration(waitMs)} for the token controller to fill in secret ${secret}`);
 }
 
 /** from-secret: the named Secret, decoded strictly, waited for when asked. */
@@ -176,7 +177,7 @@ export async function obtainFromSecret(
     readSourceContext(deps, target),
     readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
       waitMs: input.waitMs,
-      onWaiting: () => noteWaiting(hooks, input.waitMs, input.name),
+      onWaiting: () => noteWaiting(hooks, input.waitMs, flags.namespace === undefined ? input.name : `${flags.namespace}/${input.name}`),
     }),
     flags.namespace,
   );

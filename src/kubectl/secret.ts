@@ -4,7 +4,7 @@
 // ServiceAccountTokenKey, ServiceAccountRootCAKey, ServiceAccountNamespaceKey).
 import * as z from '../validation.js';
 import type { Deps } from '../deps.js';
-import { CliError } from '../errors.js';
+import { CliError, isCliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { kubectlFailure, parseKubectlJson, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
 
@@ -137,8 +137,12 @@ export async function readPopulatedTokenSecret(
   const started = deps.now().getTime();
   let delay = 250;
   let announced = false;
+  let seen: Secret | undefined;
   for (;;) {
-    const secret = await getSecret(deps, target, namespace, name);
+    const secret = await getSecret(deps, target, namespace, name).catch((error: unknown) => {
+      throw seen !== undefined && isCliError(error) && error.code === 'ERR_SECRET_NOT_FOUND' ? disappeared(seen, namespace, name, error) : error;
+    });
+    seen = secret;
     const where = `${secret.metadata.namespace ?? namespace ?? ''}/${name}`.replace(/^\//, '');
     const state = interpretTokenSecret(secret, where);
     if (state.populated) return { secret, data: state.data, waitedMs: deps.now().getTime() - started };
@@ -164,6 +168,23 @@ export async function readPopulatedTokenSecret(
     await deps.sleep(Math.min(delay, options.waitMs - elapsed));
     delay = Math.min(delay * 2, 2000);
   }
+}
+
+/**
+ * The Secret was there, empty, and then gone: the token controller deletes a token Secret whose
+ * service account does not exist (tokens_controller.go; kubernetes/kubernetes#111556), which the
+ * generic NotFound hint ("check the name") would not tell.
+ */
+function disappeared(seen: Secret, namespace: string | undefined, name: string, cause: CliError): CliError {
+  const where = `${seen.metadata.namespace ?? namespace ?? ''}/${name}`.replace(/^\//, '');
+  const account = seen.metadata.annotations?.[SERVICE_ACCOUNT_NAME_ANNOTATION];
+  return new CliError('ERR_SECRET_NOT_FOUND', `secret ${where} was deleted while waiting for its token`, {
+    hint:
+      account === undefined
+        ? 'the token controller deletes a token Secret that names no existing service account (annotation kubernetes.io/service-account.name)'
+        : `the token controller deletes a token Secret whose service account is missing: check that serviceaccount ${account} exists (kubectl get serviceaccount ${account}${seen.metadata.namespace === undefined ? '' : ` -n ${seen.metadata.namespace}`})`,
+    cause,
+  });
 }
 
 /** Secrets of type service-account-token annotated for this account, usable ones first. */

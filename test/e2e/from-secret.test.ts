@@ -328,7 +328,7 @@ describe('from-secret --wait', () => {
     const result = await delayed.run(['from-secret', 'pending-token', '-n', 'team-a', '--wait', '20s', '--kubeconfig', out, '-o', 'json']);
     expect(errorLines(result.stderr)).toEqual([]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/waiting up to 20s for the token controller/);
+    expect(result.stderr).toMatch(/^waiting up to 20s for the token controller to fill in secret team-a\/pending-token$/m);
     const gets = delayed.kubectl.calls().filter((argv) => argv.includes('pending-token'));
     expect(gets).toHaveLength(3);
     expect(await delayed.identity(out)).toBe('system:serviceaccount:team-a:deployer');

@@ -220,10 +220,13 @@ describe('obtainFromLongLivedSecret', () => {
       { match: argv('get', 'secret', 'ci-long-lived-token'), answer: { stdout: JSON.stringify(empty) } },
     ]);
     const timed = { ...d, now: () => new Date(clock), sleep: async (ms: number) => void (clock += ms) };
-    await expect(obtainFromLongLivedSecret(timed, target, {}, { name: 'ci', waitMs: 2000 }, hooks())).rejects.toMatchObject({
-      message: expect.stringMatching(/still has no token after 2s/),
+    const h = hooks();
+    await expect(obtainFromLongLivedSecret(timed, target, {}, { name: 'ci', waitMs: 200 }, h)).rejects.toMatchObject({
+      message: expect.stringMatching(/still has no token after 200ms/),
       hint: expect.stringMatching(/this run created secret team-a\/ci-long-lived-token, which is kept: a rerun reuses it \(kubectl delete secret ci-long-lived-token -n team-a removes it\)$/),
     });
+    // Was "waiting up to 0s".
+    expect(h.notes).toEqual(['waiting up to 200ms for the token controller to fill in secret team-a/ci-long-lived-token']);
   });
 
   it('reuses a populated Secret from the list without reading it again, warning if it is auto-generated', async () => {

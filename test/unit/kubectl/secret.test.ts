@@ -132,6 +132,18 @@ describe('readPopulatedTokenSecret', () => {
     expect(time.sleeps.reduce((a, b) => a + b, 0)).toBe(5000);
   });
 
+  it('says the Secret was deleted while it waited, and why the controller does that (was: "check the name")', async () => {
+    let gets = 0;
+    const { spawn } = fakeSpawn([
+      { match: argv('get', 'secret', 's'), answer: () => (++gets < 3 ? json(tokenSecret({ data: null })) : { exitCode: 1, stderr: 'Error from server (NotFound): secrets "s" not found\n' }) },
+    ]);
+    await expect(readPopulatedTokenSecret({ spawn, env: {}, ...clock() }, target, 'team-a', 's', { waitMs: 30_000 })).rejects.toMatchObject({
+      code: 'ERR_SECRET_NOT_FOUND',
+      message: 'secret team-a/s was deleted while waiting for its token',
+      hint: expect.stringMatching(/service account is missing: check that serviceaccount \S+ exists \(kubectl get serviceaccount \S+ -n team-a\)$/),
+    });
+  });
+
   it('fails at once without a wait, pointing at --wait', async () => {
     const { spawn, requests } = fakeSpawn([{ match: argv('get', 'secret'), answer: json(tokenSecret({ data: null })) }]);
     await expect(readPopulatedTokenSecret({ spawn, env: {}, ...clock() }, target, 'team-a', 's', { waitMs: 0 })).rejects.toMatchObject({
