@@ -6,6 +6,8 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { LEGACY_COMMON_NAME, type PeerCertificate } from './classify.js';
+import { basicAuthorization } from './credentials.js';
+import { proxyCredentials } from './proxy.js';
 
 export interface LookupAddress {
   readonly address: string;
@@ -107,10 +109,8 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
     channel = secure;
   }
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
-  if (proxy.username !== '' || proxy.password !== '') {
-    const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-    headers.push(`Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}`);
-  }
+  const credentials = proxyCredentials(proxy);
+  if (credentials !== undefined) headers.push(`Proxy-Authorization: ${basicAuthorization(credentials.username, credentials.password)}`);
   channel.write(`${headers.join('\r\n')}\r\n\r\n`);
   const statusLine = await abortable(
     new Promise<string>((resolve, reject) => {

@@ -149,7 +149,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
     }
   }
   const basic = user.username !== undefined && user.username !== '' ? { username: user.username, password: user.password ?? '' } : undefined;
-  if (basic) options.secrets.add(basic.password);
+  if (basic) registerBasicAuth(options.secrets, basic.username, basic.password);
   clientCert = await readClientCertificate(deps, user, who, options.secrets);
   // exec.go Authenticator.UpdateTransportConfig: with a token, basic auth or a client certificate
   // already set, the plugin is not run ("we should assume the intention is to use the provided
@@ -169,6 +169,27 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   const credentials: Credentials = { bearer, basic, clientCert, impersonation, withheld };
   checkHeaderValues(credentials, who);
   return credentials;
+}
+
+/**
+ * The Authorization (or Proxy-Authorization) value of basic auth, as Go's net/http builds it
+ * (request.go SetBasicAuth: "Basic " + base64.StdEncoding of "user:password").
+ */
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * Registers everything of basic auth that could come back to us: the password, the header value
+ * exactly as sent, and its base64 part alone. A server or proxy that echoes the header (a 401
+ * body, a 407 status line) would otherwise put a reversible copy of the password on screen, and
+ * a short password alone is below the registry's minimum length while its header value is not.
+ */
+export function registerBasicAuth(secrets: SecretRegistry, username: string, password: string): void {
+  const header = basicAuthorization(username, password);
+  secrets.add(password);
+  secrets.add(header);
+  secrets.add(header.slice('Basic '.length));
 }
 
 /**

@@ -163,6 +163,20 @@ function cidrContains(cidr: string, ip: string): boolean {
   return a >> shift === b >> shift;
 }
 
+/** The user:password of a proxy URL, percent-decoded as Go's url.UserPassword gives them; undefined when it has none. */
+export function proxyCredentials(url: URL): { readonly username: string; readonly password: string } | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  return { username: safeDecode(url.username), password: safeDecode(url.password) };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** A proxy URL for display: credentials in it are replaced. */
 export function redactProxyUrl(url: URL): string {
   if (url.username === '' && url.password === '') return url.href.replace(/\/$/, '');

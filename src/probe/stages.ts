@@ -35,9 +35,9 @@ import {
   type Network,
   type TlsSettings,
 } from './connect.js';
-import { NO_CREDENTIALS, configuresCredentials, credentialInUse, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
+import { NO_CREDENTIALS, basicAuthorization, configuresCredentials, registerBasicAuth, credentialInUse, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
-import { redactProxyUrl } from './proxy.js';
+import { proxyCredentials, redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
 import {
   SELF_SUBJECT_REVIEW_VERSIONS,
@@ -115,13 +115,19 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const configOk = await run('config', async () => {
       target = await resolveTarget();
       plan = planConnection(target, deps.env);
+      // The proxy's user:password@ goes out as Proxy-Authorization: Basic …, which a proxy may echo.
+      if (plan.proxy.kind === 'proxy') {
+        const credentials = proxyCredentials(plan.proxy.url);
+        if (credentials !== undefined) registerBasicAuth(options.secrets, credentials.username, credentials.password);
+      }
       trust = await loadTrust(deps, target);
       // Over plain http client-go reads no credentials at all ("only try to read the auth
       // information if we are secure", client_config.go), though it still validates them.
       if (plan.scheme === 'http') {
         validateUser(target.user, target.userName ?? target.label);
         const user = target.user;
-        for (const secret of [user.token, user.password, user['client-key-data']]) options.secrets.add(secret);
+        for (const secret of [user.token, user['client-key-data']]) options.secrets.add(secret);
+        if (user.username || user.password) registerBasicAuth(options.secrets, user.username ?? '', user.password ?? '');
         configured = configuresCredentials(user);
       } else {
         credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), now: deps.now(), caPem: trust.caPem });
@@ -373,7 +379,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
 function authorizationHeaders(credentials: Credentials): Record<string, string | readonly string[]> {
   const headers: Record<string, string | readonly string[]> = { ...credentials.impersonation };
   if (credentials.bearer) headers['authorization'] = `Bearer ${credentials.bearer.token}`;
-  else if (credentials.basic) headers['authorization'] = `Basic ${Buffer.from(`${credentials.basic.username}:${credentials.basic.password}`).toString('base64')}`;
+  else if (credentials.basic) headers['authorization'] = basicAuthorization(credentials.basic.username, credentials.basic.password);
   return headers;
 }
 

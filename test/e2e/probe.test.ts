@@ -238,3 +238,56 @@ describe('curl agrees with the request stage', () => {
     expect(curlOk).toBe(expected);
   });
 });
+
+describe('basic auth is redacted like a token', () => {
+  // base64("admin:hunter2"): what Go (and the probe) put after "Basic ".
+  const encoded = Buffer.from('admin:hunter2').toString('base64');
+  let echo: { url: string; close: () => Promise<void> };
+  let echoProxy: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    const { createServer: createHttpsServer } = await import('node:https');
+    // An "API server" whose 401 echoes the Authorization header it got, as some proxies and
+    // hand-written servers do.
+    const server = createHttpsServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/version') return void res.end(JSON.stringify({ gitVersion: 'v1.32.4' }));
+      res.statusCode = 401;
+      res.end(JSON.stringify({ kind: 'Status', code: 401, message: `invalid credential: ${req.headers.authorization ?? '(none)'}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    echo = { url: `https://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    // A proxy that refuses CONNECT and echoes the Proxy-Authorization it got in its status line.
+    const proxyServer = createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        const header = /^proxy-authorization: (.*)$/im.exec(chunk.toString('latin1'))?.[1]?.trim() ?? '(none)';
+        socket.end(`HTTP/1.1 407 Proxy Authentication Required for ${header}\r\nContent-Length: 0\r\n\r\n`);
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    echoProxy = { url: `http://admin:hunter2@127.0.0.1:${(proxyServer.address() as { port: number }).port}`, close: () => new Promise((resolve) => proxyServer.close(() => resolve())) };
+  });
+
+  afterAll(async () => {
+    await Promise.all([echo?.close(), echoProxy?.close()]);
+  });
+
+  it.each([['text'], ['json']])('never prints the Authorization value of username/password echoed by the server (-o %s)', async (output) => {
+    const path = kubeconfig(`basic-echo-${output}.yaml`, [{ name: 'basic', server: echo.url, user: { username: 'admin', password: 'hunter2' } }]);
+    const result = await runCli(['probe', '-o', output], { env: env(path) });
+    expect(result.code).toBe(7);
+    expect(result.stdout).toContain('invalid credential: ');
+    expect(result.stdout + result.stderr).not.toContain(encoded);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+  });
+
+  it.each([['text'], ['json']])('never prints the Proxy-Authorization value of a proxy-url with user:password@ (-o %s)', async (output) => {
+    const path = kubeconfig(`proxy-echo-${output}.yaml`, [{ name: 'proxied', server: api.url, user: { token: deployer }, cluster: { 'certificate-authority-data': pemToBase64(pki.ca.cert), 'proxy-url': echoProxy.url } }]);
+    const result = await runCli(['probe', '-o', output], { env: env(path) });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toContain('407 Proxy Authentication Required for ');
+    expect(result.stdout + result.stderr).not.toContain(encoded);
+    expect(result.stdout + result.stderr).not.toContain('hunter2');
+  });
+});

@@ -214,6 +214,11 @@ describe('resolveCredentials', () => {
     expect(credentials.impersonation).toEqual({ 'Impersonate-User': 'jane', 'Impersonate-Group': ['devs'] });
     expect(describeCredentials(credentials)).toBe('basic auth as admin, impersonating jane');
   });
+
+  it('registers the basic-auth header value (and its base64 alone) as secrets, even for a short password', async () => {
+    const { secrets } = await resolve({ username: 'admin', password: 'hunter2' });
+    expect(secrets.redact('got Basic YWRtaW46aHVudGVyMg== and YWRtaW46aHVudGVyMg==')).toBe('got REDACTED and REDACTED');
+  });
 });
 
 describe('exec plugins', () => {
