@@ -11,6 +11,7 @@ import type { ExecConfig } from '../kubeconfig/schema.js';
 import type { SecretRegistry } from '../output.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import type { CredentialInUse } from './classify.js';
+import { keyPairError } from './keypair.js';
 import type { ProbeTarget } from './target.js';
 
 export interface BearerToken {
@@ -376,7 +377,26 @@ async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['us
   secrets.add(keyPem);
   if (keyData) secrets.add(keyData);
   const certPem = certData ? Buffer.from(certData, 'base64').toString('utf8') : await readPemFile(deps, certFile ?? '', 'client-cert', who);
-  return { certPem, keyPem, source: certData ? 'client-certificate-data' : (certFile ?? '') };
+  const certSource = certData ? 'client-certificate-data' : (certFile ?? '');
+  const keySource = keyData ? 'client-key-data' : (keyFile ?? '');
+  const problem = keyPairError(certPem, keyPem);
+  if (problem !== undefined) {
+    // kubectl stops here too, before connecting (transport.TLSConfigFor → tls.X509KeyPair).
+    throw new CliError('ERR_CREDENTIALS_INVALID', `cannot load the client certificate ${certSource} and key ${keySource} of user "${who}": ${problem}`, { hint: keyPairHint(problem) });
+  }
+  return { certPem, keyPem, source: certSource };
+}
+
+/** What to do about a tls.X509KeyPair error (keypair.ts), by which input it is about. */
+function keyPairHint(problem: string): string {
+  if (problem.includes('does not match')) {
+    return 'the key is not the one the certificate was issued for: set client-key(-data) to the matching key (compare openssl x509 -noout -pubkey -in CERT with openssl pkey -pubout -in KEY); kubectl fails the same way before connecting';
+  }
+  if (problem.includes('PEM inputs may have been switched')) return 'client-certificate(-data) holds the key: swap it with client-key(-data)';
+  if (problem.includes('key input') || problem.includes('private key')) {
+    return 'client-key must name a PEM private key file (-----BEGIN … PRIVATE KEY-----), and client-key-data be the base64 of one';
+  }
+  return 'client-certificate must name a PEM certificate file (-----BEGIN CERTIFICATE-----), and client-certificate-data be the base64 of one';
 }
 
 async function readPemFile(deps: CredentialDeps, path: string, what: string, who: string): Promise<string> {
@@ -489,6 +509,13 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   }
   if (status.clientCertificateData || status.clientKeyData) {
     if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both');
+    const problem = keyPairError(status.clientCertificateData, status.clientKeyData);
+    if (problem !== undefined) {
+      // exec.go refreshCredsLocked, in its words.
+      throw new CliError('ERR_EXEC_PLUGIN', `${name}: failed parsing client key/certificate: ${problem}`, {
+        hint: 'the plugin returned a clientCertificateData and clientKeyData that do not load as a pair (PEM text, the key belonging to the certificate): run the plugin by hand and check its output',
+      });
+    }
     return { clientCert: { certPem: status.clientCertificateData, keyPem: status.clientKeyData, source: name } };
   }
   throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a token or cert/key pair");

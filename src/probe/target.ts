@@ -181,17 +181,8 @@ function getLine(text: string): [string, string] {
  */
 export function parseCaBundle(pem: string): { readonly certificates: readonly string[]; readonly skipped: number } {
   const certificates: string[] = [];
-  let blocks = 0;
-  let rest = pem;
-  for (;;) {
-    const found = rest.indexOf(`\n${PEM_BEGIN}`);
-    const start = rest.startsWith(PEM_BEGIN) ? 0 : found === -1 ? -1 : found + 1;
-    if (start === -1) break;
-    blocks += 1;
-    rest = rest.slice(start + PEM_BEGIN.length);
-    const block = decodePemBlock(rest);
-    if (block === undefined) continue;
-    rest = block.rest;
+  const { blocks, begins } = decodePemBlocks(pem);
+  for (const block of blocks) {
     if (block.type !== 'CERTIFICATE' || block.hasHeaders) continue;
     try {
       certificates.push(new X509Certificate(block.der).toString());
@@ -199,7 +190,36 @@ export function parseCaBundle(pem: string): { readonly certificates: readonly st
       /* x509.ParseCertificate failed: Go skips the block */
     }
   }
-  return { certificates, skipped: blocks - certificates.length };
+  return { certificates, skipped: begins - certificates.length };
+}
+
+export interface PemBlock {
+  readonly type: string;
+  readonly hasHeaders: boolean;
+  readonly der: Buffer;
+}
+
+/**
+ * Every block Go's encoding/pem.Decode finds when called in a loop, in order, and how many
+ * "-----BEGIN " lines were seen (a block that does not decode is passed over, and the search goes
+ * on after its BEGIN line).
+ */
+export function decodePemBlocks(pem: string): { readonly blocks: readonly PemBlock[]; readonly begins: number } {
+  const blocks: PemBlock[] = [];
+  let begins = 0;
+  let rest = pem;
+  for (;;) {
+    const found = rest.indexOf(`\n${PEM_BEGIN}`);
+    const start = rest.startsWith(PEM_BEGIN) ? 0 : found === -1 ? -1 : found + 1;
+    if (start === -1) break;
+    begins += 1;
+    rest = rest.slice(start + PEM_BEGIN.length);
+    const block = decodePemBlock(rest);
+    if (block === undefined) continue;
+    rest = block.rest;
+    blocks.push({ type: block.type, hasHeaders: block.hasHeaders, der: block.der });
+  }
+  return { blocks, begins };
 }
 
 /** One block after its "-----BEGIN " (encoding/pem Decode), or undefined when it does not decode. */

@@ -2,7 +2,7 @@
 // JSON output, exit codes, secrets kept out of the output, and curl as the oracle for the request
 // stage (curl --cacert with the Authorization header read from a file; never -k).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -289,5 +289,42 @@ describe('basic auth is redacted like a token', () => {
     expect(result.stdout).toContain('407 Proxy Authentication Required for ');
     expect(result.stdout + result.stderr).not.toContain(encoded);
     expect(result.stdout + result.stderr).not.toContain('hunter2');
+  });
+});
+
+describe('a client certificate whose key does not load, judged as kubectl judges it', () => {
+  const KUBECTL = '/usr/bin/kubectl';
+  let mine: { cert: string; key: string };
+  let strangerKey: string;
+
+  beforeAll(async () => {
+    const { generateCa, issueClientCert } = await import('../support/certs.js');
+    const ca = await generateCa({ commonName: 'client-ca' });
+    const [a, b] = await Promise.all([issueClientCert(ca, { commonName: 'me' }), issueClientCert(ca, { commonName: 'stranger' })]);
+    mine = a;
+    strangerKey = b.key;
+  });
+
+  it.skipIf(!existsSync(KUBECTL)).each([
+    ['the key of another certificate', () => strangerKey, 'tls: private key does not match public key'],
+    ['a key that is the base64 of text', () => 'garbage-key-hunter2\n', 'tls: failed to find any PEM data in key input'],
+  ])('fails config (exit 3) before connecting for %s, with kubectl\'s words', async (name, key, words) => {
+    const slug = name.replace(/\W+/g, '-');
+    const path = kubeconfig(`keypair-${slug}.yaml`, [{ name: 'cc', server: api.url, user: { 'client-certificate-data': pemToBase64(mine.cert), 'client-key-data': pemToBase64(key()) } }]);
+    const before = api.requests.length;
+    const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.stages).toHaveLength(1);
+    expect(doc.stages[0]).toMatchObject({ name: 'config', ok: false, error: { code: 'ERR_CREDENTIALS_INVALID', exitCode: 3 } });
+    expect(doc.stages[0].error.hint).toMatch(/./);
+    expect(api.requests.length).toBe(before);
+    // The oracle: kubectl refuses the same pair, before connecting, with the same words.
+    const kubectl = await execFileAsync(KUBECTL, ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).then(
+      () => ({ stderr: '' }),
+      (error: { stderr: string }) => error,
+    );
+    expect(kubectl.stderr.trim()).toBe(`error: ${words}`);
+    expect(doc.stages[0].error.message).toContain(words);
   });
 });

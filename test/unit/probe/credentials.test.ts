@@ -1,16 +1,27 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileSystem, SpawnRequest, SpawnResult } from '../../../src/deps.js';
 import { createSecretRegistry } from '../../../src/output.js';
 import { buildExecInfo, describeCredentials, escapeHeaderKey, resolveCredentials, type CredentialDeps } from '../../../src/probe/credentials.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { User } from '../../../src/kubeconfig/schema.js';
+import { generateCa, issueClientCert, pemToBase64, type KeyPairPem } from '../../support/certs.js';
 
 const files: Record<string, string> = {
   '/t/token': '  file-token-abcdefgh\n',
   '/t/empty': '\n',
-  '/t/c.crt': 'CERT PEM',
-  '/t/c.key': 'KEY PEM PRIVATE',
 };
+/** A real certificate and key (the probe loads them as Go's tls.X509KeyPair does), and a stranger's key. */
+let pair: KeyPairPem;
+let strangerKey: string;
+beforeAll(async () => {
+  const ca = await generateCa();
+  const [mine, stranger] = await Promise.all([issueClientCert(ca, { commonName: 'me' }), issueClientCert(ca, { commonName: 'stranger' })]);
+  pair = mine;
+  strangerKey = stranger.key;
+  files['/t/c.crt'] = mine.cert;
+  files['/t/c.key'] = mine.key;
+  files['/t/stranger.key'] = stranger.key;
+});
 const fs = {
   readFile: (path: string) => (path in files ? Promise.resolve(files[path]) : Promise.reject(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }))),
 } as unknown as FileSystem;
@@ -68,8 +79,8 @@ describe('resolveCredentials', () => {
 
   it('reads a client certificate and key from files and registers the key', async () => {
     const { credentials, secrets } = await resolve({ 'client-certificate': '/t/c.crt', 'client-key': '/t/c.key' });
-    expect(credentials.clientCert).toEqual({ certPem: 'CERT PEM', keyPem: 'KEY PEM PRIVATE', source: '/t/c.crt' });
-    expect(secrets.list()).toContain('KEY PEM PRIVATE');
+    expect(credentials.clientCert).toEqual({ certPem: pair.cert, keyPem: pair.key, source: '/t/c.crt' });
+    expect(secrets.list()).toContain(pair.key.trim());
   });
 
   it.each<[string, User, RegExp]>([
@@ -203,6 +214,15 @@ describe('resolveCredentials', () => {
     await expect(resolve({ tokenFile: '/t/token', username: 'bob', password: 'pw' })).rejects.toThrow('username/password or bearer token may be set, but not both');
   });
 
+  it.each([
+    ['a key of another certificate (file)', () => ({ 'client-certificate': '/t/c.crt', 'client-key': '/t/stranger.key' }), 'cannot load the client certificate /t/c.crt and key /t/stranger.key of user "me": tls: private key does not match public key', /matching key/],
+    ['a key that is not PEM (data)', () => ({ 'client-certificate-data': pemToBase64(pair.cert), 'client-key-data': Buffer.from('garbage-key-hunter2\n').toString('base64') }), 'cannot load the client certificate client-certificate-data and key client-key-data of user "me": tls: failed to find any PEM data in key input', /PEM private key/],
+  ])('refuses %s before connecting, as kubectl does (tls.X509KeyPair)', async (_name, user, message, hint) => {
+    const refused = resolve(user());
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_CREDENTIALS_INVALID', message });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringMatching(hint) });
+  });
+
   it('ignores a client key without a certificate, as client-go does', async () => {
     const { credentials } = await resolve({ token: 'tok-abcdefgh', 'client-key': '/t/c.key', 'client-key-data': 'Sw==' });
     expect(credentials.clientCert).toBeUndefined();
@@ -255,8 +275,13 @@ describe('exec plugins', () => {
   });
 
   it('accepts a client certificate and key from the plugin', async () => {
-    const { credentials } = await resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p' } }, fakeSpawn({ stdout: credential(v1, { clientCertificateData: 'C', clientKeyData: 'K' }) }));
-    expect(credentials.clientCert).toMatchObject({ certPem: 'C', keyPem: 'K' });
+    const { credentials } = await resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p' } }, fakeSpawn({ stdout: credential(v1, { clientCertificateData: pair.cert, clientKeyData: pair.key }) }));
+    expect(credentials.clientCert).toMatchObject({ certPem: pair.cert, keyPem: pair.key });
+  });
+
+  it('refuses a certificate and key from the plugin that do not belong together, in client-go\'s words', async () => {
+    const refused = resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p' } }, fakeSpawn({ stdout: credential(v1, { clientCertificateData: pair.cert, clientKeyData: strangerKey }) }));
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_EXEC_PLUGIN', message: 'exec plugin p: failed parsing client key/certificate: tls: private key does not match public key' });
   });
 
   it.each([
