@@ -132,11 +132,14 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
   }
   const now = ctx.deps.now().getTime();
   const current = summary.currentContext === summary.context ? ' (now the current context)' : '';
-  // A KUBECONFIG chain can put the cluster or user into another file (where it was defined).
-  const elsewhere = summary.changes.filter((change) => change.file !== undefined && change.file !== summary.kubeconfig && change.kind !== 'unchanged');
+  // A KUBECONFIG chain can put the cluster or user into another file (where it was defined), and
+  // an existing entry of the same name is updated: both are said, with what the entry lost.
+  const noted = summary.changes.filter(
+    (change) => change.kind !== 'unchanged' && change.file !== undefined && (change.file !== summary.kubeconfig || (change.kind === 'updated' && change.replaced !== undefined)),
+  );
   const out = [
     `Wrote context "${summary.context}" to ${summary.kubeconfig ?? '(stdout)'}${current}`,
-    ...elsewhere.map((change) => `  ${change.kind} ${change.stanza} "${change.name}" in ${change.file}`),
+    ...noted.map((change) => `  ${change.kind} ${change.kind === 'updated' ? 'existing ' : ''}${change.stanza} "${change.name}" in ${change.file}${change.replaced === undefined ? '' : ` (replaced ${change.replaced.join(', ')})`}`),
     `  server          ${summary.server}`,
     `  namespace       ${summary.namespace}`,
     `  identity        ${summary.serviceAccount ?? 'unknown (the token names no service account)'}`,
@@ -155,6 +158,13 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
 export async function reportWrite(ctx: CommandContext, format: OutputFormat, options: EntryOptions, summary: WriteSummary, text: SummaryText): Promise<void> {
   for (const change of (summary['modeTightened'] as readonly { file: string; from: string; to: string }[] | undefined) ?? []) {
     ctx.warn(`${change.file} was mode ${change.from}, readable by others; it now holds a token, so it is ${change.to}`);
+  }
+  for (const change of summary.changes) {
+    // As `kubectl config set-cluster --certificate-authority` clears it, but said: another context
+    // that shares the entry (an admin's, for the same server) now verifies the server too.
+    if (change.stanza === 'cluster' && change.replaced?.includes('insecure-skip-tls-verify')) {
+      ctx.warn(`existing cluster "${change.name}" had insecure-skip-tls-verify; it now verifies the server's certificate, for every context that uses it (pass --cluster NAME to write a cluster entry of your own)`);
+    }
   }
   if (!options.probe || summary.kubeconfig === null) {
     printSummary(ctx, format, summary, text);

@@ -93,6 +93,13 @@ export async function checkDestinationLoads(ctx: CommandContext, options: EntryO
 export async function writeObtainedEntries(ctx: CommandContext, options: EntryOptions, input: WriteObtainedInput): Promise<void> {
   const format = checkOutputCombination(options);
   const { destination, credentials } = input;
+  if (destination.sourceInsecure && credentials.caPem !== undefined) {
+    // kubectl skipped verification for the source, so nothing has checked that this server's
+    // certificate chains to the CA written (a proxy or load balancer often has its own).
+    input.warnings.warn(
+      `source context "${destination.sourceContext ?? ''}" skips TLS verification (insecure-skip-tls-verify), so nothing has checked that ${destination.server} presents a certificate ${CA_TEXT[credentials.caSource]} verifies; if it does not, the kubeconfig fails with x509 errors (--probe checks it)`,
+    );
+  }
   if (input.tokenExpiresAt !== undefined && input.tokenExpiresAt.getTime() <= ctx.deps.now().getTime()) {
     // A token just minted that has already expired says this machine's clock is wrong (or the
     // Secret's token is stale): either way the API server will refuse it, as init warns too.

@@ -10,6 +10,12 @@ export interface Change {
   readonly stanza: 'cluster' | 'user' | 'context' | 'current-context';
   readonly name: string;
   readonly kind: ChangeKind;
+  /**
+   * An updated cluster or user: the fields of the existing entry that were there and are now
+   * different or gone (sorted), so a summary can say what an existing entry lost, e.g.
+   * insecure-skip-tls-verify on a cluster other contexts share.
+   */
+  readonly replaced?: readonly string[];
 }
 
 export interface Upsert {
@@ -52,13 +58,13 @@ export function upsertEntries(config: Kubeconfig, upsert: Upsert): { readonly co
       cluster: replaceOwned(old?.cluster ?? {}, cluster, CLUSTER_OWNED, ['proxy-url']),
     }));
     next = { ...next, clusters: result.list };
-    changes.push({ stanza: 'cluster', name, kind: result.kind });
+    changes.push({ stanza: 'cluster', name, kind: result.kind, ...replacedFields(result, (entry) => entry.cluster) });
   }
   if (upsert.user) {
     const { name, user } = upsert.user;
     const result = upsertNamed(next.users ?? [], name, (old) => ({ ...old, name, user: replaceOwned(old?.user ?? {}, user, USER_OWNED, []) }));
     next = { ...next, users: result.list };
-    changes.push({ stanza: 'user', name, kind: result.kind });
+    changes.push({ stanza: 'user', name, kind: result.kind, ...replacedFields(result, (entry) => entry.user) });
   }
   if (upsert.context) {
     const { name, context } = upsert.context;
@@ -78,14 +84,26 @@ export function upsertEntries(config: Kubeconfig, upsert: Upsert): { readonly co
   return { config: next, changes };
 }
 
-function upsertNamed<E extends { readonly name: string }>(list: readonly E[], name: string, build: (old: E | undefined) => E): { list: E[]; kind: ChangeKind } {
+function upsertNamed<E extends { readonly name: string }>(list: readonly E[], name: string, build: (old: E | undefined) => E): { list: E[]; kind: ChangeKind; old?: E; value?: E } {
   const index = list.findIndex((entry) => entry.name === name);
   if (index === -1) return { list: [...list, build(undefined)], kind: 'created' };
   const old = list[index] as E;
   const value = build(old);
   const copy = [...list];
   copy[index] = value;
-  return { list: copy, kind: sameJson(old, value) ? 'unchanged' : 'updated' };
+  return { list: copy, kind: sameJson(old, value) ? 'unchanged' : 'updated', old, value };
+}
+
+/** For an updated entry: the fields it had that are now different or gone. */
+function replacedFields<E>(result: { kind: ChangeKind; old?: E; value?: E }, body: (entry: E) => Readonly<Record<string, unknown>> | null | undefined): { replaced?: readonly string[] } {
+  if (result.kind !== 'updated' || result.old === undefined || result.value === undefined) return {};
+  const before = body(result.old) ?? {};
+  const after = body(result.value) ?? {};
+  const replaced = Object.keys(before)
+    // A removed `false` changes nothing (it is every boolean field's default).
+    .filter((key) => before[key] !== undefined && before[key] !== false && (!(key in after) || !sameJson(before[key], after[key])))
+    .sort();
+  return replaced.length === 0 ? {} : { replaced };
 }
 
 /** Ours replaces every owned field (absent in ours → removed); `keepUnlessSet` fields are replaced only when ours sets them. */

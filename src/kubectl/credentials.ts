@@ -53,6 +53,8 @@ export interface Destination {
   readonly sourceServer?: string | undefined;
   /** Loopback or cluster-internal server: said once the credentials are in hand, not before an error. */
   readonly reachabilityWarning?: string | undefined;
+  /** The server written is the source context's, which kubectl reached with insecure-skip-tls-verify. */
+  readonly sourceInsecure?: boolean | undefined;
 }
 
 export type CredentialSource = 'secret' | 'token-request' | 'existing-secret' | 'created-secret';
@@ -101,6 +103,7 @@ export function destinationFor(
     server: chosen,
     namespace,
     ...(sameServer ? { tlsServerName: source.tlsServerName, proxyUrl: source.proxyUrl, sourceCaPem: source.caPem } : {}),
+    ...(sameServer && source.insecureSkipTlsVerify ? { sourceInsecure: true } : {}),
     sourceContext: source?.contextName,
     ...(source?.server ? { sourceServer: source.server } : {}),
     reachabilityWarning: serverReachabilityWarning(chosen),

@@ -194,6 +194,29 @@ export function registerBasicAuth(secrets: SecretRegistry, username: string, pas
 }
 
 /**
+ * client-go's canIdentifyUser (client_config.go): over TLS, a user with no token (or tokenFile),
+ * username, client certificate, auth-provider or exec plugin makes kubectl prompt on stdin
+ * ("Please enter Username: ", then the password), which fails without a terminal ("error: EOF").
+ * The probe has no answers to type, and what kubectl would send then is basic auth, which
+ * kube-apiserver has not taken since 1.19: the context does not work as written, so this is a
+ * config failure, not a warning. A context naming a user the kubeconfig lacks is the same case.
+ */
+export function refuseUnidentifiedUser(target: ProbeTarget, credentials: Credentials): void {
+  const user = target.user;
+  if (hasCredentials(credentials) || user.exec || user['auth-provider']) return;
+  const name = target.userName ?? target.label;
+  const prompts = 'kubectl prompts for a username and password ("Please enter Username: ") and, without a terminal (CI, a Job, a script), fails with "error: EOF"';
+  if (target.userFound === false) {
+    throw new CliError('ERR_CREDENTIALS_INVALID', `context "${target.label}" names user "${name}", which is not in the kubeconfig: ${prompts}`, {
+      hint: `fix the context's user, or define the user (kubectl config set-credentials ${name} --token=…); kubectl config view shows what is loaded`,
+    });
+  }
+  throw new CliError('ERR_CREDENTIALS_INVALID', `user "${name}" has no credentials (no token, tokenFile, client certificate, username, exec or auth-provider): ${prompts}`, {
+    hint: `give the user a credential: kubectl config set-credentials ${name} --token=… (or a tokenFile, client certificate or exec plugin)`,
+  });
+}
+
+/**
  * The first byte Go's net/http refuses in a header value (httpguts.ValidHeaderFieldValue: a control
  * character other than a tab), described without the value, or undefined when it may be sent.
  */

@@ -35,7 +35,7 @@ import {
   type Network,
   type TlsSettings,
 } from './connect.js';
-import { NO_CREDENTIALS, basicAuthorization, configuresCredentials, registerBasicAuth, credentialInUse, describeCredentials, hasCredentials, resolveCredentials, validateUser, type Credentials } from './credentials.js';
+import { NO_CREDENTIALS, basicAuthorization, configuresCredentials, registerBasicAuth, credentialInUse, describeCredentials, hasCredentials, refuseUnidentifiedUser, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
 import { proxyCredentials, redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
@@ -131,6 +131,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         configured = configuresCredentials(user);
       } else {
         credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), now: deps.now(), caPem: trust.caPem });
+        refuseUnidentifiedUser(target, credentials);
         configured = hasCredentials(credentials);
       }
       const notes = [...plan.warnings];
@@ -138,6 +139,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         notes.push(`${trust.skippedBlocks} PEM block${trust.skippedBlocks === 1 ? '' : 's'} of the CA ${trust.caSource} ${trust.skippedBlocks === 1 ? 'is' : 'are'} not a certificate that parses and ${trust.skippedBlocks === 1 ? 'was' : 'were'} skipped, as kubectl skips them`);
       }
       if (credentials.withheld !== undefined) notes.push(credentials.withheld);
+      // Over https this was refused above (kubectl would prompt); over http kubectl reads no user at all.
       if (target.userFound === false) notes.push(`user "${String(target.userName)}" is not in the kubeconfig: no credentials are sent (as kubectl)`);
       const expiry = credentials.bearer?.expiresAt;
       if (expiry !== undefined) {

@@ -198,6 +198,20 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
   });
 });
 
+describe('from-serviceaccount with a source that skips TLS verification', () => {
+  it('warns that nothing verified the CA it writes, and says the shared cluster entry lost insecure-skip-tls-verify', async () => {
+    // The admin's cluster is named as our default cluster name for the same server, so it is updated.
+    const clusterName = `127.0.0.1:${world.server.port}`;
+    const source = world.path('insecure-admin.kubeconfig');
+    writeFileSync(source, world.server.kubeconfig({ admin: true }, { name: clusterName, namespace: 'team-a' }).replace(/^ {4}certificate-authority-data: .*$/m, '    insecure-skip-tls-verify: true'));
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--source-kubeconfig', source, '--kubeconfig', source]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: source context "127\.0\.0\.1:\d+" skips TLS verification \(insecure-skip-tls-verify\), so nothing has checked that https:\/\/127\.0\.0\.1:\d+ presents a certificate ConfigMap kube-root-ca\.crt verifies; .*--probe checks it\)$/m);
+    expect(result.stderr).toMatch(new RegExp(`^warning: existing cluster "${clusterName.replace(/\./g, '\\.')}" had insecure-skip-tls-verify; it now verifies the server's certificate, for every context that uses it`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^ {2}updated existing cluster "${clusterName.replace(/\./g, '\\.')}" in \\S+ \\(replaced insecure-skip-tls-verify\\)$`, 'm'));
+  });
+});
+
 describe('from-serviceaccount --long-lived', () => {
   it('creates a token Secret (manifest on stdin), waits for it, then reuses it', async () => {
     world.kubectl.clear();

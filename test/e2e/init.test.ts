@@ -171,9 +171,11 @@ describe('init', () => {
     const env = { HOME: dir, KUBECONFIG: `${a}:${b}` };
     const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server], { cwd: dir, env });
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+    // Existing entries that were updated are named with what they lost (here the server and tokenFile).
+    expect(text.stdout.split('\n').slice(0, 3)).toEqual([
       `Wrote context "team-a/deployer@10.96.0.1" to ${a} (now the current context)`,
-      `  updated user "team-a/deployer@10.96.0.1" in ${b}`,
+      `  updated existing cluster "10.96.0.1" in ${a} (replaced server)`,
+      `  updated existing user "team-a/deployer@10.96.0.1" in ${b} (replaced tokenFile)`,
     ]);
     const json = JSON.parse((await runCli(['init', '--sa-dir', mount.dir, '--server', server, '-o', 'json'], { cwd: dir, env })).stdout) as { changes: { stanza: string; file: string }[] };
     expect(json.changes.map((change) => `${change.stanza} ${change.file}`).sort()).toEqual([`cluster ${a}`, `context ${a}`, `current-context ${a}`, `user ${b}`]);

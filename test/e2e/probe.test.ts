@@ -328,3 +328,43 @@ describe('a client certificate whose key does not load, judged as kubectl judges
     expect(doc.stages[0].error.message).toContain(words);
   });
 });
+
+describe.skipIf(!existsSync('/usr/bin/kubectl'))('a context without credentials over https, as kubectl sees it', () => {
+  const writeConfig = (file: string, users: readonly Record<string, unknown>[]) => {
+    const path = join(dir, file);
+    writeFileSync(
+      path,
+      yaml.dump({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority-data': pemToBase64(pki.ca.cert) } }],
+        users,
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'team-a' } }],
+        'current-context': 'x',
+      }),
+      { mode: 0o600 },
+    );
+    return path;
+  };
+
+  it.each([
+    ['user: {}', [{ name: 'u', user: {} }], /user "u" has no credentials/],
+    ['a user the kubeconfig does not define', [{ name: 'other', user: { token: 'x' } }], /names user "u", which is not in the kubeconfig/],
+  ])('fails config (exit 3) for %s, where kubectl prompts for a username and fails with EOF', async (name, users, message) => {
+    const path = writeConfig(`nocreds-${name.replace(/\W+/g, '-')}.yaml`, users);
+    const before = api.requests.length;
+    const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
+    expect(result.code).toBe(3);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.stages).toHaveLength(1);
+    expect(doc.stages[0].error.message).toMatch(message);
+    expect(doc.stages[0].error.message).toContain('Please enter Username: ');
+    expect(api.requests.length).toBe(before);
+    // The oracle: kubectl with no terminal (stdin at EOF), against the same kubeconfig.
+    const kubectl = await execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).then(
+      () => ({ stdout: '', stderr: 'kubectl succeeded' }),
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(`${kubectl.stdout}${kubectl.stderr}`.trim()).toBe('Please enter Username: error: EOF');
+  });
+});

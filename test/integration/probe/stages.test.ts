@@ -240,8 +240,8 @@ describe('probe stages against the emulated API server', () => {
     const requireClientCert = (extra: TlsServerOptions = {}) => startTlsServer({ requestCert: true, rejectUnauthorized: true, ca: pki.ca.cert, ...extra });
 
     it.each([
-      ['TLS 1.3, no client certificate', {}, () => ({}), 'version', /^version: the server ended the TLS connection: remote error: tls: certificate required$/, /wants a client certificate it trusts and got none/],
-      ['TLS 1.2, no client certificate', { maxVersion: 'TLSv1.2' as const }, () => ({}), 'tls', /^TLS handshake failed: remote error: tls: handshake failure$/, /client certificate/],
+      ['TLS 1.3, no client certificate', {}, () => ({ token: tokens['deployer'] }), 'version', /^version: the server ended the TLS connection: remote error: tls: certificate required$/, /wants a client certificate it trusts and got none/],
+      ['TLS 1.2, no client certificate', { maxVersion: 'TLSv1.2' as const }, () => ({ token: tokens['deployer'] }), 'tls', /^TLS handshake failed: remote error: tls: handshake failure$/, /client certificate/],
     ])('fails with a TLS error (exit 6) on one line: %s', async (_name, extra, user, stage, message, hint) => {
       const server = await requireClientCert(extra);
       try {
@@ -489,10 +489,23 @@ describe('probe stages against the emulated API server', () => {
     expect(failure(result)?.error?.message).toContain('https://login.example/sso');
   });
 
-  it('says the request is anonymous and shows the 403 naming system:anonymous when the user has no credentials', async () => {
-    const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, {});
-    expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^anonymous: no credentials are configured/);
-    expect(probeExitCode(result)).toBe(8);
-    expect(failure(result)?.error?.hint).toMatch(/without credentials/);
+  it.each([
+    ['a user without credentials', {}, true, /^user "u" has no credentials .*kubectl prompts for a username and password \("Please enter Username: "\) and, without a terminal .*fails with "error: EOF"$/],
+    ['a user with only impersonation (as)', { as: 'jane' }, true, /^user "u" has no credentials/],
+    ['a user the kubeconfig lacks', {}, false, /^context "test" names user "u", which is not in the kubeconfig: kubectl prompts for a username and password/],
+  ])('fails config (exit 3) for %s over https, because kubectl would prompt for basic auth (client-go canIdentifyUser)', async (_name, user, found, message) => {
+    const before = api.requests.length;
+    const target: ProbeTarget = { label: 'test', namespace: 'team-a', cluster: { server: api.url, 'certificate-authority-data': caData() }, user, userName: 'u', userFound: found };
+    const result = await probeTarget(
+      { fs: fsp, env: {}, spawn: spawnProcess, now: () => new Date(), network: nodeNetwork, createApiClient },
+      'test',
+      () => Promise.resolve(target),
+      { timeoutMs: 5000, secrets: createSecretRegistry(), warn: () => {} },
+    );
+    expect(summary(result)).toBe('config:fail');
+    expect(probeExitCode(result)).toBe(3);
+    expect(failure(result)?.error?.message).toMatch(message);
+    expect(failure(result)?.error?.hint).toMatch(/kubectl config set-credentials u --token=/);
+    expect(api.requests.length).toBe(before);
   });
 });

@@ -36,6 +36,17 @@ describe('upsertEntries', () => {
     expect(cluster).toEqual({ server: 'https://new:6443', 'certificate-authority': '/sa/ca.crt', 'proxy-url': 'http://proxy:3128', extensions: [{ name: 'e', extension: { a: 1 } }], 'x-keep': true });
   });
 
+  it('says which fields an updated entry had that are now different or gone (a removed false is no change)', () => {
+    const { changes } = upsertEntries(existing, entries);
+    expect(changes.find((c) => c.stanza === 'cluster')).toEqual({ stanza: 'cluster', name: 'c', kind: 'updated', replaced: ['certificate-authority-data', 'server', 'tls-server-name'] });
+    expect(changes.find((c) => c.stanza === 'user')).toEqual({ stanza: 'user', name: 'u', kind: 'updated', replaced: ['exec', 'token'] });
+    const insecure: Kubeconfig = { clusters: [{ name: 'c', cluster: { server: 'https://new:6443', 'insecure-skip-tls-verify': true } }] };
+    expect(upsertEntries(insecure, entries).changes[0]).toEqual({ stanza: 'cluster', name: 'c', kind: 'updated', replaced: ['insecure-skip-tls-verify'] });
+    // Created and unchanged entries have nothing replaced.
+    const again = upsertEntries(upsertEntries({}, entries).config, entries).changes;
+    expect(again.every((c) => c.replaced === undefined)).toBe(true);
+  });
+
   it('replaces every credential of a same-named user (an old token or exec would otherwise win) and keeps the rest', () => {
     const { config } = upsertEntries(existing, entries);
     expect(config.users?.[0]).toEqual({ name: 'u', user: { tokenFile: '/sa/token', 'token-file': '/sa/token', extensions: [{ name: 'e', extension: 2 }], 'x-keep': 'yes' } });
