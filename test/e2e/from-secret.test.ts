@@ -228,7 +228,7 @@ describe('from-secret failures', () => {
     writeFileSync(plugin, '#!/bin/sh\necho "please run login first" >&2\nexit 1\n', { mode: 0o755 });
     const file = world.path('plugin-source.kubeconfig');
     const exec = ['    exec:', '      apiVersion: client.authentication.k8s.io/v1', `      command: ${plugin}`, '      interactiveMode: Never'].join('\n');
-    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(/^(users:\n- name: .*\n  user:\n)[\s\S]*/m, `$1${exec}\n`));
+    writeFileSync(file, world.server.kubeconfig({ admin: true }, { namespace: 'team-a' }).replace(/^(users:\n- name: .*\n {2}user:\n)[\s\S]*/m, `$1${exec}\n`));
     return file;
   };
   const malformedSource = () => {
