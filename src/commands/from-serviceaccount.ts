@@ -79,6 +79,13 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const claims = await decodeTokenClaims(credentials.token);
       const capped = claims.kind === 'jwt' ? cappedDurationWarning(durationSeconds, claims) : undefined;
       if (capped !== undefined) warnings.warn(capped);
+      if (options.audience.length > 0 && !options.probe) {
+        // The token then carries only these audiences, and kube-apiserver refuses it (401) unless
+        // one is its own (--api-audiences): the kubeconfig would be written and never work.
+        warnings.warn(
+          `the token is for audience ${options.audience.join(', ')} only: the API server accepts it only if one of them is its own (kube-apiserver --api-audiences, usually https://kubernetes.default.svc.cluster.local); add --audience with that one too, or check with --probe`,
+        );
+      }
       const secret = `${destination.namespace}/${credentials.secretName ?? ''}`;
       const sourceText: Record<typeof credentials.source, string> = {
         // The call as kubectl got it (--duration=259200s): "--duration 3d" would be a command kubectl refuses.

@@ -148,6 +148,9 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
     const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--audience', 'vault', '--audience', 'https://example.com', '--kubeconfig', out]);
     expect(result.code).toBe(0);
     expect(claimsOf(tokenIn(out)).aud).toEqual(['vault', 'https://example.com']);
+    // The emulated server, as kube-apiserver, refuses a token without its own audience: said up front.
+    expect(result.stderr).toMatch(/^warning: the token is for audience vault, https:\/\/example\.com only: the API server accepts it only if one of them is its own/m);
+    expect((await world.realKubectl(['--kubeconfig', out, 'get', '--raw', '/api'])).code).not.toBe(0);
   });
 
   it('takes the CA from kube-root-ca.crt when the source context has none', async () => {

@@ -360,11 +360,14 @@ describe.skipIf(!existsSync('/usr/bin/kubectl'))('a context without credentials 
     expect(doc.stages[0].error.message).toMatch(message);
     expect(doc.stages[0].error.message).toContain('Please enter Username: ');
     expect(api.requests.length).toBe(before);
-    // The oracle: kubectl with no terminal (stdin at EOF), against the same kubeconfig.
-    const kubectl = await execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).then(
-      () => ({ stdout: '', stderr: 'kubectl succeeded' }),
-      (error: { stdout: string; stderr: string }) => error,
-    );
-    expect(`${kubectl.stdout}${kubectl.stderr}`.trim()).toBe('Please enter Username: error: EOF');
+    // The oracle: kubectl with no terminal (stdin is /dev/null), against the same kubeconfig.
+    const { spawn } = await import('node:child_process');
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(output.trim()).toBe('Please enter Username: error: EOF');
   });
 });
