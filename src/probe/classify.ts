@@ -52,6 +52,12 @@ export function classifyTcpError(endpoint: string, error: unknown, viaProxy: str
       return { code: 'ERR_TCP', message: `cannot connect to ${where}: no route to host`, hint: 'check the network path (VPN, firewall, security groups)' };
     case 'ECONNRESET':
       return { code: 'ERR_TCP', message: `connection to ${where} was reset`, hint: 'a firewall or load balancer dropped the connection' };
+    case 'ETIMEDOUT':
+      return {
+        code: viaProxy === undefined ? 'ERR_TCP' : 'ERR_PROXY',
+        message: `cannot connect to ${where}: ${errorMessage(error)}`,
+        hint: 'nothing answered at that address: a firewall dropping packets, a stale address in DNS, or a VPN that is not up; check the network path',
+      };
     default:
       return { code: viaProxy === undefined ? 'ERR_TCP' : 'ERR_PROXY', message: `cannot connect to ${where}: ${errorMessage(error)}` };
   }
@@ -67,6 +73,39 @@ export function classifyProxyRefusal(proxy: string, target: string, statusLine: 
       source === 'cluster proxy-url'
         ? "the proxy does not allow this destination or wants credentials; allow it on the proxy, or remove proxy-url from the cluster if the API server is reachable directly"
         : 'the proxy does not allow this destination or wants credentials; add the API server to NO_PROXY if it is reachable directly',
+  };
+}
+
+/** An address's connect error in a few words, for the list of addresses tried ("connection refused", "i/o timeout after 2.5s"). */
+export function describeDialError(error: unknown): string {
+  const code = errorCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'EHOSTUNREACH':
+      return 'no route to host';
+    case 'ENETUNREACH':
+      return 'network is unreachable';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'ETIMEDOUT': {
+      const after = typeof error === 'object' && error !== null && 'afterMs' in error && typeof error.afterMs === 'number' && error.afterMs > 0 ? ` after ${formatMs(error.afterMs)}` : '';
+      return `i/o timeout${after}`;
+    }
+    default:
+      return errorMessage(error);
+  }
+}
+
+/**
+ * The probe's deadline ran out while connecting to `endpoint` (the last address left, which Go
+ * gives all the remaining time); `earlier` lists the addresses that failed before it.
+ */
+export function connectDeadlineFailure(endpoint: string, timeoutMs: number, earlier: readonly string[]): StageFailure {
+  return {
+    code: 'ERR_TIMEOUT',
+    message: `tcp: no answer from ${endpoint} within ${formatMs(timeoutMs)} (probe timeout)${earlier.length ? `; tried before it: ${earlier.join(', ')}` : ''}`,
+    hint: 'nothing answered at that address: a firewall dropping packets, a stale address in DNS, or a VPN that is not up; raise --timeout only if the link is really slow',
   };
 }
 

@@ -70,22 +70,101 @@ export async function resolveHost(network: Network, host: string, signal: AbortS
   return abortable(network.lookup(host), signal);
 }
 
-/** Connects to the addresses in order (the first that accepts wins); the last error is thrown. */
-export async function connectTcp(network: Network, addresses: readonly LookupAddress[], port: number, signal: AbortSignal): Promise<{ socket: Socket; address: string }> {
-  let lastError: unknown = new Error('no addresses');
-  for (const { address } of addresses) {
+/**
+ * Go's net partialDeadline (dial.go): of the time left, each remaining address gets an equal
+ * share, but at least 2 s (or all that is left, if less); undefined when no time is left.
+ */
+export function partialDeadlineMs(remainingMs: number, addressesLeft: number): number | undefined {
+  if (remainingMs <= 0) return undefined;
+  const share = remainingMs / Math.max(1, addressesLeft);
+  const saneMinimum = 2000;
+  return share >= saneMinimum ? share : Math.min(remainingMs, saneMinimum);
+}
+
+/** One address that did not take the connection, and why. */
+export interface DialFailure {
+  readonly address: string;
+  readonly error: Error;
+}
+
+/** Go's words for an address that did not answer within its share of the time ("dial tcp A:P: i/o timeout"). */
+export class DialTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    readonly endpoint: string,
+    readonly afterMs: number,
+  ) {
+    super(`dial tcp ${endpoint}: i/o timeout`);
+  }
+}
+
+/** The probe's deadline ran out while connecting to `endpoint`, after `failures` at earlier addresses. */
+export class ConnectDeadlineError extends TimeoutSignalError {
+  constructor(
+    readonly endpoint: string,
+    readonly failures: readonly DialFailure[],
+  ) {
+    super(`deadline while connecting to ${endpoint}`);
+  }
+}
+
+/** All addresses failed: the first error decides, as in Go's dialSerial ("the error from the first address is most relevant"). */
+export class DialError extends Error {
+  readonly code: string | undefined;
+  constructor(readonly failures: readonly DialFailure[]) {
+    const first = failures[0]?.error ?? new Error('no addresses');
+    super(first.message, { cause: first });
+    const code = (first as { code?: unknown }).code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/**
+ * Connects to the addresses in order, as Go's Dialer.dialSerial does: with a deadline
+ * (`remainingMs`), each address but the last gets its partialDeadline share, so an address that
+ * never answers costs only that share before the next is tried. The first that accepts wins;
+ * the failed ones are returned with it.
+ */
+export async function connectTcp(
+  network: Network,
+  addresses: readonly LookupAddress[],
+  port: number,
+  signal: AbortSignal,
+  remainingMs?: () => number,
+): Promise<{ socket: Socket; address: string; failures: readonly DialFailure[] }> {
+  const failures: DialFailure[] = [];
+  for (const [index, { address }] of addresses.entries()) {
+    const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+    const left = remainingMs?.();
+    const share = left === undefined ? undefined : partialDeadlineMs(left, addresses.length - index);
+    if (left !== undefined && share === undefined) throw new ConnectDeadlineError(endpoint, failures);
+    // Only a share shorter than what is left needs a timer of its own (Go: partialDeadline.Before(deadline)).
+    const ownDeadline = share !== undefined && left !== undefined && share < left ? share : undefined;
     const socket = network.connect(address, port);
+    // The probe's signal or this address's share, whichever ends first (AbortSignal.any is Node ≥ 20.3).
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) attempt.abort();
+    const timer = ownDeadline === undefined ? undefined : setTimeout(onAbort, Math.round(ownDeadline));
     try {
-      await settleOn(socket, 'connect', signal);
+      await settleOn(socket, 'connect', attempt.signal);
       socket.removeAllListeners('error');
-      return { socket, address };
+      return { socket, address, failures };
     } catch (error) {
       socket.destroy();
-      if (error instanceof TimeoutSignalError) throw error;
-      lastError = error;
+      if (signal.aborted) throw new ConnectDeadlineError(endpoint, failures);
+      if (error instanceof TimeoutSignalError) {
+        failures.push({ address, error: new DialTimeoutError(endpoint, Math.round(ownDeadline ?? 0)) });
+        continue;
+      }
+      failures.push({ address, error: error instanceof Error ? error : new Error(String(error)) });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     }
   }
-  throw lastError;
+  throw new DialError(failures);
 }
 
 export class ProxyRefusedError extends Error {

@@ -12,6 +12,8 @@ import {
   classifyProxyRefusal,
   classifyTcpError,
   classifyTlsError,
+  connectDeadlineFailure,
+  describeDialError,
   errorMessage,
   forbiddenFailure,
   oneLine,
@@ -24,6 +26,9 @@ import {
   type HttpContext,
 } from './classify.js';
 import {
+  ConnectDeadlineError,
+  DialError,
+  DialTimeoutError,
   ProxyRefusedError,
   abortable,
   TimeoutSignalError,
@@ -32,6 +37,7 @@ import {
   openTunnel,
   resolveHost,
   startTls,
+  type DialFailure,
   type Network,
   type TlsSettings,
 } from './connect.js';
@@ -194,17 +200,25 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
 
     let socket: Socket | undefined;
     const tcpOk = await run('tcp', async () => {
-      let connected: { socket: Socket; address: string };
+      let connected: Awaited<ReturnType<typeof connectTcp>>;
+      const tried = (failures: readonly DialFailure[]) => failures.map((failure) => `${joinHostPort(failure.address, dialPort)}: ${describeDialError(failure.error)}`);
       try {
-        connected = await connectTcp(deps.network, addresses, dialPort, signal);
+        connected = await connectTcp(deps.network, addresses, dialPort, signal, remaining);
       } catch (error) {
+        if (error instanceof ConnectDeadlineError) return fail(connectDeadlineFailure(error.endpoint, options.timeoutMs, tried(error.failures)));
         if (error instanceof TimeoutSignalError) throw error;
-        return fail(classifyTcpError(joinHostPort(dialHost, dialPort), error, proxy ? redactProxyUrl(proxy) : undefined));
+        const failure = classifyTcpError(joinHostPort(dialHost, dialPort), error, proxy ? redactProxyUrl(proxy) : undefined);
+        const failures = error instanceof DialError ? error.failures : [];
+        return fail(failures.length > 1 ? { ...failure, message: `${failure.message} (tried ${tried(failures).join(', ')})` } : failure);
       }
       const endpoint = joinHostPort(connected.address, dialPort);
+      // Addresses that failed first cost kubectl the same on every call: say so, loudly if they cost time.
+      const after = connected.failures.length ? ` (after ${tried(connected.failures).join(', ')})` : '';
+      const slow = connected.failures.some((failure) => failure.error instanceof DialTimeoutError);
       if (!proxy) {
         socket = connected.socket;
-        return ok(`connected to ${endpoint}, ${p.proxy.kind === 'direct' ? `direct (${p.proxy.reason})` : 'direct'}`);
+        const detail = `connected to ${endpoint}${after}, ${p.proxy.kind === 'direct' ? `direct (${p.proxy.reason})` : 'direct'}`;
+        return slow ? warn(detail) : ok(detail);
       }
       try {
         socket = await openTunnel(connected.socket, proxy, targetAuthority, signal);
@@ -215,7 +229,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
       }
       const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
-      return ok(`via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}: CONNECT ${targetAuthority} established`);
+      const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: CONNECT ${targetAuthority} established`;
+      return slow ? warn(detail) : ok(detail);
     });
     if (!tcpOk || socket === undefined) return { target: label, stages };
     const rawSocket: Socket = socket;

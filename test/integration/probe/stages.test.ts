@@ -2,7 +2,7 @@
 // proxy: real sockets, real TLS, real HTTP — each stage passing and each failing.
 import * as fsp from 'node:fs/promises';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { Socket, createServer } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } from 'node:tls';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -394,6 +394,18 @@ describe('probe stages against the emulated API server', () => {
     expect(summary(result)).toBe(ALL_OK);
     expect(proxy.connects.slice(before)).toEqual([`127.0.0.1:${api.port}`]);
     expect(result.stages.find((s) => s.name === 'tcp')?.detail).toContain('via proxy');
+  });
+
+  it('tries the next address of a host when the first never answers, after its share of the time (Go partialDeadline), and names it', async () => {
+    // api.multi.test resolves to an address that swallows the SYN, then to the API server.
+    const multi: Network = {
+      lookup: () => Promise.resolve([{ address: '192.0.2.1', family: 4 }, { address: '127.0.0.1', family: 4 }]),
+      connect: (address, port) => (address === '192.0.2.1' ? new Socket() : nodeNetwork.connect(address, port)),
+    };
+    const result = await probe({ server: `https://api.multi.test:${api.port}`, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' }, { token: tokens['deployer'] }, { network: multi, timeoutMs: 5000 });
+    expect(summary(result)).toBe(ALL_OK.replace('tcp:ok', 'tcp:warn'));
+    // Its share: half of what was left of the 5 s when the tcp stage began.
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(new RegExp(`^connected to 127\\.0\\.0\\.1:${api.port} \\(after 192\\.0\\.2\\.1:${api.port}: i/o timeout after 2\\.\\ds\\), direct \\(no proxy configured\\)$`));
   });
 
   it('probes an IPv6 server URL ([::1]) with the IP checked against the certificate', async () => {

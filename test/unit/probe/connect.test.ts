@@ -1,7 +1,8 @@
 import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
-import { describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { checkServerName } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -31,5 +32,68 @@ describe('checkServerName (crypto/x509 VerifyHostname: SANs only)', () => {
 
   it('gives the ordinary mismatch for a SAN-less certificate whose CN is another name', () => {
     expect(errorCode(checkServerName('localhost', cert('kube-apiserver')))).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('connectTcp over several addresses (Go net.Dialer dialSerial)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([
+    [5000, 2, 2500],
+    [5000, 1, 5000],
+    [3000, 2, 2000],
+    [1500, 3, 1500],
+    [10000, 4, 2500],
+    [0, 1, undefined],
+  ])('partialDeadline: %ims left over %i addresses gives the next %sms', (left, addresses, share) => {
+    expect(partialDeadlineMs(left, addresses)).toBe(share);
+  });
+
+  /** A socket that never connects, one that connects on the next tick, or one that is refused. */
+  const fakeNetwork = (behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[] = []): Network => ({
+    lookup: () => Promise.resolve([]),
+    connect: (address) => {
+      order.push(address);
+      const socket = new Socket();
+      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
+      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
+      return socket;
+    },
+  });
+  const addresses = (...list: string[]) => list.map((address) => ({ address, family: 4 }));
+
+  it('gives an address that never answers its share of the time, then connects to the next, naming the one that timed out', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const pending = connectTcp(fakeNetwork({ '192.0.2.1': 'never', '192.0.2.2': 'connect' }, order), addresses('192.0.2.1', '192.0.2.2'), 443, new AbortController().signal, () => 5000);
+    await vi.advanceTimersByTimeAsync(2500);
+    const connected = await pending;
+    expect(order).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(connected.address).toBe('192.0.2.2');
+    expect(connected.failures).toHaveLength(1);
+    expect(connected.failures[0]?.error).toBeInstanceOf(DialTimeoutError);
+    expect(connected.failures[0]?.error.message).toBe('dial tcp 192.0.2.1:443: i/o timeout');
+    connected.socket.destroy();
+  });
+
+  it('gives the last address all the time left: the probe deadline ends it, naming it and the ones before', async () => {
+    vi.useFakeTimers();
+    const controller = new AbortController();
+    const pending = connectTcp(fakeNetwork({}), addresses('192.0.2.1', '192.0.2.2'), 443, controller.signal, () => 5000);
+    const outcome = pending.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(2500);
+    controller.abort();
+    const error = await outcome;
+    expect(error).toBeInstanceOf(ConnectDeadlineError);
+    expect(error).toMatchObject({ endpoint: '192.0.2.2:443', failures: [{ address: '192.0.2.1' }] });
+  });
+
+  it('reports the first address\'s error when every address fails, as Go does', async () => {
+    const error = await connectTcp(fakeNetwork({ '192.0.2.1': 'refuse', '192.0.2.2': 'refuse' }), addresses('192.0.2.1', '192.0.2.2'), 443, new AbortController().signal, () => 5000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DialError);
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 192.0.2.1:443' });
+    expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['192.0.2.1', '192.0.2.2']);
   });
 });
