@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
 export interface FileHandle {
-  writeFile(data: string, encoding?: 'utf8'): Promise<void>;
+  writeFile(data: string, encoding?: 'utf8' | 'latin1'): Promise<void>;
   read(buffer: Buffer, offset: number, length: number, position: number | null): Promise<{ readonly bytesRead: number }>;
   chown(uid: number, gid: number): Promise<void>;
   chmod(mode: number): Promise<void>;

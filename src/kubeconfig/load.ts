@@ -190,6 +190,7 @@ export interface LoadOptions {
 }
 
 export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, options: LoadOptions = {}): Promise<LoadedKubeconfigs> {
+  await migrateLegacyKubeconfig(deps);
   const precedence = kubeconfigPrecedence(deps, explicitPath);
   const files: LoadedFile[] = [];
   for (const path of precedence) {
@@ -203,6 +204,54 @@ export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, opt
     });
   }
   return { ...(explicit === undefined ? {} : { explicitPath: explicit }), precedence, files, merged: mergeKubeconfigs(files) };
+}
+
+/**
+ * client-go's Load() starts with Migrate() (loader.go currentMigrationRules): when ~/.kube/config
+ * does not exist and the legacy ~/.kube/.kubeconfig does, the legacy file is copied there, with
+ * its mode & 0666, whatever KUBECONFIG or --kubeconfig say. Without it, a first `init` wrote a
+ * ~/.kube/config holding only our entries, and kubectl never migrated (nor showed) the legacy
+ * file again. Unlike client-go's WriteFile, the copy appears whole or not at all (a temp file
+ * linked into place, which also never replaces a file created meanwhile).
+ */
+export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' | 'cwd'> & Partial<Pick<Deps, 'pid'>>): Promise<void> {
+  const destination = resolve(deps.cwd, join(deps.homeDir, '.kube', 'config'));
+  const source = resolve(deps.cwd, join(deps.homeDir, '.kube', '.kubeconfig'));
+  // The legacy file first: it is almost never there, so this is one stat for every load.
+  let sourceStat;
+  try {
+    sourceStat = await deps.fs.stat(source);
+  } catch {
+    return; // missing or not ours to read: nothing to migrate (client-go skips both)
+  }
+  try {
+    await deps.fs.stat(destination);
+    return;
+  } catch (error) {
+    // As client-go: a destination we may not stat is skipped; only "does not exist" migrates.
+    if (errnoCode(error) !== 'ENOENT') return;
+  }
+  if (sourceStat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `cannot migrate ${source} to ${destination} because it is a directory`);
+  if (!sourceStat.isFile()) return;
+  if (sourceStat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(source, sourceStat.size);
+  const temp = `${destination}.migrate-${deps.pid ?? 0}.tmp`;
+  try {
+    const bytes = await deps.fs.readFile(source);
+    const handle = await deps.fs.open(temp, 'wx', sourceStat.mode & 0o666);
+    try {
+      await handle.writeFile(bytes.toString('latin1'), 'latin1');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await deps.fs.link(temp, destination).catch((error: unknown) => {
+      if (errnoCode(error) !== 'EEXIST') throw error; // created meanwhile: that one stands
+    });
+  } catch (error) {
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot migrate ${source} to ${destination}: ${describeErrno(error)}`, { cause: error });
+  } finally {
+    await deps.fs.unlink(temp).catch(() => undefined);
+  }
 }
 
 /** Pure: client-go's merge (first file wins per name, whole entry; first non-empty current-context wins). */

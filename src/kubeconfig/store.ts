@@ -13,7 +13,7 @@ import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
+import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, migrateLegacyKubeconfig, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -85,6 +85,8 @@ async function refuseSpecialFiles(deps: StoreDeps, explicitPath: string | undefi
 }
 
 export async function writeServiceAccountEntries(deps: StoreDeps, request: WriteRequest): Promise<WriteResult> {
+  // kubectl config set-* loads (and so migrates the legacy ~/.kube/.kubeconfig) before it writes.
+  await migrateLegacyKubeconfig(deps);
   const precedence = await refuseSpecialFiles(deps, request.explicitPath);
   const { entries } = request;
   const ours: Upsert = { ...entries, ...(request.setCurrent ? { currentContext: entries.context.name } : {}) };
