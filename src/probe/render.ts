@@ -82,7 +82,7 @@ export function renderProbeText(result: ProbeResult, paint: Painter): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** --all-contexts: one summary row per context. */
+/** --all-contexts: one summary row per context, each followed by its warnings, one short line each. */
 export function renderAllContextsText(results: readonly ProbeResult[], paint: Painter): string {
   const nameWidth = Math.max(7, ...results.map((result) => result.target.length));
   const lines = [paint.bold(`${'CONTEXT'.padEnd(nameWidth)}  ${'RESULT'.padEnd(9)} ${'MS'.padStart(6)}  DETAIL`)];
@@ -90,20 +90,23 @@ export function renderAllContextsText(results: readonly ProbeResult[], paint: Pa
     const ms = result.stages.reduce((total, stage) => total + stage.ms, 0);
     const failed = result.stages.find((stage) => stage.status === 'fail');
     const denied = result.stages.find((stage) => stage.status === 'denied');
+    const warnings = result.stages.flatMap((stage) => (stage.status === 'warn' ? (stage.warnings ?? [stage.detail ?? '']).map((text) => ({ stage: stage.name, text })) : []));
     let status: string;
     let detail: string;
     if (failed) {
       status = paint.red(`✗ ${failed.name}`.padEnd(9));
       detail = `${failed.error?.message ?? ''} (exit ${probeExitCode(result)})`;
     } else {
-      status = denied ? paint.yellow('! ok'.padEnd(9)) : paint.green('✓ ok'.padEnd(9));
+      status = denied || warnings.length ? paint.yellow('! ok'.padEnd(9)) : paint.green('✓ ok'.padEnd(9));
       const last = result.stages.at(-1);
       detail = [result.identity?.username, denied?.detail, last?.name === 'request' ? undefined : last?.detail].filter(Boolean).join('; ');
     }
     lines.push(`${neutralizeControls(result.target.padEnd(nameWidth))}  ${status} ${String(ms).padStart(6)}  ${neutralizeControls(detail)}`);
+    for (const warning of warnings) lines.push(`  ${paint.yellow('!')} ${warning.stage}: ${neutralizeControls(warning.text)}`);
   }
   const failures = results.filter((result) => probeExitCode(result) !== 0).length;
-  lines.push(failures === 0 ? paint.green(`${results.length} contexts ok`) : paint.red(`${failures} of ${results.length} contexts failed`));
+  const contexts = (count: number) => (count === 1 ? 'context' : 'contexts');
+  lines.push(failures === 0 ? paint.green(`${results.length} ${contexts(results.length)} ok`) : paint.red(`${failures} of ${results.length} ${contexts(results.length)} failed`));
   return `${lines.join('\n')}\n`;
 }
 

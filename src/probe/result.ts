@@ -24,6 +24,11 @@ export interface StageResult {
   readonly ms: number;
   readonly detail?: string | undefined;
   readonly error?: StageFailure | undefined;
+  /**
+   * For a warn: what the user must know, without the rest of the detail (the --all-contexts
+   * summary shows only this). Undefined: the detail is the warning; empty: nothing to summarise.
+   */
+  readonly warnings?: readonly string[] | undefined;
 }
 
 export interface Identity {

@@ -82,10 +82,11 @@ interface StageOutcome {
   readonly status: StageStatus;
   readonly detail?: string | undefined;
   readonly error?: StageFailure | undefined;
+  readonly warnings?: readonly string[] | undefined;
 }
 
 const ok = (detail: string): StageOutcome => ({ status: 'ok', detail });
-const warn = (detail: string): StageOutcome => ({ status: 'warn', detail });
+const warn = (detail: string, warnings?: readonly string[]): StageOutcome => ({ status: 'warn', detail, ...(warnings === undefined ? {} : { warnings }) });
 const fail = (error: StageFailure, detail?: string): StageOutcome => ({ status: 'fail', error, detail });
 
 export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget: () => Promise<ProbeTarget>, options: ProbeOptions): Promise<ProbeResult> {
@@ -156,7 +157,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       for (const note of notes) options.warn(`${label}: ${note}`);
       const namespace = options.namespace ?? target.namespace;
       const detail = `server ${target.cluster.server ?? ''}, namespace ${namespace}, ${describeCredentials(credentials)}${notes.length ? `; ${notes.join('; ')}` : ''}`;
-      return notes.length ? warn(detail) : ok(detail);
+      return notes.length ? warn(detail, notes) : ok(detail);
     });
     if (!configOk || target === undefined || plan === undefined || trust === undefined) return { target: label, stages };
     const resolvedTarget: ProbeTarget = target;
@@ -259,7 +260,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       if (p.insecure) {
         const message = 'TLS verification is OFF (insecure-skip-tls-verify): anyone on the path can impersonate this server and read the credentials';
         options.warn(`${label}: ${message}`);
-        return warn(`${protocol}, certificate CN=${cn} NOT VERIFIED — ${message}`);
+        return warn(`${protocol}, certificate CN=${cn} NOT VERIFIED — ${message}`, [message]);
       }
       const name = p.tlsServerName ? `${p.checkedName} (tls-server-name)` : p.checkedName;
       return ok(`${protocol}, certificate CN=${cn} valid for ${name}, verified against ${t.caSource}${expires}${sent.clientCert ? `; client certificate from ${sent.clientCert.source} sent (not yet accepted: ${protocol === 'TLSv1.3' ? 'a TLS 1.3 server judges it after the handshake, and ' : ''}the authn stage shows whether the server took it)` : ''}`);
@@ -298,7 +299,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const response = await call('GET', '/version', false);
       if (response.status >= 300 && response.status < 400) return fail(redirectFailure('version', response.status, header(response, 'location')));
       if (response.status === 401 || response.status === 403) {
-        return warn(`the server does not tell anonymous clients its version (HTTP ${response.status}); anonymous auth is restricted`);
+        // Not about the context (a hardened server's policy): nothing for the --all-contexts summary.
+        return warn(`the server does not tell anonymous clients its version (HTTP ${response.status}); anonymous auth is restricted`, []);
       }
       if (response.status !== 200) return fail(unexpectedStatusFailure('version', response.status, response.body));
       const version = parseVersion(response.body);
@@ -435,6 +437,7 @@ function singleLine(outcome: StageOutcome): StageOutcome {
     ...outcome,
     ...(detail === undefined ? {} : { detail: oneLine(detail) }),
     ...(error === undefined ? {} : { error: { ...error, message: oneLine(error.message), ...(error.hint === undefined ? {} : { hint: oneLine(error.hint) }) } }),
+    ...(outcome.warnings === undefined ? {} : { warnings: outcome.warnings.map(oneLine) }),
   };
 }
 

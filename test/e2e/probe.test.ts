@@ -163,6 +163,25 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(text.stdout + text.stderr).not.toContain(deployer);
   });
 
+  it('shows each context\'s warnings in the --all-contexts text, and counts one context in the singular', async () => {
+    const soon = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer', expirationSeconds: 300 });
+    const path = kubeconfig('warned.yaml', [
+      { name: 'a-expiring', server: api.url, user: { token: soon } },
+      { name: 'b-insecure', server: api.url, user: { token: deployer }, cluster: { 'insecure-skip-tls-verify': true } },
+    ]);
+    const result = await runCli(['probe', '--all-contexts'], { env: env(path) });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const expiring = lines.findIndex((line) => line.startsWith('a-expiring '));
+    expect(lines[expiring]).toMatch(/^a-expiring +! ok /);
+    expect(lines[expiring + 1]).toMatch(/^ {2}! config: the token expires in [45]m \(at /);
+    const insecure = lines.findIndex((line) => line.startsWith('b-insecure '));
+    expect(lines[insecure + 1]).toMatch(/^ {2}! tls: TLS verification is OFF \(insecure-skip-tls-verify\)/);
+    expect(result.stdout).toMatch(/^2 contexts ok$/m);
+    const single = kubeconfig('one.yaml', [{ name: 'only', server: api.url, user: { token: deployer } }]);
+    expect((await runCli(['probe', '--all-contexts'], { env: env(single) })).stdout).toMatch(/^1 context ok$/m);
+  });
+
   it('probes straight from a service-account mount with --in-cluster, writing nothing', async () => {
     const mountRoot = mkdtempSync(join(dir, 'pod-'));
     const mount = await makeMount(mountRoot, { token: deployer, caPem: pki.ca.cert });

@@ -71,4 +71,34 @@ describe('text', () => {
     expect(text).toMatch(/^broken +✗ tls +18 +server certificate expired \(exit 6\)$/m);
     expect(text).toContain('1 of 2 contexts failed');
   });
+
+  it('shows each --all-contexts row\'s warnings under it, one line each, and marks the row with !', () => {
+    const warned: ProbeResult = {
+      ...healthy,
+      target: 'shaky',
+      stages: [
+        { name: 'config', status: 'warn', ms: 1, detail: 'server https://x, namespace n, bearer token from token; the token expires in 4m (at T)', warnings: ['the token expires in 4m (at T)'] },
+        passed('dns'),
+        passed('tcp'),
+        { name: 'tls', status: 'warn', ms: 1, detail: 'TLSv1.3, certificate CN=x NOT VERIFIED — TLS verification is OFF', warnings: ['TLS verification is OFF'] },
+        { name: 'version', status: 'warn', ms: 1, detail: 'the server does not tell anonymous clients its version (HTTP 401)', warnings: [] },
+        { name: 'authn', status: 'warn', ms: 1, detail: 'identity unknown: the selfsubjectreviews API is not enabled' },
+        passed('authz'),
+        passed('request'),
+      ],
+    };
+    const lines = renderAllContextsText([warned, tlsFailed], plain).split('\n');
+    const row = lines.findIndex((line) => line.startsWith('shaky '));
+    expect(lines[row]).toMatch(/^shaky +! ok +\d+ +system:serviceaccount:team-a:deployer$/);
+    expect(lines.slice(row + 1, row + 4)).toEqual(['  ! config: the token expires in 4m (at T)', '  ! tls: TLS verification is OFF', '  ! authn: identity unknown: the selfsubjectreviews API is not enabled']);
+    expect(lines[row + 4]).toMatch(/^broken /);
+  });
+
+  it.each([
+    [[healthy], '1 context ok'],
+    [[healthy, healthy], '2 contexts ok'],
+    [[tlsFailed], '1 of 1 context failed'],
+  ])('counts contexts in the last line in words (%#)', (results, last) => {
+    expect(renderAllContextsText(results, plain).trimEnd().split('\n').at(-1)).toBe(last);
+  });
 });
