@@ -2,7 +2,8 @@
 // README.md "From a laptop: probe" → "JSON output (-o json)").
 import { errorExitCodes } from '../errors.js';
 import { neutralizeControls, type Painter } from '../output.js';
-import { probeExitCode, stagePassed, type ProbeResult, type StageResult } from './result.js';
+import { oneLine } from './classify.js';
+import { probeExitCode, stagePassed, type ProbeResult, type StageFailure, type StageResult } from './result.js';
 
 export interface StageJson {
   readonly name: string;
@@ -43,11 +44,15 @@ export function probeJson(result: ProbeResult): object {
   };
 }
 
-export function allContextsJson(results: readonly ProbeResult[], exitCode: number): object {
+/** `error`: why no context could be probed (the kubeconfig does not load, or has no contexts); results is then empty. */
+export function allContextsJson(results: readonly ProbeResult[], exitCode: number, error?: StageFailure): object {
   return {
     ok: exitCode === 0,
     exitCode,
     results: results.map((result) => ({ context: result.target, ...probeJson(result) })),
+    ...(error === undefined
+      ? {}
+      : { error: { code: error.code, exitCode: errorExitCodes[error.code], message: oneLine(error.message), ...(error.hint === undefined ? {} : { hint: oneLine(error.hint) }) } }),
   };
 }
 

@@ -2,7 +2,7 @@
 // resolve the target(s), run the stages, render, return the exit code.
 import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, errorExitCodes, isCliError } from '../errors.js';
 import { loadKubeconfigs, resolveContext, type LoadedKubeconfigs, type ResolvedContext } from '../kubeconfig/load.js';
 import { colorAllowed, createPainter, renderJson, type OutputFormat } from '../output.js';
 import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir } from '../serviceaccount/read.js';
@@ -44,10 +44,21 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
   const output = options.output ?? 'text';
 
   if (options.allContexts) {
-    const loaded = await loadKubeconfigs(deps, options.kubeconfig);
-    const names = [...loaded.merged.contexts.keys()].sort();
-    if (names.length === 0) {
-      throw new CliError('ERR_CONTEXT_NOT_FOUND', 'the kubeconfig has no contexts to probe', { hint: `looked in ${loaded.precedence.join(', ') || '(no files)'}` });
+    let loaded: LoadedKubeconfigs;
+    let names: string[];
+    try {
+      loaded = await loadKubeconfigs(deps, options.kubeconfig);
+      names = [...loaded.merged.contexts.keys()].sort();
+      if (names.length === 0) {
+        throw new CliError('ERR_CONTEXT_NOT_FOUND', 'the kubeconfig has no contexts to probe', { hint: `looked in ${loaded.precedence.join(', ') || '(no files)'}` });
+      }
+    } catch (error) {
+      // -o json promises a document whatever happens, as a single-context probe prints one with a
+      // failed config stage; no context was probed, so results is empty and error says why.
+      if (output !== 'json' || !isCliError(error)) throw error;
+      const exitCode = errorExitCodes[error.code];
+      deps.stdout(renderJson(allContextsJson([], exitCode, { code: error.code, message: error.message, hint: error.hint })));
+      return exitCode;
     }
     // Per-context warnings are in each row; a stream of stderr lines for 200 contexts helps no one.
     const quiet: ProbeOptions = { ...base, warn: () => {} };

@@ -174,12 +174,28 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     const lines = result.stdout.split('\n');
     const expiring = lines.findIndex((line) => line.startsWith('a-expiring '));
     expect(lines[expiring]).toMatch(/^a-expiring +! ok /);
-    expect(lines[expiring + 1]).toMatch(/^ {2}! config: the token expires in [45]m \(at /);
+    expect(lines[expiring + 1]).toMatch(/^ {2}! config: the token expires in [45]m(\d+s)? \(at /);
     const insecure = lines.findIndex((line) => line.startsWith('b-insecure '));
     expect(lines[insecure + 1]).toMatch(/^ {2}! tls: TLS verification is OFF \(insecure-skip-tls-verify\)/);
     expect(result.stdout).toMatch(/^2 contexts ok$/m);
     const single = kubeconfig('one.yaml', [{ name: 'only', server: api.url, user: { token: deployer } }]);
     expect((await runCli(['probe', '--all-contexts'], { env: env(single) })).stdout).toMatch(/^1 context ok$/m);
+  });
+
+  it.each([
+    ['does not load', 'clusters: [unclosed\n', 'ERR_KUBECONFIG_'],
+    ['has no contexts', 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n', 'ERR_CONTEXT_NOT_FOUND'],
+  ])('prints a JSON document for --all-contexts -o json when the kubeconfig %s (exit 3, as without -o json)', async (name, content, code) => {
+    const path = join(dir, `broken-${name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(path, content, { mode: 0o600 });
+    const text = await runCli(['probe', '--all-contexts'], { env: env(path) });
+    const json = await runCli(['probe', '--all-contexts', '-o', 'json'], { env: env(path) });
+    expect(text.code).toBe(3);
+    expect(json.code).toBe(3);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ ok: false, exitCode: 3, results: [], error: { exitCode: 3 } });
+    expect(doc.error.code).toContain(code);
+    expect(doc.error.message).toMatch(/./);
   });
 
   it('probes straight from a service-account mount with --in-cluster, writing nothing', async () => {

@@ -40,6 +40,15 @@ describe('JSON', () => {
     expect(probeJson(healthy)).toMatchObject({ ok: true, exitCode: 0, identity: { username: 'system:serviceaccount:team-a:deployer', groups: ['system:authenticated'] } });
   });
 
+  it('says why no context was probed with --all-contexts, with an empty results list', () => {
+    expect(allContextsJson([], 3, { code: 'ERR_KUBECONFIG_MALFORMED', message: 'error loading config file "k": bad\nyaml', hint: 'fix it' })).toEqual({
+      ok: false,
+      exitCode: 3,
+      results: [],
+      error: { code: 'ERR_KUBECONFIG_MALFORMED', exitCode: 3, message: 'error loading config file "k": bad yaml', hint: 'fix it' },
+    });
+  });
+
   it('wraps --all-contexts results with the context name', () => {
     expect(allContextsJson([healthy, tlsFailed], 6)).toMatchObject({ ok: false, exitCode: 6, results: [{ context: 'prod', ok: true }, { context: 'broken', ok: false, exitCode: 6 }] });
   });
