@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, resolveContext } from '../../../src/kubeconfig/load.js';
+import { defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, mergeKubeconfigs, readKubeconfigFile, resolveContext } from '../../../src/kubeconfig/load.js';
 import { CliError } from '../../../src/errors.js';
 import { tempDir } from '../../support/mount.js';
 
@@ -99,7 +99,52 @@ describe('loadKubeconfigs', () => {
 
   it('treats a directory as unreadable, not as missing', async () => {
     const dir = tempDir();
-    await expect(loadKubeconfigs(deps({ KUBECONFIG: dir }, dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE' });
+    await expect(loadKubeconfigs(deps({ KUBECONFIG: dir }, dir))).rejects.toMatchObject({
+      code: 'ERR_KUBECONFIG_UNREADABLE',
+      message: `error loading config file "${dir}": is a directory`,
+      hint: 'point --kubeconfig or KUBECONFIG at a file',
+    });
+  });
+});
+
+describe('mergeKubeconfigs', () => {
+  it('takes the first non-empty current-context of the chain, not the last (kubectl)', () => {
+    const merged = mergeKubeconfigs([
+      { path: '/zero', exists: true, config: { 'current-context': '' } },
+      { path: '/one', exists: true, config: { 'current-context': 'first' } },
+      { path: '/two', exists: true, config: { 'current-context': 'second' } },
+    ]);
+    expect(merged.currentContext).toBe('first');
+  });
+
+  it('keeps an empty certificate-authority empty instead of resolving it to the directory', () => {
+    const merged = mergeKubeconfigs([{ path: '/d/config', exists: true, config: { clusters: [{ name: 'c', cluster: { server: 'https://c', 'certificate-authority': '' } }] } }]);
+    expect(merged.clusters.get('c')?.value['certificate-authority']).toBe('');
+  });
+});
+
+describe('readKubeconfigFile limits', () => {
+  const refused = () => Promise.reject(new Error('must not be read'));
+
+  it('refuses a regular file over the limit before reading it', async () => {
+    const fs = { ...fsp, stat: async () => ({ isDirectory: () => false, isFile: () => true, size: MAX_KUBECONFIG_BYTES + 1 }), readFile: refused } as unknown as typeof fsp;
+    await expect(readKubeconfigFile({ fs }, '/big')).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE', message: expect.stringMatching(/bytes is larger than the 64 MiB limit$/) });
+  });
+
+  it('stops reading a FIFO or device that gives more than the limit', async () => {
+    // A device with no size: it yields 1 MiB of "a" more than the limit, then ends.
+    let left = MAX_KUBECONFIG_BYTES + 1024 * 1024;
+    const handle = {
+      read: async (buffer: Buffer, offset: number, length: number) => {
+        const bytesRead = Math.min(length, left);
+        buffer.fill(0x61, offset, offset + bytesRead);
+        left -= bytesRead;
+        return { bytesRead };
+      },
+      close: async () => undefined,
+    };
+    const fs = { ...fsp, stat: async () => ({ isDirectory: () => false, isFile: () => false, size: 0 }), readFile: refused, open: async () => handle } as unknown as typeof fsp;
+    await expect(readKubeconfigFile({ fs }, '/dev/fake')).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE', message: 'error loading config file "/dev/fake": more than the 64 MiB limit' });
   });
 });
 
@@ -126,6 +171,14 @@ describe('resolveContext', () => {
   };
   it('returns an empty user (no credentials, like client-go) when the user does not exist', () => {
     expect(resolveContext(merged, 'ok')).toMatchObject({ user: {}, userFound: false, namespace: 'ns' });
+  });
+  it('treats an empty namespace as not set: "default", not explicit', () => {
+    const withEmpty = { ...merged, contexts: new Map([['empty', { value: { cluster: 'c', namespace: '' }, file: '/f' }]]) };
+    expect(resolveContext(withEmpty, 'empty')).toMatchObject({ namespace: 'default', namespaceExplicit: false });
+  });
+  it('names at most ten known contexts in the hint for an unknown one', () => {
+    const many = { ...merged, contexts: new Map(Array.from({ length: 12 }, (_, i) => [`x${i}`, { value: { cluster: 'c' }, file: '/f' }] as const)) };
+    expect(() => resolveContext(many, 'nope')).toThrow(expect.objectContaining({ hint: `known contexts: ${Array.from({ length: 10 }, (_, i) => `x${i}`).join(', ')}, …` }));
   });
   it.each([
     ['no current context', undefined, 'ERR_CONTEXT_NOT_FOUND'],
