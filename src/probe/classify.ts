@@ -339,7 +339,31 @@ function unauthorizedHint(context: HttpContext): string {
   }
 }
 
+/**
+ * A 403 from the impersonation filter (apiserver pkg/endpoints/filters/impersonation.go): the
+ * authenticated user may not impersonate what as/as-groups/as-uid/as-user-extra asks for. Every
+ * request kubectl makes with this user fails the same way, whatever RBAC grants the impersonated
+ * identity, so the hint is about the impersonate verb, not about the request's permission.
+ */
+export function impersonationFailure(stage: string, body: string): StageFailure | undefined {
+  const message = serverMessage(body);
+  const refused = /User "([^"]*)" cannot impersonate resource "([^"]+)" in API group "([^"]*)"/.exec(message);
+  if (!refused && !/cannot impersonate/.test(message)) return undefined;
+  const [, user = '', resource = 'users', group = ''] = refused ?? [];
+  const [plural = resource, subresource] = resource.split('/');
+  const resourceArg = `${plural}${group === '' ? '' : `.${group}`}${subresource === undefined ? '' : `/${subresource}`}`;
+  const serviceAccount = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
+  const subject = serviceAccount ? `--serviceaccount=${serviceAccount[1] ?? ''}:${serviceAccount[2] ?? ''}` : user === '' ? '--user=USER' : `--user=${user}`;
+  return {
+    code: 'ERR_FORBIDDEN',
+    message: `${stage}: HTTP 403: ${message}`,
+    hint: `${user === '' ? 'the user' : `"${user}"`} may not impersonate (the as, as-groups, as-uid or as-user-extra of the kubeconfig user): grant the impersonate verb, e.g. kubectl create clusterrole NAME --verb=impersonate --resource=${resourceArg}, then kubectl create clusterrolebinding NAME --clusterrole=NAME ${subject}; or remove the impersonation from the user if it is not meant`,
+  };
+}
+
 export function forbiddenFailure(body: string, context: HttpContext): StageFailure {
+  const impersonation = impersonationFailure('request', body);
+  if (impersonation !== undefined) return impersonation;
   const message = serverMessage(body) || 'Forbidden';
   const anonymous = /"system:anonymous"/.test(message);
   return {

@@ -16,6 +16,7 @@ import {
   describeDialError,
   errorMessage,
   forbiddenFailure,
+  impersonationFailure,
   oneLine,
   redirectFailure,
   timeoutFailure,
@@ -322,6 +323,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         if (response.status === 404) continue;
         if (response.status >= 300 && response.status < 400) return fail(redirectFailure('authn', response.status, header(response, 'location')));
         if (response.status === 401) return fail(unauthorizedFailure('authn', response.body, httpContext(review.path)));
+        const refusedImpersonation = response.status === 403 ? impersonationFailure('authn', response.body) : undefined;
+        if (refusedImpersonation !== undefined) return fail(refusedImpersonation);
         if (response.status === 403 && !configured) {
           return warn(`anonymous: ${sent.withheld === undefined ? 'no credentials are configured' : 'the oidc id-token was not sent (see config)'}, and anonymous requests may not call selfsubjectreviews`);
         }
@@ -356,6 +359,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const response = await call('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', true, selfSubjectAccessReviewBody(access));
       if (response.status >= 300 && response.status < 400) return fail(redirectFailure('authz', response.status, header(response, 'location')));
       if (response.status === 401) return fail(unauthorizedFailure('authz', response.body, httpContext('selfsubjectaccessreviews')));
+      const refusedImpersonation = response.status === 403 ? impersonationFailure('authz', response.body) : undefined;
+      if (refusedImpersonation !== undefined) return fail(refusedImpersonation);
       if (response.status === 403 || response.status === 404) return warn(`${question}: cannot ask (selfsubjectaccessreviews answered HTTP ${response.status})`);
       if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authz', response.status, response.body));
       const answer = parseSelfSubjectAccessReview(response.body);

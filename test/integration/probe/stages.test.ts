@@ -408,6 +408,28 @@ describe('probe stages against the emulated API server', () => {
     expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(new RegExp(`^connected to 127\\.0\\.0\\.1:${api.port} \\(after 192\\.0\\.2\\.1:${api.port}: i/o timeout after 2\\.\\ds\\), direct \\(no proxy configured\\)$`));
   });
 
+  it('fails authn (exit 8) when the server refuses the impersonation, with a hint about the impersonate verb', async () => {
+    const { createServer: createHttpsServer } = await import('node:https');
+    // What kube-apiserver's impersonation filter answers to every request of a user who may not impersonate.
+    const server = createHttpsServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/version') return void res.end(JSON.stringify({ gitVersion: 'v1.32.4' }));
+      res.statusCode = 403;
+      res.end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden', message: `users "${String(req.headers['impersonate-user'])}" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const result = await probe({ server: `https://127.0.0.1:${port}`, 'certificate-authority-data': caData() }, { token: tokens['deployer'], as: 'jane' });
+      expect(failure(result)?.name).toBe('authn');
+      expect(probeExitCode(result)).toBe(8);
+      expect(failure(result)?.error?.message).toBe('authn: HTTP 403: users "jane" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope');
+      expect(failure(result)?.error?.hint).toMatch(/--verb=impersonate --resource=users, .*--user=bob; or remove the impersonation/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('probes an IPv6 server URL ([::1]) with the IP checked against the certificate', async () => {
     const v6 = await startApiServer({ pki, host: '::1' });
     try {

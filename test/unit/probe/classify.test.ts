@@ -8,6 +8,7 @@ import {
   classifyTcpError,
   classifyTlsError,
   forbiddenFailure,
+  impersonationFailure,
   LEGACY_COMMON_NAME,
   redirectFailure,
   serverMessage,
@@ -178,6 +179,22 @@ describe('HTTP failures', () => {
   it('explains a 403 for system:anonymous as missing credentials', () => {
     const failure = forbiddenFailure(JSON.stringify({ message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
     expect(failure.hint).toMatch(/without credentials/);
+  });
+
+  it.each([
+    ['users, by a user', 'users "jane" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope', /--verb=impersonate --resource=users, then kubectl create clusterrolebinding NAME --clusterrole=NAME --user=bob; or remove the impersonation/],
+    ['groups, by a service account', 'groups "devs" is forbidden: User "system:serviceaccount:ci:deployer" cannot impersonate resource "groups" in API group "" at the cluster scope', /--resource=groups, .*--serviceaccount=ci:deployer;/],
+    ['a user-extra', 'userextras.authentication.k8s.io "x" is forbidden: User "bob" cannot impersonate resource "userextras/scopes" in API group "authentication.k8s.io" at the cluster scope', /--resource=userextras\.authentication\.k8s\.io\/scopes,/],
+  ])('hints at the impersonate verb, not a rolebinding for the request, when impersonating %s is refused', (_name, message, hint) => {
+    const failure = forbiddenFailure(JSON.stringify({ kind: 'Status', code: 403, message }), context);
+    expect(errorExitCodes[failure.code]).toBe(8);
+    expect(failure.message).toBe(`request: HTTP 403: ${message}`);
+    expect(failure.hint).toMatch(hint);
+    expect(failure.hint).not.toMatch(/rolebinding NAME --clusterrole=view/);
+  });
+
+  it('leaves other 403s to the RBAC hint', () => {
+    expect(impersonationFailure('authn', JSON.stringify({ message: 'pods is forbidden: User "bob" cannot list resource "pods"' }))).toBeUndefined();
   });
 
   it('names the Location of a redirect it did not follow', () => {
