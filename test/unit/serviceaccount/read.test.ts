@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inClusterServerUrl, readServiceAccountDir, serverUrlAuthority, validateCaBundle, validateInClusterServerUrl, validateServerUrl } from '../../../src/serviceaccount/read.js';
+import { inClusterServerUrl, readServiceAccountDir, redactUserinfo, serverUrlAuthority, validateCaBundle, validateInClusterServerUrl, validateNamespace, validateObjectName, validateServerUrl, validateToken } from '../../../src/serviceaccount/read.js';
 import { CliError } from '../../../src/errors.js';
 import { makeMount, tempDir, testCa } from '../../support/mount.js';
 
@@ -155,5 +155,134 @@ describe('validateServerUrl', () => {
   });
   it('accepts http only when told to', () => {
     expect(validateServerUrl('http://k:8080', { allowInsecureHttp: true })).toEqual({ url: 'http://k:8080', insecureHttp: true });
+  });
+});
+
+describe('readServiceAccountDir, what each check says', () => {
+  const refusal = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      return error instanceof CliError ? { code: error.code, message: error.message } : { code: `unexpected ${String(error)}`, message: '' };
+    }
+    return undefined;
+  };
+
+  it('refuses an --sa-dir that is a file, saying so', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    expect(await refusal(readServiceAccountDir(deps(dir), 'file'))).toEqual({ code: 'ERR_SA_DIR_MISSING', message: `service-account mount ${join(dir, 'file')} is not a directory` });
+  });
+
+  it('trims the namespace file ("team-b\\n" is team-b)', async () => {
+    const mount = await makeMount(tempDir());
+    writeFileSync(join(mount.dir, '..data', 'namespace'), 'team-b\n');
+    expect((await readServiceAccountDir(deps(), mount.dir)).namespace).toBe('team-b');
+  });
+
+  it('refuses a namespace that is a directory instead of taking it as missing', async () => {
+    const mount = await makeMount(tempDir());
+    rmSync(join(mount.dir, 'namespace'));
+    mkdirSync(join(mount.dir, 'namespace'));
+    expect(await refusal(readServiceAccountDir(deps(), mount.dir))).toEqual({ code: 'ERR_SA_NAMESPACE_INVALID', message: `cannot read ${join(mount.dir, 'namespace')}: is a directory` });
+  });
+
+  it('names the namespace a bad namespace file holds', async () => {
+    const mount = await makeMount(tempDir());
+    writeFileSync(join(mount.dir, '..data', 'namespace'), 'Team_A');
+    expect(await refusal(readServiceAccountDir(deps(), mount.dir))).toEqual({ code: 'ERR_SA_NAMESPACE_INVALID', message: `namespace "Team_A" from ${join(mount.dir, 'namespace')} is not a valid DNS label` });
+  });
+
+  it('says "is a directory" for a token path that is one', async () => {
+    const mount = await makeMount(tempDir());
+    rmSync(join(mount.dir, 'token'));
+    mkdirSync(join(mount.dir, 'token'));
+    expect(await refusal(readServiceAccountDir(deps(), mount.dir))).toEqual({ code: 'ERR_SA_TOKEN_MISSING', message: `cannot read service-account token ${join(mount.dir, 'token')}: is a directory` });
+  });
+
+  it('never reads a token that is not a regular file (a FIFO would block)', async () => {
+    const mount = await makeMount(tempDir());
+    const tokenPath = join(mount.dir, 'token');
+    const fs = {
+      ...fsp,
+      stat: async (path: string) => (path === tokenPath ? { isFile: () => false, isDirectory: () => false, size: 0 } : fsp.stat(path)),
+      readFile: ((path: string, options: BufferEncoding) => (path === tokenPath ? Promise.resolve('a-token-from-a-fifo') : fsp.readFile(path, options))) as typeof fsp.readFile,
+    } as unknown as typeof fsp;
+    expect(await refusal(readServiceAccountDir({ fs, cwd: '/' }, mount.dir))).toEqual({ code: 'ERR_SA_TOKEN_MISSING', message: `cannot read service-account token ${tokenPath}: not a regular file` });
+  });
+
+  it.each([
+    ['a token of 64 KiB + 1 byte', 'token', () => 'a'.repeat(64 * 1024 + 1), 'ERR_SA_TOKEN_INVALID', /is 65537 bytes, larger than the 65536-byte limit$/],
+    ['a CA of 4 MiB + 1 byte (a good certificate padded with a comment)', 'ca.crt', (pem: string) => `${pem}${'#'.repeat(4 * 1024 * 1024 + 1 - pem.length - 1)}\n`, 'ERR_SA_CA_INVALID', /is 4194305 bytes, larger than the 4194304-byte limit$/],
+  ])('refuses %s', async (_name, file, content, code, message) => {
+    const mount = await makeMount(tempDir());
+    writeFileSync(join(mount.dir, '..data', file), content(mount.caPem));
+    expect(await refusal(readServiceAccountDir(deps(), mount.dir))).toEqual({ code, message: expect.stringMatching(message) });
+  });
+
+  it('accepts a token of exactly 64 KiB', async () => {
+    const mount = await makeMount(tempDir());
+    writeFileSync(join(mount.dir, '..data', 'token'), 'a'.repeat(64 * 1024));
+    expect((await readServiceAccountDir(deps(), mount.dir)).token).toHaveLength(64 * 1024);
+  });
+});
+
+describe('validateToken', () => {
+  it.each([
+    ['an empty token', ' \n', /is empty$/],
+    ['inner whitespace', 'abc def', /contains whitespace inside it$/],
+    ['a DEL byte (\\x7f)', 'abc\x7fdef', /contains bytes that cannot appear in an HTTP header$/],
+  ])('refuses %s with its own message', (_name, raw, message) => {
+    expect(() => validateToken(raw, 'token')).toThrow(expect.objectContaining({ code: 'ERR_SA_TOKEN_INVALID', message: expect.stringMatching(message) }));
+  });
+});
+
+describe('validateCaBundle, a first certificate without its END line', () => {
+  it('says it is cut off, though a later certificate has an END line', async () => {
+    const cert = (await testCa()).cert;
+    expect(() => validateCaBundle(`${cert.replace('-----END CERTIFICATE-----', '')}\n${cert}`, 'ca.crt')).toThrow(/^ca\.crt: certificate 1 of 2 is cut off/);
+  });
+});
+
+describe('validateObjectName and validateNamespace limits', () => {
+  const subdomain = (length: number) => `${'a'.repeat(61)}.`.repeat(5).slice(0, length - 1) + 'a';
+  it('takes a 253-character name and refuses a 254-character one', () => {
+    expect(validateObjectName(subdomain(253), 'secret')).toHaveLength(253);
+    expect(() => validateObjectName(subdomain(254), 'secret')).toThrow(expect.objectContaining({ code: 'ERR_BAD_NAME' }));
+  });
+  it('takes a 63-character namespace and refuses a 64-character one', () => {
+    expect(validateNamespace('a'.repeat(63), 'test')).toHaveLength(63);
+    expect(() => validateNamespace('a'.repeat(64), 'test')).toThrow(expect.objectContaining({ code: 'ERR_SA_NAMESPACE_INVALID' }));
+  });
+});
+
+describe('server URL edges', () => {
+  it('does not bracket an IPv6 host that already has brackets', () => {
+    expect(inClusterServerUrl({ KUBERNETES_SERVICE_HOST: '[::1]', KUBERNETES_SERVICE_PORT: '443' })).toBe('https://[::1]:443');
+  });
+  it('says a port over 65535 is not a port number', () => {
+    expect(() => validateInClusterServerUrl({ KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '65536' }, { allowInsecureHttp: false })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('KUBERNETES_SERVICE_PORT is not a port number') }),
+    );
+  });
+  it('quotes at most 80 characters of a long KUBERNETES_SERVICE_HOST', () => {
+    const host = `h${'x'.repeat(200)}`;
+    expect(() => validateInClusterServerUrl({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: 'abc' }, { allowInsecureHttp: false })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(`KUBERNETES_SERVICE_HOST=${JSON.stringify(host.slice(0, 80))},`) }),
+    );
+  });
+  it.each(['https://k:6443#frag', 'https://k:6443/\tx', 'https://k:6443/\nhttps://other'])('refuses %j', (input) => {
+    expect(() => validateServerUrl(input, { allowInsecureHttp: false })).toThrow(expect.objectContaining({ code: 'ERR_BAD_SERVER_URL' }));
+  });
+  it.each([
+    ['https://admin:pw@host/path', 'https://REDACTED@host/path'],
+    ['https:admin:pw@host:6443', 'https:REDACTED@host:6443'],
+    ['https:/admin:pw@host', 'https:/REDACTED@host'],
+    ['https://host/path', 'https://host/path'],
+  ])('redactUserinfo(%j) is %j', (input, redacted) => {
+    expect(redactUserinfo(input)).toBe(redacted);
+  });
+  it('does not quote credentials of a URL without "//" that also has whitespace', () => {
+    expect(() => validateServerUrl('https:admin:Sup3rSecretPw@host x', { allowInsecureHttp: false })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('Sup3rSecretPw') }));
   });
 });
