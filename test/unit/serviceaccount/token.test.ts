@@ -127,3 +127,51 @@ describe('matchesClaimsShape', () => {
     expect(vouched).toBeGreaterThan(300);
   });
 });
+
+describe('decodeTokenClaims, which claim decides', () => {
+  const payload = (claims: object) => Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const jwtWith = (claims: object) => `x.${payload(claims)}.y`;
+
+  it.each([
+    ['two parts', `x.${payload({ sub: 'system:serviceaccount:ns:sa' })}`],
+    ['four parts', `x.${payload({ sub: 'system:serviceaccount:ns:sa' })}.y.z`],
+  ])('treats a token of %s as opaque', async (_name, token) => {
+    expect(await decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
+  });
+
+  it('takes a 63-character namespace and drops a 64-character one', async () => {
+    expect(await decodeTokenClaims(jwtWith({ 'kubernetes.io': { namespace: 'n'.repeat(63) } }))).toMatchObject({ namespace: 'n'.repeat(63) });
+    expect(await decodeTokenClaims(jwtWith({ 'kubernetes.io': { namespace: 'n'.repeat(64) } }))).not.toHaveProperty('namespace');
+  });
+
+  it('takes a 253-character account name and drops a 254-character one', async () => {
+    const name = (length: number) => `${'a'.repeat(61)}.`.repeat(5).slice(0, length - 1) + 'a';
+    expect(await decodeTokenClaims(jwtWith({ 'kubernetes.io': { serviceaccount: { name: name(253) } } }))).toMatchObject({ serviceAccount: name(253) });
+    expect(await decodeTokenClaims(jwtWith({ 'kubernetes.io': { serviceaccount: { name: name(254) } } }))).not.toHaveProperty('serviceAccount');
+  });
+
+  it('prefers the kubernetes.io namespace claim over the subject', async () => {
+    expect(await decodeTokenClaims(jwtWith({ sub: 'system:serviceaccount:from-sub:sa', 'kubernetes.io': { namespace: 'from-claim' } }))).toMatchObject({ namespace: 'from-claim' });
+  });
+
+  it('reads nothing from a subject with more than four parts', async () => {
+    const claims = await decodeTokenClaims(jwtWith({ sub: 'system:serviceaccount:ns:a:b' }));
+    expect(claims).toMatchObject({ kind: 'jwt', subject: 'system:serviceaccount:ns:a:b' });
+    expect(claims).not.toHaveProperty('namespace');
+    expect(claims).not.toHaveProperty('serviceAccount');
+  });
+
+  it('takes an aud that is a plain string as one audience', async () => {
+    expect(await decodeTokenClaims(jwtWith({ aud: 'https://kubernetes.default.svc' }))).toMatchObject({ audiences: ['https://kubernetes.default.svc'] });
+  });
+
+  it('reads a token bound to a Secret', async () => {
+    expect(await decodeTokenClaims(jwtWith({ 'kubernetes.io': { namespace: 'ns', secret: { name: 's', uid: 'u' } } }))).toMatchObject({ boundTo: { kind: 'secret', name: 's' } });
+  });
+
+  it('has no username without a namespace', async () => {
+    const claims = await decodeTokenClaims(jwtWith({ 'kubernetes.io': { serviceaccount: { name: 'sa' } } }));
+    expect(claims).toMatchObject({ kind: 'jwt', serviceAccount: 'sa' });
+    expect(serviceAccountUsername(claims)).toBeUndefined();
+  });
+});
