@@ -272,6 +272,40 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
   }
 }
 
+/**
+ * What node:http reports when the connection breaks around a request, in the words Go's net/http
+ * (and so kubectl) uses, with a hint; undefined for anything else. A TLS 1.3 server refuses a
+ * client certificate after the handshake, and some (Go's among them) close the connection without
+ * an alert: the client then sees only the close, at the first response.
+ */
+export function httpTransportFailure(stage: string, error: unknown, context: { readonly clientCertSource?: string | undefined; readonly tlsProtocol?: string | undefined }): StageFailure | undefined {
+  const code = errorCode(error) ?? '';
+  const message = error instanceof Error ? error.message : '';
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    const certFirst =
+      context.clientCertSource !== undefined && context.tlsProtocol === 'TLSv1.3'
+        ? `the server may have refused the client certificate from ${context.clientCertSource} (a TLS 1.3 server judges it after the handshake and may close without saying why): check that it is signed by the CA the server trusts for clients and unexpired; otherwise `
+        : '';
+    return {
+      code: 'ERR_HTTP',
+      message: `${stage}: EOF: the server closed the connection without answering${message === 'socket hang up' ? '' : ` (${errorMessage(error)})`}`,
+      hint: `${certFirst}the server, or a load balancer or proxy in front of it, closed the connection after the request: check that the port is the API server's and look at its log`,
+    };
+  }
+  if (code.startsWith('HPE_')) {
+    // Go's http.ReadResponse: `malformed HTTP response "<first line>"`.
+    const raw = typeof error === 'object' && error !== null && 'rawPacket' in error && Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
+    const firstLine = raw.split(/\r?\n/)[0]?.slice(0, 80) ?? '';
+    const what = code === 'HPE_INVALID_CONSTANT' && firstLine !== '' ? `malformed HTTP response ${JSON.stringify(firstLine)}` : `malformed HTTP response (${errorMessage(error)})`;
+    return {
+      code: 'ERR_HTTP',
+      message: `${stage}: net/http: HTTP/1.x transport connection broken: ${what}`,
+      hint: 'something that is not an HTTP server answers over TLS on that port (another service, or a TLS tunnel in front of one): check the port in the server URL',
+    };
+  }
+  return undefined;
+}
+
 /** The credential the server judged: what a 401 is about. */
 export interface CredentialInUse {
   readonly kind: 'token' | 'tokenFile' | 'exec' | 'auth-provider' | 'basic' | 'client-cert';

@@ -507,23 +507,29 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   }
   if (result.exitCode !== 0) {
     const stderr = result.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
-    throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} failed with exit code ${String(result.exitCode ?? result.signal)}${stderr ? `: ${stderr}` : ''}`);
+    throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} failed with exit code ${String(result.exitCode ?? result.signal)}${stderr ? `: ${stderr}` : ''}`, {
+      // kubectl shows the plugin's stderr and the same words; the plugin knows why.
+      // Not its args: a plugin may take a secret there (--client-secret), and nothing registers it.
+      hint: `run the plugin by hand (${command} with the exec.args and exec.env of the kubeconfig) to see its whole error: usually its login has expired (log in again with its own tool), or it is not configured for this cluster or account`,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.stdout);
   } catch (cause) {
-    throw new CliError('ERR_EXEC_PLUGIN', `${name} printed something that is not an ExecCredential JSON document`, { cause });
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} printed something that is not an ExecCredential JSON document`, { cause, hint: 'run the plugin by hand: it must print one ExecCredential JSON object on stdout, and its messages on stderr' });
   }
   const credential = execCredentialSchema.safeParse(parsed);
   if (!credential.success) {
-    throw new CliError('ERR_EXEC_PLUGIN', `${name} returned a malformed ExecCredential: ${z.prettifyError(credential.error)}`);
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} returned a malformed ExecCredential: ${z.prettifyError(credential.error)}`, { hint: 'the plugin speaks another format than client.authentication.k8s.io ExecCredential: update it, or check exec.apiVersion' });
   }
   const { status, apiVersion: returned } = credential.data;
   if (returned !== apiVersion) {
-    throw new CliError('ERR_EXEC_PLUGIN', `exec plugin is configured to use API version ${apiVersion}, plugin returned version ${returned ?? '(none)'}`);
+    throw new CliError('ERR_EXEC_PLUGIN', `exec plugin is configured to use API version ${apiVersion}, plugin returned version ${returned ?? '(none)'}`, {
+      hint: returned ? `set exec.apiVersion to ${returned} in the kubeconfig (or upgrade the plugin)` : 'the plugin printed no apiVersion: update it',
+    });
   }
-  if (!status) throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a status field");
+  if (!status) throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a status field", { hint: 'run the plugin by hand: its ExecCredential has no status (token or client certificate)' });
   options.secrets.add(status.token);
   options.secrets.add(status.clientKeyData);
   if (status.token) {
@@ -531,7 +537,7 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
     return { bearer: { token: status.token, kind: 'exec', source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
   }
   if (status.clientCertificateData || status.clientKeyData) {
-    if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both');
+    if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both', { hint: 'run the plugin by hand: a certificate needs its key in the same ExecCredential' });
     const problem = keyPairError(status.clientCertificateData, status.clientKeyData);
     if (problem !== undefined) {
       // exec.go refreshCredsLocked, in its words.
@@ -541,5 +547,5 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
     }
     return { clientCert: { certPem: status.clientCertificateData, keyPem: status.clientKeyData, source: name } };
   }
-  throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a token or cert/key pair");
+  throw new CliError('ERR_EXEC_PLUGIN', "exec plugin didn't return a token or cert/key pair", { hint: 'run the plugin by hand: it answered without a credential, which usually means it needs a login first' });
 }

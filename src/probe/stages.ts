@@ -16,6 +16,7 @@ import {
   describeDialError,
   errorMessage,
   forbiddenFailure,
+  httpTransportFailure,
   impersonationFailure,
   oneLine,
   redirectFailure,
@@ -106,7 +107,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     try {
       outcome = await body();
     } catch (error) {
-      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert }));
+      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert, tlsProtocol }));
     }
     stages.push({ name, ms: Math.round(performance.now() - stageStart), ...singleLine(outcome) });
     return outcome.status !== 'fail';
@@ -119,6 +120,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
   let configured = false;
   /** Where the client certificate presented in the handshake came from, for a TLS alert's hint. */
   let sentClientCert: string | undefined;
+  /** The TLS version the tls stage agreed (a TLS 1.3 server judges the client certificate later). */
+  let tlsProtocol: string | undefined;
   try {
     const configOk = await run('config', async () => {
       target = await resolveTarget();
@@ -256,6 +259,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const secured = connection as import('node:tls').TLSSocket;
       const peer = secured.getPeerCertificate();
       const protocol = secured.getProtocol() ?? 'TLS';
+      tlsProtocol = protocol;
       const expires = peer.valid_to ? `, expires ${new Date(peer.valid_to).toISOString().slice(0, 10)}` : '';
       const cn = typeof peer.subject?.CN === 'string' ? peer.subject.CN : '(no CN)';
       if (p.insecure) {
@@ -446,12 +450,14 @@ function singleLine(outcome: StageOutcome): StageOutcome {
   };
 }
 
-function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number, tls: { checkedName: string; clientCertSource: string | undefined }): StageFailure {
+function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number, tls: { checkedName: string; clientCertSource: string | undefined; tlsProtocol: string | undefined }): StageFailure {
   if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
   if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
   // A TLS 1.3 server refuses a client certificate (or its absence) after the handshake, so the
   // alert arrives with the first response: still a TLS failure, as kubectl reports it.
   const alert = tlsAlertOf(error);
   if (alert !== undefined) return tlsAlertFailure(stage, alert, tls);
+  const transport = stage === 'config' ? undefined : httpTransportFailure(stage, error, tls);
+  if (transport !== undefined) return transport;
   return { code: stage === 'config' ? 'ERR_INTERNAL' : 'ERR_HTTP', message: `${stage}: ${errorMessage(error)}` };
 }

@@ -430,6 +430,47 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  it.each([
+    ['closes the connection after the request', (socket: import('node:tls').TLSSocket) => socket.on('data', () => socket.end()), /^version: EOF: the server closed the connection without answering$/, /closed the connection after the request/],
+    ['answers with something that is not HTTP', (socket: import('node:tls').TLSSocket) => socket.on('data', () => socket.end('SSH-2.0-OpenSSH_9.6\r\nnot http\r\n\r\n')), /^version: net\/http: HTTP\/1\.x transport connection broken: malformed HTTP response "SSH-2\.0-OpenSSH_9\.6"$/, /not an HTTP server/],
+  ])('fails version in kubectl\'s words, with a hint, when the TLS server %s', async (_name, behave, message, hint) => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createTlsServer({ key: pki.server.key, cert: pki.server.cert }, (socket) => {
+      socket.on('error', () => {});
+      behave(socket);
+    });
+    server.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const result = await probe({ server: `https://127.0.0.1:${port}`, 'certificate-authority-data': caData() }, { token: tokens['deployer'] });
+      expect(failure(result)?.name).toBe('version');
+      expect(probeExitCode(result)).toBe(5);
+      expect(failure(result)?.error?.message).toMatch(message);
+      expect(failure(result)?.error?.hint).toMatch(hint);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('names the client certificate first when a TLS 1.3 server closes the connection without an alert after the handshake', async () => {
+    // As a server that judges the certificate after a TLS 1.3 handshake and hangs up without saying why.
+    const server = createTlsServer({ key: pki.server.key, cert: pki.server.cert }, (socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const result = await probe({ server: `https://127.0.0.1:${port}`, 'certificate-authority-data': caData() }, { 'client-certificate': join(dir, 'admin.crt'), 'client-key': join(dir, 'admin.key') });
+      expect(failure(result)?.error?.message).toMatch(/^version: EOF: the server closed the connection without answering/);
+      expect(failure(result)?.error?.hint).toMatch(/^the server may have refused the client certificate from .*admin\.crt/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('probes an IPv6 server URL ([::1]) with the IP checked against the certificate', async () => {
     const v6 = await startApiServer({ pki, host: '::1' });
     try {

@@ -295,8 +295,15 @@ describe('exec plugins', () => {
     ['output that is not JSON', { stdout: 'hello' }, /not an ExecCredential/],
   ])('fails with exit 3 for %s', async (_name, answer, message) => {
     const promise = resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer));
-    await expect(promise).rejects.toMatchObject({ code: 'ERR_EXEC_PLUGIN' });
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_EXEC_PLUGIN', hint: expect.stringMatching(/./) });
     await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer))).rejects.toThrow(message);
+  });
+
+  it('hints at running the plugin by hand when it exits non-zero, without quoting its args', async () => {
+    await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', args: ['get-token', '--client-secret=s3cr3t'] } }, fakeSpawn({ exitCode: 1, stderr: 'token expired' }))).rejects.toMatchObject({
+      message: 'exec: executable p failed with exit code 1: token expired',
+      hint: expect.stringMatching(/^run the plugin by hand \(p with the exec\.args and exec\.env of the kubeconfig\)/),
+    });
   });
 
   it('gives the installHint as the hint when the command is missing', async () => {
