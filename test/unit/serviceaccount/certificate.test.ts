@@ -142,3 +142,56 @@ describe('describeCertificateProblem', () => {
     expect(bothRefused).toBeGreaterThan(300);
   });
 });
+
+// Hand-built DER, one departure from a certificate's shape at a time (RFC 5280 §4.1), each with
+// the reason it must give. Only the structure is checked, so the contents can be placeholders.
+describe('describeCertificateProblem, field by field', () => {
+  const tlv = (tag: number, ...parts: Buffer[]) => {
+    const body = Buffer.concat(parts);
+    if (body.length > 0xffff) throw new Error('test DER too long');
+    const length = body.length < 0x80 ? [body.length] : body.length < 0x100 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
+    return Buffer.concat([Buffer.from([tag, ...length]), body]);
+  };
+  const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
+  const int = tlv(0x02, Buffer.from([1]));
+  const bits = tlv(0x03, Buffer.from([0, 1, 2]));
+  const algorithm = seq(tlv(0x06, Buffer.from([0x2a, 0x86, 0x48])));
+  const name = seq(tlv(0x31, seq(tlv(0x06, Buffer.from([0x55, 0x04, 0x03])), tlv(0x0c, Buffer.from('ca')))));
+  const utc = tlv(0x17, Buffer.from('260101000000Z'));
+  const generalized = tlv(0x18, Buffer.from('20510101000000Z'));
+  const spki = seq(algorithm, bits);
+  const extensions = tlv(0xa3, seq(seq(tlv(0x06, Buffer.from([0x55, 0x1d, 0x13])), tlv(0x04, Buffer.from([0x30, 0x00])))));
+  const tbs = (overrides: { validity?: Buffer; spki?: Buffer; after?: Buffer[] } = {}) =>
+    seq(tlv(0xa0, tlv(0x02, Buffer.from([2]))), int, algorithm, name, overrides.validity ?? seq(utc, utc), name, overrides.spki ?? spki, ...(overrides.after ?? [extensions]));
+  const certificate = (...parts: Buffer[]) => seq(...(parts.length > 0 ? parts : [tbs(), algorithm, bits]));
+  const pem = (der: Buffer) => toPem('CERTIFICATE', der);
+  const raw = (base64: string) => `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----`;
+
+  it.each<[string, string]>([
+    ['the hand-built certificate', pem(certificate())],
+    ['a validity of UTCTime and GeneralizedTime', pem(certificate(tbs({ validity: seq(utc, generalized) }), algorithm, bits))],
+    ['issuerUniqueID, subjectUniqueID and extensions in order', pem(certificate(tbs({ after: [tlv(0x81, Buffer.from([0])), tlv(0x82, Buffer.from([0])), extensions] }), algorithm, bits))],
+  ])('accepts %s', (_name, block) => {
+    expect(describeCertificateProblem(block)).toBeUndefined();
+  });
+
+  it.each<[string, string, string]>([
+    ['base64 whose length is not a multiple of 4', raw('MAA'), 'the block is not valid base64'],
+    ['a single byte', pem(Buffer.from([0x30])), 'truncated DER'],
+    ['a length of five octets', pem(Buffer.from([0x30, 0x85, 0, 0, 0, 0, 0])), 'not DER (indefinite or oversized length)'],
+    ['a length whose octets are cut off', pem(Buffer.from([0x30, 0x82, 0x01])), 'truncated DER'],
+    ['a high tag number (read over, not taken for the length)', pem(Buffer.from([0x1f, 0x05, 0x00])), 'not a DER SEQUENCE'],
+    ['a high tag number cut off before its length', pem(Buffer.from([0x1f, 0x05])), 'truncated DER'],
+    ['an outer SET instead of a SEQUENCE', pem(tlv(0x31, tbs(), algorithm, bits)), 'not a DER SEQUENCE'],
+    ['four parts instead of three', pem(certificate(tbs(), algorithm, bits, seq())), 'not shaped like a certificate (tbsCertificate, signatureAlgorithm, signature)'],
+    ['a signature that is not a BIT STRING', pem(certificate(tbs(), algorithm, int)), 'not shaped like a certificate (tbsCertificate, signatureAlgorithm, signature)'],
+    ['a validity of three times', pem(certificate(tbs({ validity: seq(utc, utc, utc) }), algorithm, bits)), 'the validity field is not two times'],
+    ['a validity of one time', pem(certificate(tbs({ validity: seq(utc) }), algorithm, bits)), 'the validity field is not two times'],
+    ['a public key of three parts', pem(certificate(tbs({ spki: seq(algorithm, bits, bits) }), algorithm, bits)), 'the subjectPublicKeyInfo field is malformed'],
+    ['a public key that is not a BIT STRING', pem(certificate(tbs({ spki: seq(algorithm, int) }), algorithm, bits)), 'the subjectPublicKeyInfo field is malformed'],
+    ['extensions twice', pem(certificate(tbs({ after: [extensions, extensions] }), algorithm, bits)), 'unexpected fields after subjectPublicKeyInfo'],
+    ['subjectUniqueID before issuerUniqueID', pem(certificate(tbs({ after: [tlv(0x82, Buffer.from([0])), tlv(0x81, Buffer.from([0]))] }), algorithm, bits)), 'unexpected fields after subjectPublicKeyInfo'],
+  ])('refuses %s', (_name, block, reason) => {
+    expect(describeCertificateProblem(block)).toBe(reason);
+  });
+});
