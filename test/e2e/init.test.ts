@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTokenSigner, legacyTokenClaims, signJwt } from '../support/jwt.js';
-import { makeMount, tempDir, type Mount } from '../support/mount.js';
+import { makeMount, mintToken, tempDir, type Mount } from '../support/mount.js';
 import { runCli } from '../support/run-cli.js';
 
 const exec = promisify(execFile);
@@ -396,3 +396,49 @@ describe('init with bad input', () => {
   });
 });
 
+
+describe('init, what it takes from the environment and the token, and what it warns about', () => {
+  const run = (sa: string, dir: string, extra: string[] = [], env: Record<string, string> = {}) =>
+    runCli(['init', '--sa-dir', sa, '--kubeconfig', join(dir, 'k'), '-o', 'json', ...extra], { cwd: dir, env: { HOME: dir, ...env } });
+
+  it('takes POD_NAMESPACE when the namespace file is missing, and says so', async () => {
+    const dir = tempDir();
+    const noNs = await makeMount(tempDir(), { omitNamespace: true, namespace: 'team-b', serviceAccount: 'x' });
+    const result = await run(noNs.dir, dir, ['--server', server], { POD_NAMESPACE: 'team-c' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^warning: no namespace file in .*; using namespace "team-c"$/m);
+    expect(JSON.parse(result.stdout)).toMatchObject({ namespace: 'team-c' });
+  });
+
+  it('refuses a POD_NAMESPACE that is not a DNS label (exit 3), writing nothing', async () => {
+    const dir = tempDir();
+    const noNs = await makeMount(tempDir(), { omitNamespace: true });
+    const result = await run(noNs.dir, dir, ['--server', server], { POD_NAMESPACE: 'Bad_NS' });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/^error: namespace "Bad_NS" from POD_NAMESPACE is not a valid DNS label$/m);
+    expect(existsSync(join(dir, 'k'))).toBe(false);
+  });
+
+  it("names the entries after the token's namespace when it differs from the mount's, and keeps the mount's as the context namespace", async () => {
+    const dir = tempDir();
+    const sa = await makeMount(tempDir(), { namespace: 'team-a', serviceAccount: 'deployer', token: mintToken('team-x', 'deployer') });
+    const result = await run(sa.dir, dir, ['--server', server]);
+    expect(result.code, result.stderr).toBe(0);
+    const written = await view(join(dir, 'k'), dir);
+    expect(written['current-context']).toBe('team-x/deployer@10.96.0.1');
+    expect(written.contexts?.[0]?.context).toMatchObject({ namespace: 'team-a', user: 'team-x/deployer@10.96.0.1' });
+  });
+
+  it.each([
+    ['an expired token', () => mintToken('team-a', 'deployer', -3600), [] as string[], /^warning: the token expired at \S+; the API server will refuse it$/m],
+    ['a token that is not a JWT', () => 'r4nd0m-0pa9ue-t0k3n', [] as string[], /^warning: the token in \S+ is not a JWT; the service account cannot be named from it$/m],
+    ['a plain-http server', () => mintToken('team-a', 'deployer'), ['--insecure-allow-http'], /^warning: server http:\/\/10\.0\.0\.1:8080 is plain http: kubectl will not send the token to it$/m],
+  ])('warns about %s, and still writes the kubeconfig', async (_name, token, flags, warning) => {
+    const dir = tempDir();
+    const sa = await makeMount(tempDir(), { token: token() });
+    const result = await run(sa.dir, dir, ['--server', flags.length > 0 ? 'http://10.0.0.1:8080' : server, ...flags]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(warning);
+    expect(existsSync(join(dir, 'k'))).toBe(true);
+  });
+});
