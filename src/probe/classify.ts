@@ -78,7 +78,7 @@ export function classifyProxyRefusal(proxy: string, target: string, statusLine: 
 
 /** An address's connect error in a few words, for the list of addresses tried ("connection refused", "i/o timeout after 2.5s"). */
 export function describeDialError(error: unknown): string {
-  const code = errorCode(error);
+  const code = errorCode(error) ?? '';
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
@@ -419,17 +419,54 @@ export function redirectFailure(stage: string, status: number, location: string 
   };
 }
 
-export function unexpectedStatusFailure(stage: string, status: number, body: string): StageFailure {
+/** client-go rest.Request maxRetries: a request is retried at most this many times. */
+export const MAX_RETRIES = 10;
+
+/**
+ * client-go's checkWait (rest/request.go): a 429 or any 5xx with an integer Retry-After (strconv.Atoi:
+ * digits with an optional sign) is retried after that many seconds (a negative one at once);
+ * anything else, a 429 without Retry-After included, is not. Undefined: do not retry.
+ */
+export function retryAfterMs(status: number, retryAfter: string | undefined): number | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  if (retryAfter === undefined || !/^[+-]?\d+$/.test(retryAfter)) return undefined;
+  return Math.max(0, Number(retryAfter)) * 1000;
+}
+
+/** What the stage's request went through before its final answer (the retries kubectl would make too). */
+export interface RetryRecord {
+  readonly retries: number;
+  readonly statuses: readonly number[];
+  /** The server asked for a wait the probe's deadline did not leave room for. */
+  readonly gaveUpWaitingMs?: number | undefined;
+}
+
+export function describeRetries(record: RetryRecord): string {
+  const statuses = [...new Set(record.statuses)].map((status) => `HTTP ${status}`).join(', ');
+  const retried = record.retries > 0 ? `retried ${record.retries} time${record.retries === 1 ? '' : 's'} after ${statuses} with Retry-After, as kubectl does` : '';
+  const gaveUp = record.gaveUpWaitingMs === undefined ? '' : `the server asked to retry after ${formatMs(record.gaveUpWaitingMs)}, past the probe's deadline (kubectl would wait, up to ${MAX_RETRIES} retries)`;
+  return [retried, gaveUp].filter((part) => part !== '').join('; ');
+}
+
+export function unexpectedStatusFailure(stage: string, status: number, body: string, headers: Readonly<Record<string, string | string[] | undefined>> = {}): StageFailure {
   const message = serverMessage(body);
+  const header = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const flowSchema = header('x-kubernetes-pf-flowschema-uid');
+  const priorityLevel = header('x-kubernetes-pf-prioritylevel-uid');
   return {
     code: 'ERR_HTTP',
     message: `${stage}: unexpected HTTP ${status}${message ? `: ${message}` : ''}`,
     hint:
       status === 404
         ? 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing'
-        : status >= 500
-          ? 'the API server (or something in front of it) is failing: check its health (/readyz) and logs'
-          : undefined,
+        : status === 429
+          ? `the API server is throttling this client (API Priority and Fairness, or --max-requests-inflight): the priority level its FlowSchema${flowSchema ? ` (uid ${flowSchema}${priorityLevel ? `, priority level uid ${priorityLevel}` : ''})` : ''} maps it to is saturated; kubectl get flowschemas,prioritylevelconfigurations and the apiserver_flowcontrol_* metrics show which, or retry when the load is lower`
+          : status >= 500
+            ? 'the API server (or something in front of it) is failing: check its health (/readyz) and logs'
+            : undefined,
   };
 }
 

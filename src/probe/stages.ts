@@ -12,20 +12,24 @@ import {
   classifyProxyRefusal,
   classifyTcpError,
   classifyTlsError,
+  MAX_RETRIES,
   connectDeadlineFailure,
   describeDialError,
+  describeRetries,
   errorMessage,
   forbiddenFailure,
   httpTransportFailure,
   impersonationFailure,
   oneLine,
   redirectFailure,
+  retryAfterMs,
   timeoutFailure,
   tlsAlertFailure,
   tlsAlertOf,
   unauthorizedFailure,
   unexpectedStatusFailure,
   type HttpContext,
+  type RetryRecord,
 } from './classify.js';
 import {
   ConnectDeadlineError,
@@ -101,14 +105,18 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
   let identity: Identity | undefined;
   const cleanups: (() => Promise<void> | void)[] = [];
 
+  /** The current stage's retries (call() below), reported with its outcome. */
+  let retries: RetryRecord = { retries: 0, statuses: [] };
   const run = async (name: StageName, body: () => Promise<StageOutcome>): Promise<boolean> => {
     const stageStart = performance.now();
+    retries = { retries: 0, statuses: [] };
     let outcome: StageOutcome;
     try {
       outcome = await body();
     } catch (error) {
       outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert, tlsProtocol }));
     }
+    outcome = withRetries(outcome, retries);
     stages.push({ name, ms: Math.round(performance.now() - stageStart), ...singleLine(outcome) });
     return outcome.status !== 'fail';
   };
@@ -281,7 +289,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     cleanups.push(() => client.close());
     const authHeaders = authorizationHeaders(sent);
     // abortable: the deadline wins even if the HTTP client does not notice the signal.
-    const call = (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> =>
+    const send = (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> =>
       abortable(client.request({
         method,
         path: `${p.pathPrefix}${path}`,
@@ -289,6 +297,21 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         body,
         signal,
       }), signal);
+    // client-go retries a 429 or 5xx that carries Retry-After, after that wait, up to 10 times
+    // (rest/request.go checkWait, with_retry.go IsNextRetry); the probe does too, within its deadline.
+    const call = async (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> => {
+      for (let attempt = 0; ; attempt += 1) {
+        const response = await send(method, path, withCredentials, body);
+        const wait = retryAfterMs(response.status, header(response, 'retry-after'));
+        if (wait === undefined || attempt >= MAX_RETRIES) return response;
+        if (wait >= remaining()) {
+          retries = { ...retries, gaveUpWaitingMs: wait };
+          return response;
+        }
+        retries = { ...retries, retries: retries.retries + 1, statuses: [...retries.statuses, response.status] };
+        await delay(wait, signal);
+      }
+    };
     const httpContext = (path: string): HttpContext => ({
       credentialsSent: hasCredentials(sent),
       credential: credentialInUse(sent),
@@ -307,7 +330,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         // Not about the context (a hardened server's policy): nothing for the --all-contexts summary.
         return warn(`the server does not tell anonymous clients its version (HTTP ${response.status}); anonymous auth is restricted`, []);
       }
-      if (response.status !== 200) return fail(unexpectedStatusFailure('version', response.status, response.body));
+      if (response.status !== 200) return fail(unexpectedStatusFailure('version', response.status, response.body, response.headers));
       const version = parseVersion(response.body);
       if (version === undefined) {
         return fail({
@@ -333,9 +356,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
           return warn(`anonymous: ${sent.withheld === undefined ? 'no credentials are configured' : 'the oidc id-token was not sent (see config)'}, and anonymous requests may not call selfsubjectreviews`);
         }
         if (response.status === 403) return warn('identity unknown: the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it');
-        if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authn', response.status, response.body));
+        if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authn', response.status, response.body, response.headers));
         const who = parseSelfSubjectReview(response.body);
-        if (who === undefined) return fail(unexpectedStatusFailure('authn', response.status, response.body));
+        if (who === undefined) return fail(unexpectedStatusFailure('authn', response.status, response.body, response.headers));
         identity = who;
         if (who.username === 'system:anonymous') {
           if (configured) {
@@ -366,9 +389,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const refusedImpersonation = response.status === 403 ? impersonationFailure('authz', response.body) : undefined;
       if (refusedImpersonation !== undefined) return fail(refusedImpersonation);
       if (response.status === 403 || response.status === 404) return warn(`${question}: cannot ask (selfsubjectaccessreviews answered HTTP ${response.status})`);
-      if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authz', response.status, response.body));
+      if (response.status !== 200 && response.status !== 201) return fail(unexpectedStatusFailure('authz', response.status, response.body, response.headers));
       const answer = parseSelfSubjectAccessReview(response.body);
-      if (answer === undefined) return fail(unexpectedStatusFailure('authz', response.status, response.body));
+      if (answer === undefined) return fail(unexpectedStatusFailure('authz', response.status, response.body, response.headers));
       if (answer.allowed) return ok(`${question}: yes`);
       const subject = identity?.username ?? 'this identity';
       return {
@@ -388,7 +411,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       if (response.status >= 300 && response.status < 400) return fail(redirectFailure('request', response.status, header(response, 'location')));
       if (response.status === 401) return fail(unauthorizedFailure('request', response.body, httpContext(requestPath)));
       if (response.status === 403) return fail(forbiddenFailure(response.body, httpContext(requestPath)));
-      if (response.status < 200 || response.status >= 300) return fail(unexpectedStatusFailure('request', response.status, response.body));
+      if (response.status < 200 || response.status >= 300) return fail(unexpectedStatusFailure('request', response.status, response.body, response.headers));
       return ok(`GET ${requestPath}: HTTP ${response.status}${describeBody(response.body)}`);
     });
     return { target: label, stages, identity };
@@ -437,6 +460,26 @@ async function diagnosePeer(dialRaw: (signal: AbortSignal) => Promise<Socket>, s
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A stage whose request was retried says so: a failure in its message, a pass as a warning (the
+ * server is throttling or failing, and kubectl is as slow as the retries).
+ */
+function withRetries(outcome: StageOutcome, record: RetryRecord): StageOutcome {
+  const note = describeRetries(record);
+  if (note === '') return outcome;
+  if (outcome.error !== undefined) {
+    const error: StageFailure = { ...outcome.error, message: `${outcome.error.message} (${note})` };
+    return { ...outcome, error };
+  }
+  return { ...outcome, status: outcome.status === 'ok' ? 'warn' : outcome.status, detail: `${outcome.detail ?? ''}; ${note}`, ...(outcome.warnings === undefined ? {} : { warnings: [...outcome.warnings, note] }) };
+}
+
+/** Resolves after ms, or rejects (TimeoutSignalError) when the probe's deadline comes first; no timer is left behind. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return abortable(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), signal, () => clearTimeout(timer)).finally(() => clearTimeout(timer));
 }
 
 /** Every message, hint and detail on one line (text rows and JSON alike). */

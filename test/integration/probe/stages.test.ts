@@ -471,6 +471,77 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  describe('429 and 5xx with Retry-After, retried as client-go retries them', () => {
+    /** An API server whose pod list answers `answers` in turn (then 200), recording what it got. */
+    async function throttled(answers: readonly { status: number; retryAfter?: string }[]) {
+      const { createServer: createHttpsServer } = await import('node:https');
+      const podRequests: string[] = [];
+      const server = createHttpsServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
+        res.setHeader('content-type', 'application/json');
+        const url = req.url ?? '';
+        if (url === '/version') return void res.end(JSON.stringify({ gitVersion: 'v1.32.4' }));
+        if (url.includes('selfsubjectreviews')) return void ((res.statusCode = 201), res.end(JSON.stringify({ status: { userInfo: { username: 'bob', groups: [] } } })));
+        if (url.includes('selfsubjectaccessreviews')) return void ((res.statusCode = 201), res.end(JSON.stringify({ status: { allowed: true } })));
+        const answer = answers[podRequests.length];
+        podRequests.push(url);
+        if (answer === undefined) return void res.end(JSON.stringify({ kind: 'PodList', items: [] }));
+        res.statusCode = answer.status;
+        if (answer.retryAfter !== undefined) res.setHeader('retry-after', answer.retryAfter);
+        res.setHeader('x-kubernetes-pf-flowschema-uid', 'fs-uid-1');
+        res.end(JSON.stringify({ kind: 'Status', code: answer.status, message: answer.status === 429 ? 'Too many requests, please try again later.' : 'etcd is down' }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      return { url: `https://127.0.0.1:${port}`, podRequests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    }
+
+    it.each([
+      ['429s', [{ status: 429, retryAfter: '0' }, { status: 429, retryAfter: '0' }], /; retried 2 times after HTTP 429 with Retry-After, as kubectl does$/],
+      ['a 503', [{ status: 503, retryAfter: '0' }], /; retried 1 time after HTTP 503 with Retry-After, as kubectl does$/],
+    ])('passes (with a warning) when the request succeeds after %s with Retry-After', async (_name, answers, detail) => {
+      const server = await throttled(answers);
+      try {
+        const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] });
+        expect(probeExitCode(result)).toBe(0);
+        expect(result.stages.at(-1)).toMatchObject({ name: 'request', status: 'warn' });
+        expect(result.stages.at(-1)?.detail).toMatch(detail);
+        expect(server.podRequests).toHaveLength(answers.length + 1);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('gives up after 10 retries, as client-go does, with a hint about API Priority and Fairness', async () => {
+      const server = await throttled(Array.from({ length: 20 }, () => ({ status: 429, retryAfter: '0' })));
+      try {
+        const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] });
+        expect(failure(result)?.name).toBe('request');
+        expect(probeExitCode(result)).toBe(5);
+        expect(server.podRequests).toHaveLength(11);
+        expect(failure(result)?.error?.message).toBe('request: unexpected HTTP 429: Too many requests, please try again later. (retried 10 times after HTTP 429 with Retry-After, as kubectl does)');
+        expect(failure(result)?.error?.hint).toMatch(/throttling .*API Priority and Fairness.*FlowSchema \(uid fs-uid-1\)/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it.each([
+      ['a 429 without Retry-After', { status: 429 }, /\.$/],
+      ['a 500 without Retry-After', { status: 500 }, /etcd is down$/],
+      ['a Retry-After past the deadline', { status: 429, retryAfter: '30' }, /\(the server asked to retry after 30s, past the probe's deadline \(kubectl would wait, up to 10 retries\)\)$/],
+    ])('does not retry %s', async (_name, answer, message) => {
+      const server = await throttled([answer]);
+      try {
+        const result = await probe({ server: server.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { timeoutMs: 3000 });
+        expect(failure(result)?.name).toBe('request');
+        expect(server.podRequests).toHaveLength(1);
+        expect(failure(result)?.error?.message).toMatch(message);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   it('probes an IPv6 server URL ([::1]) with the IP checked against the certificate', async () => {
     const v6 = await startApiServer({ pki, host: '::1' });
     try {

@@ -9,6 +9,7 @@ import {
   classifyTlsError,
   forbiddenFailure,
   impersonationFailure,
+  retryAfterMs,
   LEGACY_COMMON_NAME,
   redirectFailure,
   serverMessage,
@@ -195,6 +196,19 @@ describe('HTTP failures', () => {
 
   it('leaves other 403s to the RBAC hint', () => {
     expect(impersonationFailure('authn', JSON.stringify({ message: 'pods is forbidden: User "bob" cannot list resource "pods"' }))).toBeUndefined();
+  });
+
+  it.each([
+    [429, '1', 1000],
+    [503, '0', 0],
+    [500, '-3', 0],
+    [429, undefined, undefined],
+    [429, '1.5', undefined],
+    [429, 'Wed, 21 Oct 2026 07:28:00 GMT', undefined],
+    [404, '1', undefined],
+    [403, '1', undefined],
+  ])('retries HTTP %i with Retry-After %s after %sms, as client-go checkWait decides', (status, header, ms) => {
+    expect(retryAfterMs(status, header)).toBe(ms);
   });
 
   it('names the Location of a redirect it did not follow', () => {
