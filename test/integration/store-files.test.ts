@@ -12,30 +12,11 @@ import { buildServiceAccountEntries } from '../../src/kubeconfig/entry.js';
 import { acquireLock } from '../../src/kubeconfig/lock.js';
 import { checkWriteDestination, writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
 import { tempDir } from '../support/mount.js';
+import { storeDeps, tokenEntries } from '../support/store-fixtures.js';
 
-function deps(dir: string, extra: Partial<StoreDeps> = {}): StoreDeps {
-  return {
-    fs: fsp,
-    env: {},
-    cwd: dir,
-    homeDir: join(dir, 'home'),
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    pid: process.pid,
-    hostname: 'test-host',
-    processAlive: () => true,
-    ...extra,
-  };
-}
+const deps = storeDeps;
 
-const withToken = (name: string) =>
-  buildServiceAccountEntries({
-    names: { cluster: `c-${name}`, user: `u-${name}`, context: `x-${name}` },
-    server: 'https://k:6443',
-    namespace: 'ns',
-    ca: { kind: 'data', pem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' },
-    credential: { kind: 'token', token: `token-${name}-0123456789` },
-  });
+const withToken = tokenEntries;
 
 // No credential inline: the file may stay readable by others.
 const byReference = buildServiceAccountEntries({

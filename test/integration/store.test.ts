@@ -9,30 +9,11 @@ import { emitKubeconfig } from '../../src/kubeconfig/emitter.js';
 import { checkWriteDestination, writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
 import { acquireLock } from '../../src/kubeconfig/lock.js';
 import { tempDir } from '../support/mount.js';
+import { storeDeps, tokenEntries } from '../support/store-fixtures.js';
 
-function deps(dir: string, env: Record<string, string> = {}, extra: Partial<StoreDeps> = {}): StoreDeps {
-  return {
-    fs: fsp,
-    env,
-    cwd: dir,
-    homeDir: join(dir, 'home'),
-    now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    pid: process.pid,
-    hostname: 'test-host',
-    processAlive: () => true,
-    ...extra,
-  };
-}
+const deps = (dir: string, env: Record<string, string> = {}, extra: Partial<StoreDeps> = {}): StoreDeps => storeDeps(dir, { env, ...extra });
 
-const entriesFor = (name: string) =>
-  buildServiceAccountEntries({
-    names: { cluster: `c-${name}`, user: `u-${name}`, context: `x-${name}` },
-    server: 'https://k:6443',
-    namespace: 'ns',
-    ca: { kind: 'data', pem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' },
-    credential: { kind: 'token', token: `token-${name}-0123456789` },
-  });
+const entriesFor = tokenEntries;
 
 const read = (path: string) => parseKubeconfig(readFileSync(path, 'utf8'), path);
 
