@@ -459,15 +459,19 @@ export function unexpectedStatusFailure(stage: string, status: number, body: str
   return {
     code: 'ERR_HTTP',
     message: `${stage}: unexpected HTTP ${status}${message ? `: ${message}` : ''}`,
-    hint:
-      status === 404
-        ? 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing'
-        : status === 429
-          ? `the API server is throttling this client (API Priority and Fairness, or --max-requests-inflight): the priority level its FlowSchema${flowSchema ? ` (uid ${flowSchema}${priorityLevel ? `, priority level uid ${priorityLevel}` : ''})` : ''} maps it to is saturated; kubectl get flowschemas,prioritylevelconfigurations and the apiserver_flowcontrol_* metrics show which, or retry when the load is lower`
-          : status >= 500
-            ? 'the API server (or something in front of it) is failing: check its health (/readyz) and logs'
-            : undefined,
+    hint: statusHint(status, flowSchema, priorityLevel),
   };
+}
+
+function statusHint(status: number, flowSchema: string | undefined, priorityLevel: string | undefined): string | undefined {
+  if (status === 404) return 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing';
+  if (status === 407) return 'the proxy wants credentials: put them in the proxy URL (proxy-url or HTTP_PROXY: http://USER:PASSWORD@host:port), or ask for this destination to be allowed';
+  if (status === 429) {
+    const ids = flowSchema ? ` (uid ${flowSchema}${priorityLevel ? `, priority level uid ${priorityLevel}` : ''})` : '';
+    return `the API server is throttling this client (API Priority and Fairness, or --max-requests-inflight): the priority level its FlowSchema${ids} maps it to is saturated; kubectl get flowschemas,prioritylevelconfigurations and the apiserver_flowcontrol_* metrics show which, or retry when the load is lower`;
+  }
+  if (status >= 500) return 'the API server (or something in front of it) is failing: check its health (/readyz) and logs';
+  return undefined;
 }
 
 export function errorCode(error: unknown): string | undefined {

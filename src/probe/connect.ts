@@ -179,14 +179,7 @@ export class ProxyRefusedError extends Error {
  * proxy URL's user:password, as Go sends them (Proxy-Authorization: Basic).
  */
 export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal): Promise<Socket> {
-  let channel: Socket = socket;
-  if (proxy.protocol === 'https:') {
-    const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
-    const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
-    await settleOn(secure, 'secureConnect', signal);
-    secure.removeAllListeners('error');
-    channel = secure;
-  }
+  const channel = await proxyChannel(socket, proxy, signal);
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   const credentials = proxyCredentials(proxy);
   if (credentials !== undefined) headers.push(`Proxy-Authorization: ${basicAuthorization(credentials.username, credentials.password)}`);
@@ -221,6 +214,20 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
     throw new ProxyRefusedError(statusLine);
   }
   return channel;
+}
+
+/**
+ * The connection to the proxy itself: as it is for an http:// proxy, over TLS (verified against
+ * the system roots) for an https:// one. A CONNECT tunnel is opened over it for an https://
+ * server; a plain http:// server's requests are written to it directly, in absolute form.
+ */
+export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSignal): Promise<Socket> {
+  if (proxy.protocol !== 'https:') return socket;
+  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
+  await settleOn(secure, 'secureConnect', signal);
+  secure.removeAllListeners('error');
+  return secure;
 }
 
 export interface TlsSettings {

@@ -41,6 +41,7 @@ import {
   connectTcp,
   fetchPeerCertificate,
   openTunnel,
+  proxyChannel,
   resolveHost,
   startTls,
   type DialFailure,
@@ -191,10 +192,16 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       insecure: p.insecure,
     };
 
+    // Go's Transport tunnels (CONNECT) only to an https:// server; a plain http:// one's requests go
+    // to the proxy as they are, with the absolute URL in the request line (GET http://host/path)
+    // and Proxy-Authorization on each request (net/http transport.go connectMethod).
+    const forwardProxy = proxy !== undefined && p.scheme === 'http';
+    const proxyAuthorization = proxy === undefined ? undefined : proxyCredentials(proxy);
     const dialRaw = async (dialSignal: AbortSignal): Promise<Socket> => {
       const addresses = await resolveHost(deps.network, dialHost, dialSignal);
       const { socket } = await connectTcp(deps.network, addresses, dialPort, dialSignal);
-      return proxy ? openTunnel(socket, proxy, targetAuthority, dialSignal) : socket;
+      if (proxy === undefined) return socket;
+      return forwardProxy ? proxyChannel(socket, proxy, dialSignal) : openTunnel(socket, proxy, targetAuthority, dialSignal);
     };
 
     let addresses: Awaited<ReturnType<typeof resolveHost>> = [];
@@ -233,6 +240,18 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         const detail = `connected to ${endpoint}${after}, ${p.proxy.kind === 'direct' ? `direct (${p.proxy.reason})` : 'direct'}`;
         return slow ? warn(detail) : ok(detail);
       }
+      const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
+      if (forwardProxy) {
+        try {
+          socket = await proxyChannel(connected.socket, proxy, signal);
+        } catch (error) {
+          connected.socket.destroy();
+          if (error instanceof TimeoutSignalError) throw error;
+          return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
+        }
+        const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: no CONNECT for a plain http:// server; each request goes to the proxy as GET ${p.origin}/…, as kubectl sends it`;
+        return slow ? warn(detail) : ok(detail);
+      }
       try {
         socket = await openTunnel(connected.socket, proxy, targetAuthority, signal);
       } catch (error) {
@@ -241,7 +260,6 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine, p.proxy.kind === 'proxy' ? p.proxy.source : ''));
         return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
       }
-      const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
       const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: CONNECT ${targetAuthority} established`;
       return slow ? warn(detail) : ok(detail);
     });
@@ -292,8 +310,11 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const send = (method: 'GET' | 'POST', path: string, withCredentials: boolean, body?: string): Promise<ApiResponse> =>
       abortable(client.request({
         method,
-        path: `${p.pathPrefix}${path}`,
-        headers: withCredentials ? { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } : {},
+        path: `${forwardProxy ? p.origin : ''}${p.pathPrefix}${path}`,
+        headers: {
+          ...(withCredentials ? { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) } : {}),
+          ...(forwardProxy && proxyAuthorization !== undefined ? { 'proxy-authorization': basicAuthorization(proxyAuthorization.username, proxyAuthorization.password) } : {}),
+        },
         body,
         signal,
       }), signal);

@@ -406,3 +406,49 @@ describe.skipIf(!existsSync('/usr/bin/kubectl'))('a context without credentials 
     expect(output.trim()).toBe('Please enter Username: error: EOF');
   });
 });
+
+describe.skipIf(!existsSync('/usr/bin/kubectl'))('a plain http:// server behind a proxy, as kubectl reaches it', () => {
+  it('sends absolute-form requests to the proxy (GET http://host/…), no CONNECT, with Proxy-Authorization on each, as kubectl does', async () => {
+    const { createServer: createHttpServer } = await import('node:http');
+    const seen: { line: string; proxyAuthorization: string | undefined; agent: string }[] = [];
+    const connects: string[] = [];
+    // A forward proxy that is also the "API server" behind it: it records each request line.
+    const proxy = createHttpServer((req, res) => {
+      seen.push({ line: `${req.method ?? ''} ${req.url ?? ''}`, proxyAuthorization: req.headers['proxy-authorization'], agent: req.headers['user-agent'] ?? '' });
+      res.setHeader('content-type', 'application/json');
+      const url = req.url ?? '';
+      if (url.endsWith('/version')) return void res.end(JSON.stringify({ gitVersion: 'v1.32.4' }));
+      if (url.includes('selfsubjectreviews')) return void ((res.statusCode = 201), res.end(JSON.stringify({ status: { userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] } } })));
+      if (url.includes('selfsubjectaccessreviews')) return void ((res.statusCode = 201), res.end(JSON.stringify({ status: { allowed: true } })));
+      res.end(JSON.stringify({ kind: 'PodList', items: [] }));
+    });
+    proxy.on('connect', (req, socket: import('node:net').Socket) => {
+      connects.push(req.url ?? '');
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (proxy.address() as { port: number }).port;
+      const path = kubeconfig('http-behind-proxy.yaml', [{ name: 'plain', server: 'http://api.internal.test:8080', user: {}, cluster: { 'proxy-url': `http://scott:tiger-pass@127.0.0.1:${port}` } }]);
+      const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
+      expect(result.code).toBe(0);
+      const probeLines = seen.filter((request) => request.agent.startsWith('sa-kubeconfig'));
+      expect(probeLines[0]?.line).toBe('GET http://api.internal.test:8080/version');
+      expect(probeLines.at(-1)?.line).toBe('GET http://api.internal.test:8080/api/v1/namespaces/team-a/pods?limit=1');
+      const basic = `Basic ${Buffer.from('scott:tiger-pass').toString('base64')}`;
+      expect(probeLines.every((request) => request.proxyAuthorization === basic)).toBe(true);
+      expect(connects).toEqual([]);
+      expect(result.stdout).not.toContain(basic.slice(6));
+      // The oracle: kubectl through the same proxy.
+      const before = seen.length;
+      await execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } });
+      // (kubectl's --request-timeout adds ?timeout=5s; the dispatcher in front of it asks the same.)
+      const kubectlLines = seen.slice(before).filter((request) => request.agent.startsWith('kubectl/'));
+      expect(kubectlLines.map((request) => request.line)).toEqual(['GET http://api.internal.test:8080/version?timeout=5s']);
+      expect(kubectlLines.every((request) => request.proxyAuthorization === basic)).toBe(true);
+      expect(connects).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
