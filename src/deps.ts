@@ -29,6 +29,13 @@ export interface FileSystem {
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   stat(path: string): Promise<Stats>;
+  /**
+   * stat, or undefined for a path that does not exist, without creating an error: the first
+   * errno error of a run costs ~1.3M instructions (V8 sets up error and stack machinery), which
+   * the legacy-kubeconfig check would otherwise add to every init. Optional: fs/promises lacks it.
+   */
+  statIfExists?(path: string): Promise<Stats | undefined>;
+  lstatIfExists?(path: string): Promise<Stats | undefined>;
   lstat(path: string): Promise<Stats>;
   realpath(path: string): Promise<string>;
   mkdir(path: string, options?: { readonly recursive?: boolean; readonly mode?: number }): Promise<string | undefined>;
@@ -40,6 +47,32 @@ export interface FileSystem {
 }
 
 /** Runs one synchronous node:fs call and settles a promise with its outcome. */
+/** stat, or undefined where nothing exists (ENOENT); other errors reject. No error object is made for a missing path when fs can say so. */
+export async function statIfExists(fs: FileSystem, path: string): Promise<Stats | undefined> {
+  if (fs.statIfExists) return fs.statIfExists(path);
+  try {
+    return await fs.stat(path);
+  } catch (error) {
+    if (isNoEntry(error)) return undefined;
+    throw error;
+  }
+}
+
+/** lstat, as statIfExists. */
+export async function lstatIfExists(fs: FileSystem, path: string): Promise<Stats | undefined> {
+  if (fs.lstatIfExists) return fs.lstatIfExists(path);
+  try {
+    return await fs.lstat(path);
+  } catch (error) {
+    if (isNoEntry(error)) return undefined;
+    throw error;
+  }
+}
+
+function isNoEntry(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+}
+
 function settle<T>(run: () => T): Promise<T> {
   try {
     return Promise.resolve(run());
@@ -131,6 +164,8 @@ export const nodeFileSystem: FileSystem = {
   rename: (from, to) => settle(() => renameSync(from, to)),
   unlink: (path) => settle(() => unlinkSync(path)),
   stat: (path) => settle(() => statSync(path)),
+  statIfExists: (path) => settle(() => statSync(path, { throwIfNoEntry: false })),
+  lstatIfExists: (path) => settle(() => lstatSync(path, { throwIfNoEntry: false })),
   lstat: (path) => settle(() => lstatSync(path)),
   realpath: (path) => settle(() => realpathSync.native(path)),
   mkdir: (path, options) => settle(() => mkdirSync(path, { ...options })),

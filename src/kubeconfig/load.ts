@@ -3,7 +3,7 @@
 // first file to define a name wins the whole entry; first non-empty current-context wins; relative
 // paths resolve against the directory of the file that defined them.
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import type { Deps } from '../deps.js';
+import { statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
 
@@ -220,10 +220,11 @@ export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' 
   // The legacy file first: it is almost never there, so this is one stat for every load.
   let sourceStat;
   try {
-    sourceStat = await deps.fs.stat(source);
+    sourceStat = await statIfExists(deps.fs, source);
   } catch {
-    return; // missing or not ours to read: nothing to migrate (client-go skips both)
+    return; // not ours to read: nothing to migrate (client-go skips it)
   }
+  if (sourceStat === undefined) return; // missing, as nearly always
   try {
     await deps.fs.stat(destination);
     return;

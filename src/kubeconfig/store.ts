@@ -8,7 +8,7 @@
 import { createNonce } from './nonce.js';
 import { constants, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Deps } from '../deps.js';
+import { lstatIfExists, statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
@@ -169,7 +169,7 @@ export async function modifyKubeconfigFile(
     // Under the lock, again: while we waited for it, another user may have created the file in a
     // shared directory (and released a lock they planted), which would then get our entries and
     // keep its owner.
-    const atLock = await deps.fs.lstat(target).catch(() => undefined);
+    const atLock = await lstatIfExists(deps.fs, target).catch(() => undefined);
     if (atLock !== undefined) await refuseForeignInSharedDirectory(deps, target, atLock, path);
     // The directory as it is now: a directory swapped for another (a symlink to it) between here
     // and the rename must not receive the file.
@@ -203,7 +203,8 @@ interface ExistingFile {
 
 async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<ExistingFile | undefined> {
   try {
-    const stat = await deps.fs.stat(target);
+    const stat = await statIfExists(deps.fs, target);
+    if (stat === undefined) return undefined;
     if (stat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: is a directory`);
     if (!stat.isFile()) throw notRegularFile(target);
     if (stat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(target, stat.size);
@@ -217,7 +218,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
 }
 
 async function refuseSpecialFile(deps: Pick<Deps, 'fs'>, path: string): Promise<void> {
-  const stat = await deps.fs.stat(path).catch(() => undefined);
+  const stat = await statIfExists(deps.fs, path).catch(() => undefined);
   if (stat !== undefined && !stat.isFile() && !stat.isDirectory()) throw notRegularFile(path);
 }
 
@@ -233,11 +234,11 @@ async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid'>, path: string):
   for (let hops = 0; hops < 32; hops += 1) {
     let stat;
     try {
-      stat = await deps.fs.lstat(current);
+      stat = await lstatIfExists(deps.fs, current);
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return current;
       throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: ${describeErrno(error)}`, { cause: error });
     }
+    if (stat === undefined) return current;
     // The kernel refuses these opens itself (fs.protected_symlinks, fs.protected_regular), but we
     // follow links with readlink and replace files by rename, which it does not judge.
     await refuseForeignInSharedDirectory(deps, current, stat, path);
