@@ -4,6 +4,7 @@
 // Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
 import { chmodSync, close, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { errnoCode } from './errors.js';
 
 /** The part of an open file we use (a subset of fs/promises' FileHandle, which satisfies it). */
 export interface FileHandle {
@@ -46,7 +47,6 @@ export interface FileSystem {
   link(existing: string, path: string): Promise<void>;
 }
 
-/** Runs one synchronous node:fs call and settles a promise with its outcome. */
 /** stat, or undefined where nothing exists (ENOENT); other errors reject. No error object is made for a missing path when fs can say so. */
 export async function statIfExists(fs: FileSystem, path: string): Promise<Stats | undefined> {
   if (fs.statIfExists) return fs.statIfExists(path);
@@ -70,9 +70,10 @@ export async function lstatIfExists(fs: FileSystem, path: string): Promise<Stats
 }
 
 function isNoEntry(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+  return errnoCode(error) === 'ENOENT';
 }
 
+/** Runs one synchronous node:fs call and settles a promise with its outcome. */
 function settle<T>(run: () => T): Promise<T> {
   try {
     return Promise.resolve(run());
@@ -331,10 +332,14 @@ export const spawnProcess: Spawn = async (request) => {
     // What the child left behind keeps running, as it would after a shell's `$(kubectl …)`.
     const waitForQuiet = () => {
       clearTimeout(drained);
+      // One more poll pass first (setImmediate): had we been descheduled past the quiet time, libuv
+      // runs this timer before reading what is already in the pipes.
       drained = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        if (exited) finish(exited.code, exited.signal);
+        setImmediate(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          if (exited) finish(exited.code, exited.signal);
+        });
       }, EXIT_DRAIN_MS);
     };
     child.on('exit', (code, signal) => {

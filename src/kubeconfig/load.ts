@@ -2,9 +2,10 @@
 // config.go PathOptions): --kubeconfig alone, else the KUBECONFIG list, else ~/.kube/config;
 // first file to define a name wins the whole entry; first non-empty current-context wins; relative
 // paths resolve against the directory of the file that defined them.
-import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { createNonce } from './nonce.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
 
 /** Refuse to read a kubeconfig bigger than this (a 5,000-context file is about 9 MB). */
@@ -232,26 +233,42 @@ export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' 
     // As client-go: a destination we may not stat is skipped; only "does not exist" migrates.
     if (errnoCode(error) !== 'ENOENT') return;
   }
-  if (sourceStat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `cannot migrate ${source} to ${destination} because it is a directory`);
+  const hint = 'kubectl fails the same way: create ~/.kube/config (or make ~/.kube writable), or move ~/.kube/.kubeconfig away';
+  if (sourceStat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `cannot migrate ${source} to ${destination} because it is a directory`, { hint });
   if (!sourceStat.isFile()) return;
   if (sourceStat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(source, sourceStat.size);
-  const temp = `${destination}.migrate-${deps.pid ?? 0}.tmp`;
+  // Named as store.ts names its temp files, so a run killed here leaves one that the next write of
+  // ~/.kube/config recovers; unique, so two runs (even with one pid, in two containers) never meet.
+  const temp = join(dirname(destination), `.${basename(destination)}.${deps.pid ?? 0}.${createNonce(12)}.tmp`);
+  let created = false;
   try {
     const bytes = await deps.fs.readFile(source);
-    const handle = await deps.fs.open(temp, 'wx', sourceStat.mode & 0o666);
+    const write = async (path: string) => {
+      const handle = await deps.fs.open(path, 'wx', sourceStat.mode & 0o666);
+      if (path === temp) created = true;
+      try {
+        await handle.writeFile(bytes.toString('latin1'), 'latin1');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    };
+    await write(temp);
     try {
-      await handle.writeFile(bytes.toString('latin1'), 'latin1');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await deps.fs.link(temp, destination);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'EEXIST') return; // created meanwhile: that one stands
+      // A file system without hard links (vfat, some SMB or FUSE homes): written in place, still
+      // never over an existing file, as client-go's WriteFile would succeed there.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS') await write(destination);
+      else throw error;
     }
-    await deps.fs.link(temp, destination).catch((error: unknown) => {
-      if (errnoCode(error) !== 'EEXIST') throw error; // created meanwhile: that one stands
-    });
   } catch (error) {
-    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot migrate ${source} to ${destination}: ${describeErrno(error)}`, { cause: error });
+    if (errnoCode(error) === 'EEXIST') return;
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot migrate ${source} to ${destination}: ${describeErrno(error)}`, { hint, cause: error });
   } finally {
-    await deps.fs.unlink(temp).catch(() => undefined);
+    if (created) await deps.fs.unlink(temp).catch(() => undefined);
   }
 }
 

@@ -223,7 +223,8 @@ export function withKeptSecretHint(error: unknown, secret: string): unknown {
   if (!isCliError(error)) return error;
   const [namespace, name] = secret.split('/');
   const kept = `this run created secret ${secret}, which is kept: a rerun reuses it (kubectl delete secret ${name ?? ''} -n ${namespace ?? ''} removes it)`;
-  return new CliError(error.code, error.message, { hint: error.hint === undefined ? kept : `${error.hint}; ${kept}`, cause: error });
+  // The same error with a longer hint (its own cause kept, so --debug does not print it twice).
+  return new CliError(error.code, error.message, { hint: error.hint === undefined ? kept : `${error.hint}; ${kept}`, ...(error.cause === undefined ? {} : { cause: error.cause }) });
 }
 
 /**

@@ -186,21 +186,30 @@ export function classifyKubectlError(line: string): KubectlFailureKind {
 }
 
 /**
- * What the credential plugin printed before kubectl's error line: kubectl passes the plugin's
- * stderr through (client-go runs it with kubectl's stderr), and that is where plugins say why they
- * failed ("please run login first"). Printed once each (kubectl retries and repeats them), and
- * never klog's or kubectl's own lines.
+ * The last line the credential plugin printed before kubectl's error line: kubectl passes the
+ * plugin's stderr through (client-go runs it with kubectl's stderr), and that is where plugins say
+ * why they failed ("please run login first"). One line, never klog's or kubectl's own, and with
+ * anything that looks like a credential replaced: a plugin's stderr is not ours to trust with
+ * secrets, and this goes into CI logs.
  */
 function withPluginOutput(line: string, stderr: string): string {
-  const said: string[] = [];
-  for (const raw of stderr.split(/\r?\n/)) {
-    const text = raw.trim();
-    if (text === '' || text === line || KLOG_LINE.test(text) || KUBECTL_ERROR_LINE.test(text) || /^warning:/i.test(text) || said.includes(text)) continue;
-    said.push(text);
-  }
-  if (said.length === 0) return line;
-  const output = said.join('; ');
-  return `${line} (the plugin printed: ${output.length > 300 ? `${output.slice(0, 300)}…` : output})`;
+  const said = stderr
+    .split(/\r?\n/)
+    .map((raw) => raw.trim())
+    .filter((text) => text !== '' && text !== line && !KLOG_LINE.test(text) && !KUBECTL_ERROR_LINE.test(text) && !/^warning:/i.test(text));
+  const last = said.at(-1);
+  if (last === undefined) return line;
+  const scrubbed = redactCredentials(last);
+  return `${line} (the plugin printed: ${scrubbed.length > 300 ? `${scrubbed.slice(0, 300)}…` : scrubbed})`;
+}
+
+/** JWTs, Bearer/Basic values, key=value pairs whose key names a secret, and long base64 runs. */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, 'REDACTED')
+    .replace(/\b(Bearer|Basic)\s+\S+/gi, '$1 REDACTED')
+    .replace(/\b([\w-]*(?:token|secret|password|passwd|credential|key)[\w-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1$2REDACTED')
+    .replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, 'REDACTED');
 }
 
 /** `sa-kubeconfig probe` for the source kubectl used, to copy from a hint. */

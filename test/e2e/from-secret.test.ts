@@ -114,11 +114,11 @@ describe('from-secret', () => {
   });
 
   it('prints a standalone kubeconfig with --stdout and writes nothing', async () => {
-    const out = world.path('never-written.kubeconfig');
-    const before = world.snapshot([out, world.source, `${world.home}/.kube/config`]);
+    // The default destination (KUBECONFIG, the source) and ~/.kube/config stay as they are.
+    const before = world.snapshot([world.source, `${world.home}/.kube/config`]);
     const result = await world.run(['from-secret', 'deployer-token', '-n', 'team-a', '--stdout']);
     expect(result.code).toBe(0);
-    expect(world.snapshot([out, world.source, `${world.home}/.kube/config`])).toEqual(before);
+    expect(world.snapshot([world.source, `${world.home}/.kube/config`])).toEqual(before);
     const printed = load(result.stdout) as WrittenKubeconfig;
     writeFileSync(world.path('from-stdout.kubeconfig'), result.stdout);
     expect(printed.users[0]?.user.token).toBe(tokenIn(world.path('from-stdout.kubeconfig')));

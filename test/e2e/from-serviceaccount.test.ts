@@ -116,8 +116,8 @@ describe.skipIf(!hasCreateToken)('from-serviceaccount (TokenRequest)', () => {
   });
 
   it('prints a standalone kubeconfig with --stdout, masked first on GitHub Actions, and writes nothing', async () => {
-    const out = world.path('stdout-never-written.kubeconfig');
-    const watched = [out, world.source, `${world.home}/.kube/config`];
+    // The default destination (KUBECONFIG, the source) and ~/.kube/config stay as they are.
+    const watched = [world.source, `${world.home}/.kube/config`];
     const before = world.snapshot(watched);
     const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--stdout'], { env: { GITHUB_ACTIONS: 'true' } });
     expect(errorLines(result.stderr)).toEqual([]);

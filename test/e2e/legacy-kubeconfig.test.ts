@@ -2,7 +2,7 @@
 // missing (loader.go Migrate), before anything else. The real kubectl is the oracle: the recipe and
 // `init`, each in a HOME holding only the legacy file, must leave the same ~/.kube/config.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ describe('the legacy ~/.kube/.kubeconfig', () => {
     expect(b['current-context']).toBe(a['current-context']);
     // The legacy file itself stays, as kubectl leaves it; no temp file is left behind.
     expect(readFileSync(join(ours, '.kube', '.kubeconfig'), 'utf8')).toBe(LEGACY);
-    expect(existsSync(join(ours, '.kube', 'config'))).toBe(true);
+    expect(readdirSync(join(ours, '.kube')).sort()).toEqual(['.kubeconfig', 'config']);
     // The copy has the legacy file's mode & 0666 (client-go since 48ec1022), and keeps it: a
     // tokenFile reference is no secret. (The kubectl here writes 0666 & ~umask, 0644: wider.)
     expect(statSync(join(ours, '.kube', 'config')).mode & 0o777).toBe(0o640);

@@ -92,6 +92,22 @@ describe('runKubectl', () => {
     });
   });
 
+  it('quotes only the plugin’s last line, with anything like a credential replaced (its stderr may hold one)', async () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const stderr = [
+      `using cached ${jwt}`,
+      "refreshing with refresh_token=1//0gSECRETREFRESHTOKENabcdef123456; Authorization: Bearer abc.def and client_secret: 'hunter22' key dGhpc2lzYWxvbmdiYXNlNjRzdHJpbmdvZnNlY3JldHM= then run 'corp-login'",
+      'Unable to connect to the server: getting credentials: exec: executable /p failed with exit code 1',
+    ].join('\n');
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr } }]);
+    const outcome = await runKubectl({ spawn, env }, target, ['get', 'secret', 'x']);
+    if (outcome.ok) throw new Error('expected a failure');
+    expect(outcome.line).toBe(
+      "Unable to connect to the server: getting credentials: exec: executable /p failed with exit code 1 (the plugin printed: refreshing with refresh_token=REDACTED Authorization: Bearer REDACTED and client_secret: REDACTED key REDACTED then run 'corp-login')",
+    );
+    expect(outcome.line).not.toContain(jwt);
+  });
+
   it('names the source kubeconfig and context in the probe command of an unreachable server’s hint', async () => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stderr: 'The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n' } }]);
     // Was "probe --context NAME", which probes the wrong kubeconfig when --source-kubeconfig is used.
