@@ -139,7 +139,7 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
   );
   const out = [
     `Wrote context "${summary.context}" to ${summary.kubeconfig ?? '(stdout)'}${current}`,
-    ...noted.map((change) => `  ${change.kind} ${change.kind === 'updated' ? 'existing ' : ''}${change.stanza} "${change.name}" in ${change.file}${change.replaced === undefined ? '' : ` (replaced ${change.replaced.join(', ')})`}`),
+    ...noted.map((change) => `  ${change.kind} ${change.kind === 'updated' && change.stanza !== 'current-context' ? 'existing ' : ''}${change.stanza} "${change.name}" in ${change.file}${change.replaced === undefined ? '' : ` (replaced ${change.replaced.join(', ')})`}`),
     `  server          ${summary.server}`,
     `  namespace       ${summary.namespace}`,
     `  identity        ${summary.serviceAccount ?? 'unknown (the token names no service account)'}`,
