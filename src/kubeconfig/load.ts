@@ -188,10 +188,12 @@ async function readCapped(deps: Pick<Deps, 'fs'>, path: string, limit: number): 
 export interface LoadOptions {
   /** For writers (kubectl config set-*): a missing --kubeconfig file is an empty config, not an error. */
   readonly allowMissingExplicit?: boolean;
+  /** The caller has just migrated the legacy ~/.kube/.kubeconfig (the writer does, first). */
+  readonly migrated?: boolean;
 }
 
 export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, options: LoadOptions = {}): Promise<LoadedKubeconfigs> {
-  await migrateLegacyKubeconfig(deps);
+  if (!options.migrated) await migrateLegacyKubeconfig(deps);
   const precedence = kubeconfigPrecedence(deps, explicitPath);
   const files: LoadedFile[] = [];
   for (const path of precedence) {

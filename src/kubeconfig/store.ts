@@ -110,7 +110,7 @@ export async function writeServiceAccountEntries(deps: StoreDeps, request: Write
 
   // A chain: a first, unlocked read decides the destination files exactly as kubectl would; each
   // file is then re-read under its lock, so concurrent writers never lose each other's entries.
-  const loaded = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true });
+  const loaded = await loadKubeconfigs(deps, request.explicitPath, { allowMissingExplicit: true, migrated: true });
   const fallback = defaultWriteFile(loaded);
   const destination = {
     cluster: loaded.merged.clusters.get(entries.cluster.name)?.file ?? fallback,
