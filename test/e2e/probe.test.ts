@@ -34,21 +34,20 @@ interface Ctx {
   readonly namespace?: string;
 }
 
-function kubeconfig(file: string, contexts: readonly Ctx[], current?: string): string {
+/** A kubeconfig document (apiVersion and kind added) written to FILE in the test dir, mode 0600. */
+function writeKubeconfig(file: string, doc: Record<string, unknown>): string {
   const path = join(dir, file);
-  writeFileSync(
-    path,
-    yaml.dump({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: contexts.map((c) => ({ name: c.name, cluster: { server: c.server, ...(c.cluster ?? { 'certificate-authority-data': pemToBase64(pki.ca.cert) }) } })),
-      users: contexts.map((c) => ({ name: c.name, user: c.user })),
-      contexts: contexts.map((c) => ({ name: c.name, context: { cluster: c.name, user: c.name, namespace: c.namespace ?? 'team-a' } })),
-      'current-context': current ?? contexts[0]?.name ?? '',
-    }),
-    { mode: 0o600 },
-  );
+  writeFileSync(path, yaml.dump({ apiVersion: 'v1', kind: 'Config', ...doc }), { mode: 0o600 });
   return path;
+}
+
+function kubeconfig(file: string, contexts: readonly Ctx[], current?: string): string {
+  return writeKubeconfig(file, {
+    clusters: contexts.map((c) => ({ name: c.name, cluster: { server: c.server, ...(c.cluster ?? { 'certificate-authority-data': pemToBase64(pki.ca.cert) }) } })),
+    users: contexts.map((c) => ({ name: c.name, user: c.user })),
+    contexts: contexts.map((c) => ({ name: c.name, context: { cluster: c.name, user: c.name, namespace: c.namespace ?? 'team-a' } })),
+    'current-context': current ?? contexts[0]?.name ?? '',
+  });
 }
 
 const env = (kubeconfigPath: string, extra: Record<string, string> = {}) => ({ KUBECONFIG: kubeconfigPath, NO_COLOR: '1', ...extra });
@@ -365,22 +364,13 @@ describe('a client certificate whose key does not load, judged as kubectl judges
 });
 
 describe.skipIf(!existsSync('/usr/bin/kubectl'))('a context without credentials over https, as kubectl sees it', () => {
-  const writeConfig = (file: string, users: readonly Record<string, unknown>[]) => {
-    const path = join(dir, file);
-    writeFileSync(
-      path,
-      yaml.dump({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority-data': pemToBase64(pki.ca.cert) } }],
-        users,
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'team-a' } }],
-        'current-context': 'x',
-      }),
-      { mode: 0o600 },
-    );
-    return path;
-  };
+  const writeConfig = (file: string, users: readonly Record<string, unknown>[]) =>
+    writeKubeconfig(file, {
+      clusters: [{ name: 'c', cluster: { server: api.url, 'certificate-authority-data': pemToBase64(pki.ca.cert) } }],
+      users,
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'team-a' } }],
+      'current-context': 'x',
+    });
 
   it.each([
     ['user: {}', [{ name: 'u', user: {} }], /user "u" has no credentials/],
