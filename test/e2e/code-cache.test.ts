@@ -4,7 +4,7 @@
 // and a good one must really be used.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/main.js';
 import { makeMount } from '../support/mount.js';
@@ -161,6 +161,71 @@ describe('the code cache of codec.cjs', () => {
     expect(malformed.code).toBe(3);
     expect(malformed.stderr).toMatch(/^error: error loading config file ".*config": yaml: /);
     expect(readFileSync(kubeconfig, 'utf8')).toBe('clusters: [\n');
+  });
+});
+
+/** What the bin compiled with vm.Script when it ran `args` from the copy at `cli` (a preload watches). */
+async function compilesOf(cli: string, args: readonly string[]): Promise<{ readonly code: number | null; readonly stdout: string; readonly seen: unknown }> {
+  const preload = join(dirname(dirname(cli)), 'watch-vm.cjs');
+  writeFileSync(
+    preload,
+    `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
+     vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ cached: Boolean(options && options.cachedData) }); } };
+     process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
+  );
+  const result = await runCli(args, { command: [process.execPath, '--require', preload, cli] });
+  return { code: result.code, stdout: result.stdout, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
+}
+
+/** One letter of the first double-quoted string literal at or after `from`, its case swapped: still valid JS, same length. */
+function swapCaseAfter(text: string, from: number): string {
+  const literal = /"[a-z]{4,}"/g;
+  literal.lastIndex = from;
+  const match = literal.exec(text);
+  if (!match) throw new Error(`no string literal after ${from}`);
+  const at = match.index + 1;
+  return `${text.slice(0, at)}${(text[at] ?? '').toUpperCase()}${text.slice(at + 1)}`;
+}
+
+describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB piece at a time)', () => {
+  it('uses the cache for the bundle it was made for', async () => {
+    const cli = copyWith('cli', () => undefined);
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, seen: [{ cached: true }] });
+  });
+
+  it.each<[string, (text: string) => string]>([
+    ['a letter changed in the second piece', (text) => swapCaseAfter(text, 64 * 1024 + 10)],
+    ['a letter changed in the last piece', (text) => swapCaseAfter(text, text.length - 2000)],
+  ])('refuses the cache for %s', async (_name, edit) => {
+    const cli = copyWith('cli', (_cache, bundle) => {
+      const text = readFileSync(bundle, 'latin1');
+      expect(text.length).toBeGreaterThan(2 * 64 * 1024);
+      writeFileSync(bundle, edit(text), 'latin1');
+    });
+    const result = await compilesOf(cli, ['--version']);
+    expect(result).toMatchObject({ code: 0, seen: [] });
+    expect(result.stdout).toBe(`${VERSION}\n`);
+  });
+
+  it.each<[string, string]>([
+    ['one byte longer', `${VERSION}0`],
+    ['one byte shorter', VERSION.slice(0, -1)],
+  ])('runs a bundle %s than the copy, not the copy', async (_name, edited) => {
+    const cli = copyWith('cli', (_cache, bundle) => {
+      const text = readFileSync(bundle, 'utf8');
+      expect(text.split(`"${VERSION}"`).length).toBe(2);
+      writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
+    });
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [] });
+  });
+
+  it('refuses the cache for a bundle that is the copy cut short (its last newline dropped)', async () => {
+    const cli = copyWith('cli', (_cache, bundle) => {
+      const bytes = readFileSync(bundle);
+      expect(bytes.at(-1)).toBe(0x0a);
+      writeFileSync(bundle, bytes.subarray(0, -1));
+    });
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [] });
   });
 });
 
