@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDuration, parseDuration } from '../duration.js';
+import { formatTimestamp } from '../timestamp.js';
 import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
 import { colorAllowed, renderJson, type OutputFormat } from '../output.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../kubeconfig/lock.js';
@@ -99,7 +100,7 @@ export function summarize(
     server: entries.cluster.cluster.server ?? '',
     namespace: entries.context.context.namespace ?? 'default',
     serviceAccount: facts.serviceAccount ?? null,
-    tokenExpiresAt: facts.tokenExpiresAt?.toISOString() ?? null,
+    tokenExpiresAt: facts.tokenExpiresAt ? formatTimestamp(facts.tokenExpiresAt) : null,
     currentContext: result?.currentContext ?? null,
     credential: entries.user.user.tokenFile ? 'tokenFile' : 'token',
     changes: result?.changes ?? [],

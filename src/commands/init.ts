@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { formatDuration } from '../duration.js';
+import { formatTimestamp } from '../timestamp.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { DEFAULT_SA_DIR, readServiceAccountDir, validateInClusterServerUrl, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
@@ -89,8 +90,8 @@ export function initCommand(ctx: CommandContext): Command {
       const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
       if (expiresAt) {
         const left = expiresAt.getTime() - deps.now().getTime();
-        if (left <= 0) ctx.warn(`the token expired at ${expiresAt.toISOString()}; the API server will refuse it`);
-        else if (embed) ctx.warn(`the embedded token expires in ${formatDuration(left)} (${expiresAt.toISOString()}) and will not rotate`);
+        if (left <= 0) ctx.warn(`the token expired at ${formatTimestamp(expiresAt)}; the API server will refuse it`);
+        else if (embed) ctx.warn(`the embedded token expires in ${formatDuration(left)} (${formatTimestamp(expiresAt)}) and will not rotate`);
       }
 
       if (options.stdout) {

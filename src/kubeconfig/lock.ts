@@ -8,6 +8,7 @@ import { createNonce } from './nonce.js';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode } from '../errors.js';
 import { formatDuration } from '../duration.js';
+import { formatTimestamp } from '../timestamp.js';
 
 export const STALE_AFTER_MS = 10_000;
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
@@ -40,7 +41,7 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
     try {
       const handle = await deps.fs.open(path, 'wx', 0o600);
       // The nonce makes this lock's content unique, so release can tell it is still ours.
-      const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: deps.now().toISOString(), by: 'sa-kubeconfig', nonce: createNonce(12) });
+      const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: formatTimestamp(deps.now()), by: 'sa-kubeconfig', nonce: createNonce(12) });
       try {
         await handle.writeFile(content);
       } finally {
