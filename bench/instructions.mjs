@@ -6,7 +6,7 @@
 // varies by ~5M instructions) is fixed with --hash-seed=1, and since V8 accepts a code cache only
 // under the flags it was made with, a private copy of bin/ and dist/ gets a cache made under that
 // flag. Skipped (with a note) where valgrind is not installed.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ export function measureInstructions(runs = 3) {
     cpSync(join(repoRoot, 'bin'), join(copy, 'bin'), { recursive: true });
     cpSync(join(repoRoot, 'dist'), join(copy, 'dist'), { recursive: true });
     cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
-    for (const bundle of ['cli.cjs', 'codec.cjs']) {
+    // Every bundle the build gave a cache, remade under FLAGS (V8 refuses a cache made under other flags).
+    for (const bundle of readdirSync(join(copy, 'dist')).filter((name) => name.endsWith('.cache')).map((name) => name.replace(/\.cache$/, '.cjs'))) {
       const made = spawnSync(process.execPath, [...FLAGS, join(repoRoot, 'scripts', 'code-cache.mjs'), join(copy, 'dist', bundle)], { encoding: 'utf8' });
       if (made.status !== 0) throw new Error(`code cache of ${bundle} under ${FLAGS.join(' ')} failed: ${made.stderr}`);
     }

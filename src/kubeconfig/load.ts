@@ -4,7 +4,7 @@
 // paths resolve against the directory of the file that defined them.
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { statIfExists, type Deps } from '../deps.js';
-import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { createNonce } from './nonce.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
 
@@ -125,7 +125,7 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
     // A FIFO or device (/dev/zero, <(…)) has no size to check first: read it with a cap.
     text = decodeKubeconfigBytes(stat.isFile() ? await deps.fs.readFile(path) : await readCapped(deps, path, MAX_KUBECONFIG_BYTES), path);
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${path}": ${describeErrno(error)}`, { cause: error });
   }

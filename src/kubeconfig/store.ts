@@ -9,7 +9,7 @@ import { createNonce } from './nonce.js';
 import { constants, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { lstatIfExists, statIfExists, type Deps } from '../deps.js';
-import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
@@ -211,7 +211,7 @@ async function readExisting(deps: Pick<Deps, 'fs'>, target: string): Promise<Exi
     const text = decodeKubeconfigBytes(await deps.fs.readFile(target), target);
     return { text, mode: stat.mode & 0o7777, owner: { uid: stat.uid, gid: stat.gid }, dev: stat.dev, ino: stat.ino };
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new CliError('ERR_KUBECONFIG_UNREADABLE', `error loading config file "${target}": ${describeErrno(error)}`, { cause: error });
   }
@@ -335,7 +335,7 @@ export async function writeFileAtomic(
     await deps.fs.rename(temp, target);
   } catch (error) {
     await deps.fs.unlink(temp).catch(() => undefined);
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     // A single-file bind mount (docker run -v ~/.kube/config:…, a Kubernetes subPath) cannot be
     // renamed onto (EBUSY); kubectl, which always writes in place (os.WriteFile), works there.
     if (errnoCode(error) === 'EBUSY' && options.inPlaceOf) return writeFileInPlace(deps, target, content, mode, options.inPlaceOf);
@@ -392,7 +392,7 @@ async function writeFileInPlace(deps: Pick<Deps, 'fs'>, target: string, content:
       await handle.close();
     }
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
       hint: 'check that the file is writable, or choose another file with --kubeconfig',
       cause: error,

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as z from '../validation.js';
 import type { Deps } from '../deps.js';
-import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import type { ExecConfig } from '../kubeconfig/schema.js';
 import type { SecretRegistry } from '../output.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
@@ -145,7 +145,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
     try {
       bearer = await readTokenFile(deps, user.tokenFile, who, options.secrets);
     } catch (error) {
-      if (bearer === undefined || !(error instanceof CliError)) throw error;
+      if (bearer === undefined || !isCliError(error)) throw error;
       bearer = { ...bearer, source: `token (kubectl falls back to it: ${error.message})` };
     }
   }

@@ -3,7 +3,7 @@
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
 import { join, resolve } from 'node:path';
 import type { Deps } from '../deps.js';
-import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { describeCertificateProblem } from './certificate.js';
 
 export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -30,7 +30,7 @@ export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir:
     const stat = await deps.fs.stat(absolute);
     if (!stat.isDirectory()) throw new CliError('ERR_SA_DIR_MISSING', `service-account mount ${absolute} is not a directory`, { hint: MOUNT_HINT });
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     throw new CliError('ERR_SA_DIR_MISSING', `no service-account mount at ${absolute}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
   }
   const tokenPath = join(absolute, 'token');
@@ -42,7 +42,7 @@ export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir:
   try {
     namespace = validateNamespace((await deps.fs.readFile(join(absolute, 'namespace'), 'utf8')).trim(), join(absolute, 'namespace'));
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     if (errnoCode(error) !== 'ENOENT') {
       throw new CliError('ERR_SA_NAMESPACE_INVALID', `cannot read ${join(absolute, 'namespace')}: ${describeErrno(error)}`, { cause: error });
     }
@@ -66,7 +66,7 @@ async function readMountFile(
     }
     return await deps.fs.readFile(path, 'utf8');
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (isCliError(error)) throw error;
     throw new CliError(code, `cannot read ${what} ${path}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
   }
 }
@@ -182,7 +182,7 @@ export function validateInClusterServerUrl(env: Readonly<Record<string, string |
   try {
     return validateServerUrl(url, options);
   } catch (error) {
-    const reason = error instanceof CliError ? error.message : String(error);
+    const reason = isCliError(error) ? error.message : String(error);
     throw new CliError('ERR_CONFIG_INVALID', `in-cluster server from the environment is not usable (${variables}): ${reason}`, { hint, cause: error });
   }
 }

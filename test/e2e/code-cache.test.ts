@@ -46,7 +46,7 @@ async function existingKubeconfigSetup({ comment = true } = {}): Promise<{ reado
 }
 
 /** What a preload saw bin/sa-kubeconfig.js compile with vm.Script, and whether V8 took each cache. */
-async function watchCompiles(args: readonly string[]): Promise<{ readonly code: number | null; readonly seen: unknown }> {
+async function watchCompiles(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<{ readonly code: number | null; readonly stderr: string; readonly seen: unknown }> {
   const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
   copies.push(dir);
   const preload = join(dir, 'watch-vm.cjs');
@@ -56,8 +56,8 @@ async function watchCompiles(args: readonly string[]): Promise<{ readonly code: 
      vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ file: options && options.filename, cached: Boolean(options && options.cachedData), rejected: this.cachedDataRejected }); } };
      process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
   );
-  const result = await runCli(args, { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')] });
-  return { code: result.code, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
+  const result = await runCli(args, { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')], env });
+  return { code: result.code, stderr: result.stderr, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
 }
 
 const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
@@ -102,6 +102,32 @@ describe('the code cache', () => {
       { file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false },
       { file: join(repoRoot, 'dist', 'codec.cjs'), cached: true, rejected: false },
     ]);
+  });
+
+  it('of each other bundle is accepted when that bundle first loads, and init into a new kubeconfig loads none of them', async () => {
+    const cached = (name: string) => ({ file: join(repoRoot, 'dist', name), cached: true, rejected: false });
+    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+    copies.push(dir);
+    const mount = await makeMount(dir);
+    const fresh = await watchCompiles(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'fresh'), '--server', 'https://10.0.0.1:443']);
+    expect(fresh).toMatchObject({ code: 0, seen: [cached('cli.cjs')] });
+
+    // The probe (nothing listens on port 1: exit 5 at the TCP stage).
+    const kubeconfig = join(dir, 'probe-config');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-secret\n', { mode: 0o600 });
+    const probe = await watchCompiles(['probe', '--kubeconfig', kubeconfig]);
+    expect(probe).toMatchObject({ code: 5, seen: [cached('cli.cjs'), cached('probe.cjs')] });
+
+    // The kubectl flows (no kubectl on PATH: exit 4 once the flow runs it).
+    const fromSecret = await watchCompiles(['from-secret', 'deployer-token', '--kubeconfig', join(dir, 'from-secret')], { PATH: join(dir, 'no-such-dir') });
+    expect(fromSecret).toMatchObject({ code: 4, seen: [cached('cli.cjs'), cached('kubectl.cjs')] });
+
+    // zod's claims schema, for claims the plain check does not vouch for (exp as a string).
+    const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    writeFileSync(join(mount.dir, 'token'), `${segment({ alg: 'RS256' })}.${segment({ sub: 'system:serviceaccount:team-a:deployer', exp: 'soon' })}.c2ln`);
+    const odd = await watchCompiles(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'odd'), '--server', 'https://10.0.0.1:443']);
+    expect(odd).toMatchObject({ code: 0, seen: [cached('cli.cjs'), cached('claims.cjs')] });
+    expect(odd.stderr).toContain('is not a JWT');
   });
 
   it.each<[string, (cache: string, bundle: string) => void]>([
