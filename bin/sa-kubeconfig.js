@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs dist/cli.cjs with V8's code cache dist/cli.cache when the cache was made for exactly this
-// bundle (scripts/code-cache.mjs); otherwise a plain require. The bundle's own require loads the
-// other bundles it needs the same way: dist/codec.cjs (reading kubeconfigs) with dist/codec.cache.
+// bundle (scripts/code-cache.mjs); otherwise from its source. The bundle's require loads the
+// other bundles of dist/ it needs the same way, each once: dist/probe.cjs, kubectl.cjs,
+// claims.cjs and codec.cjs with their caches, dist/demo.cjs (which has none) from source.
 // This file is CommonJS (bin/package.json) and so are the bundles: measured here, Node 20's ESM
 // loader costs ~10 ms for this one file alone, and ~30 ms across a chunked ESM bundle
 // (scripts/build.mjs).
@@ -29,20 +30,47 @@ const SUFFIX = '\n});';
 /** The bundles run so far, by path: like require's own cache, each runs once. */
 const bundles = new Map();
 
-/** require() as the bundles see it: another bundle of dist/ with its code cache when it has one. */
+/**
+ * require() as the bundles see it: a bundle of dist/ runs here, cached or not, so that every
+ * bundle that loads it gets the same module (a bundle left to Node's require would load the
+ * bundles it needs through Node's require again, a second copy of each); anything else is
+ * Node's require.
+ */
 function requireBundle(id) {
-  if (dirname(id) === dist && id.endsWith('.cjs')) {
-    if (!bundles.has(id)) bundles.set(id, runWithCodeCache(id));
-    const module = bundles.get(id);
-    if (module !== undefined) return module.exports;
+  if (dirname(id) !== dist || !id.endsWith('.cjs')) return require(id);
+  let module = bundles.get(id);
+  if (module === undefined) {
+    module = { exports: {} };
+    // Registered before it runs, as require() does (a cycle sees the exports so far); forgotten
+    // if it throws, so that a later require tries again.
+    bundles.set(id, module);
+    try {
+      runBundle(id, module);
+    } catch (error) {
+      bundles.delete(id);
+      throw error;
+    }
   }
-  return require(id);
+  return module.exports;
 }
 
-/** The bundle's module after running it from its code cache, or undefined if there is no usable cache. */
-function runWithCodeCache(file) {
+/** Runs the bundle into `module`: from its code cache when it has a usable one, else from its source. */
+function runBundle(file, module) {
   const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (loader === undefined) return undefined;
+  const cached = loader === undefined ? undefined : readCodeCache(file);
+  let script;
+  if (cached !== undefined) {
+    script = new vm.Script(cached.wrapped, { filename: file, cachedData: cached.data, importModuleDynamically: loader });
+  } else {
+    // utf8, not latin1: a bundle edited after the build may no longer be ASCII.
+    const wrapped = `${PREFIX}${readFileSync(file, 'utf8')}${SUFFIX}`;
+    script = new vm.Script(wrapped, { filename: file, ...(loader === undefined ? {} : { importModuleDynamically: loader }) });
+  }
+  script.runInThisContext().call(module.exports, module.exports, requireBundle, module, file, dirname(file));
+}
+
+/** The wrapped bundle text and V8's data from the bundle's cache file, or undefined if it has no usable one. */
+function readCodeCache(file) {
   let cache;
   try {
     // dist/demo.cjs (0.7 MB) has no cache: nothing of it is read here.
@@ -65,11 +93,7 @@ function runWithCodeCache(file) {
   // The wrapped text as one flat string (the build checks that the bundle is ASCII, so latin1
   // decodes it exactly, and faster than utf8), and V8's data at an 8-byte boundary: neither is
   // copied again.
-  const wrapped = cache.toString('latin1', header, end);
-  const script = new vm.Script(wrapped, { filename: file, cachedData: cache.subarray(data), importModuleDynamically: loader });
-  const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, requireBundle, module, file, dirname(file));
-  return module;
+  return { wrapped: cache.toString('latin1', header, end), data: cache.subarray(data) };
 }
 
 /**
@@ -95,9 +119,12 @@ function fileEquals(file, expected) {
   } catch {
     return false;
   } finally {
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } catch {
+      /* nothing was written through it; the answer stands */
+    }
   }
 }
 
-const file = join(dist, 'cli.cjs');
-if (runWithCodeCache(file) === undefined) require(file);
+requireBundle(join(dist, 'cli.cjs'));

@@ -23,6 +23,7 @@
 // parallel test run) never finds dist/ half-written.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +83,14 @@ const common = {
 // code cache the first time it is needed: init into a new kubeconfig reads and deserialises only
 // dist/cli.cjs, and the smaller that is, the less of every start-up goes to reading it, copying
 // it into a V8 string and deserialising its cache. Measured here: moving the probe and the
-// kubectl flows out of cli.cjs (331 kB → 187 kB) made init ~0.9 ms faster, in two runs of 80.
+// kubectl flows and zod out of cli.cjs (331 kB → 178 kB) made init ~0.9 ms faster, in two runs
+// of 80.
 // A module used by two bundles is in both (esbuild has no code splitting for CommonJS): such
-// copies must hold no state the other copy would need to see (the build checks that the
-// children registry of deps.ts stays in cli.cjs), and errors cross bundles as values, which is
-// why CliError is recognised by isCliError, never instanceof (eslint enforces it).
+// copies must hold no state the other copy would need to see (the build checks that
+// src/children.ts, the registry of running children, is in cli.cjs alone), and errors cross
+// bundles as values, which is why CliError is recognised by isCliError, never instanceof (eslint
+// enforces it). zod is in several: probe.cjs, kubectl.cjs, claims.cjs and codec.cjs each bring
+// their own copy, which share zod's global configuration (it lives on globalThis).
 const SEPARATE_BUNDLES = {
   'src/demo/run.ts': 'demo.cjs',
   'src/kubeconfig/codec.ts': 'codec.cjs',
@@ -98,6 +102,10 @@ const SEPARATE_BUNDLES = {
 const CACHED = ['cli.cjs', ...Object.values(SEPARATE_BUNDLES).filter((name) => name !== 'demo.cjs')];
 
 await rm(`${root}${staging}`, { recursive: true, force: true });
+// A failed build leaves dist/ as it was and no half-built copy beside it.
+process.on('exit', (code) => {
+  if (code !== 0) rmSync(`${root}${staging}`, { recursive: true, force: true });
+});
 const entries = [['src/cli.ts', 'cli.cjs'], ...Object.entries(SEPARATE_BUNDLES)];
 await Promise.all(
   entries.map(([entry, name]) =>
@@ -116,16 +124,15 @@ await Promise.all(
         (input) => (Object.hasOwn(SEPARATE_BUNDLES, input) && input !== entry) || (name !== 'codec.cjs' && input.startsWith('node_modules/js-yaml/')),
       );
       if (inside.length > 0) throw new Error(`dist/${name} contains ${inside.join(', ')}, which belong to a bundle of their own: import them only with await import()`);
+      // src/children.ts keeps the children that ^C must kill; a copy in another bundle would keep
+      // its own registry, which cli.ts's signal handler never sees. Bundles spawn through Deps.
+      if (name !== 'cli.cjs' && Object.hasOwn(metafile.inputs, 'src/children.ts')) {
+        throw new Error(`dist/${name} contains src/children.ts (the registry of running children): spawn through deps.spawn instead of importing spawnProcess`);
+      }
     }),
   ),
 );
 const { readFile } = await import('node:fs/promises');
-for (const name of Object.values(SEPARATE_BUNDLES).filter((bundle) => bundle !== 'demo.cjs')) {
-  // deps.ts keeps the children that ^C must kill (runningGroups); a copy of it in another bundle
-  // would keep its own, which cli.ts's signal handler never sees. Bundles get spawn from Deps.
-  const bundle = await readFile(`${root}${staging}/${name}`, 'utf8');
-  if (bundle.includes('runningGroups')) throw new Error(`dist/${name} has its own copy of deps.ts's children registry; spawn through deps.spawn instead of importing spawnProcess`);
-}
 for (const name of CACHED) {
   // The code cache cannot serve a real import() (V8 drops the dynamic-import callback for
   // functions restored from it), so a cached bundle must not contain one: every lazy import is

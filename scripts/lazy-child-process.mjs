@@ -12,7 +12,7 @@ export const lazyChildProcessInCommander = {
       const { readFile } = await import('node:fs/promises');
       const source = await readFile(args.path, 'utf8');
       const eager = "const childProcess = require('node:child_process');";
-      if (!source.includes(eager)) throw new Error(`${args.path} no longer has \`${eager}\`: update scripts/build.mjs`);
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer has \`${eager}\`: update scripts/lazy-child-process.mjs`);
       const lazy = "const childProcess = { get spawn() { return require('node:child_process').spawn; } };";
       // And node:process is the global process object: requiring it by name took ~50 µs of every
       // start-up here (the first require of a built-in not loaded yet goes the slow way once).

@@ -1,7 +1,8 @@
 // The composition root and the only file that touches `process`.
 import { readFileSync, writeSync } from 'node:fs';
 import { main } from './main.js';
-import { killRunningChildren, nodeFileSystem, spawnProcess, type Deps } from './deps.js';
+import { killRunningChildren, spawnProcess } from './children.js';
+import { nodeFileSystem, type Deps } from './deps.js';
 
 async function nodeDeps(): Promise<Deps> {
   return {

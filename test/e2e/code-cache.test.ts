@@ -1,7 +1,7 @@
-// bin/sa-kubeconfig.js runs dist/cli.cjs, and dist/cli.cjs runs dist/codec.cjs (reading
-// kubeconfigs), each with its V8 code cache only when the cache was made for exactly that bundle
-// (the cache holds a copy of it); a stale, damaged or missing cache must never change behaviour,
-// and a good one must really be used.
+// bin/sa-kubeconfig.js runs dist/cli.cjs, and dist/cli.cjs the other bundles it needs
+// (probe.cjs, kubectl.cjs, claims.cjs, codec.cjs: each once, whoever asks), each with its V8 code
+// cache only when the cache was made for exactly that bundle (the cache holds a copy of it); a
+// stale, damaged or missing cache must never change behaviour, and a good one must really be used.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-type Bundle = 'cli' | 'codec';
+type Bundle = 'cli' | 'codec' | 'probe' | 'kubectl' | 'claims';
 
 /** A private copy of bin/ and dist/, with one bundle's cache (or the bundle) changed by `damage`. */
 function copyWith(bundle: Bundle, damage: (cacheFile: string, bundleFile: string) => void): string {
@@ -69,7 +69,7 @@ function dataOffset(bundleLength: number): number {
 }
 
 describe('the code cache', () => {
-  it.each<Bundle>(['cli', 'codec'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
+  it.each<Bundle>(['cli', 'codec', 'probe', 'kubectl', 'claims'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
     const cache = readFileSync(join(repoRoot, 'dist', `${name}.cache`));
     const bundle = readFileSync(join(repoRoot, 'dist', `${name}.cjs`));
     const start = MAGIC.length + 10;
@@ -196,7 +196,7 @@ async function compilesOf(cli: string, args: readonly string[]): Promise<{ reado
   writeFileSync(
     preload,
     `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
-     vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ cached: Boolean(options && options.cachedData) }); } };
+     vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ cached: Boolean(options && options.cachedData), file: require('node:path').basename(options.filename) }); } };
      process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
   );
   const result = await runCli(args, { command: [process.execPath, '--require', preload, cli] });
@@ -216,7 +216,7 @@ function swapCaseAfter(text: string, from: number): string {
 describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB piece at a time)', () => {
   it('uses the cache for the bundle it was made for', async () => {
     const cli = copyWith('cli', () => undefined);
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, seen: [{ cached: true }] });
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, seen: [{ cached: true, file: 'cli.cjs' }] });
   });
 
   it.each<[string, (text: string) => string]>([
@@ -229,7 +229,7 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       writeFileSync(bundle, edit(text), 'latin1');
     });
     const result = await compilesOf(cli, ['--version']);
-    expect(result).toMatchObject({ code: 0, seen: [] });
+    expect(result).toMatchObject({ code: 0, seen: [{ cached: false, file: 'cli.cjs' }] });
     expect(result.stdout).toBe(`${VERSION}\n`);
   });
 
@@ -242,7 +242,7 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       expect(text.split(`"${VERSION}"`).length).toBe(2);
       writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
     });
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [] });
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [{ cached: false, file: 'cli.cjs' }] });
   });
 
   it('refuses the cache for a bundle that is the copy cut short (its last newline dropped)', async () => {
@@ -251,7 +251,27 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       expect(bytes.at(-1)).toBe(0x0a);
       writeFileSync(bundle, bytes.subarray(0, -1));
     });
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [] });
+    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [{ cached: false, file: 'cli.cjs' }] });
+  });
+});
+
+describe('a bundle without a usable cache', () => {
+  /** A kubeconfig with a comment (so reading it needs dist/codec.cjs) whose server refuses connections. */
+  function commentedKubeconfig(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+    copies.push(dir);
+    const file = join(dir, 'config');
+    writeFileSync(file, '# refused\napiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-secret\n', { mode: 0o600 });
+    return file;
+  }
+
+  it.each<[Bundle, readonly { readonly cached: boolean; readonly file: string }[]]>([
+    ['probe', [{ cached: true, file: 'cli.cjs' }, { cached: false, file: 'probe.cjs' }, { cached: true, file: 'codec.cjs' }]],
+    ['cli', [{ cached: false, file: 'cli.cjs' }, { cached: true, file: 'probe.cjs' }, { cached: true, file: 'codec.cjs' }]],
+  ])('(%s.cache removed) runs from source, and the bundles it loads still run once each with their caches', async (bundle, expected) => {
+    const cli = copyWith(bundle, (cache) => rmSync(cache));
+    const result = await compilesOf(cli, ['probe', '--kubeconfig', commentedKubeconfig()]);
+    expect(result).toMatchObject({ code: 5, seen: expected });
   });
 });
 

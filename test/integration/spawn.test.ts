@@ -1,9 +1,9 @@
-// The real Spawn (src/deps.ts spawnProcess): argv without a shell, stdin, timeouts that kill the
+// The real Spawn (src/children.ts spawnProcess): argv without a shell, stdin, timeouts that kill the
 // whole process group, and an output cap.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnProcess } from '../../src/deps.js';
+import { spawnProcess } from '../../src/children.js';
 import { tempDir } from '../support/mount.js';
 
 /** Running (a zombie waiting for a reaper counts as gone: it was killed). */

@@ -7,7 +7,7 @@ import { createServer as createTlsServer, type TlsOptions as TlsServerOptions } 
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnProcess } from '../../../src/deps.js';
+import { spawnProcess } from '../../../src/children.js';
 import { createSecretRegistry } from '../../../src/output.js';
 import { nodeNetwork, type Network } from '../../../src/probe/connect.js';
 import { createApiClient } from '../../../src/probe/http.js';
