@@ -2,7 +2,7 @@
 // real one (nodeDeps); tests pass fakes or a real fs rooted in a temp dir. No module reads
 // process.env or touches the terminal on its own.
 // Named imports: a namespace import would make the bundle copy every export of node:fs at start-up.
-import { chmodSync, close, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, close, closeSync, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, open, openSync, read, readFileSync, readSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { errnoCode } from './errors.js';
 
@@ -85,7 +85,13 @@ function settle<T>(run: () => T): Promise<T> {
 
 function openFileHandle(fd: number): FileHandle {
   return {
-    writeFile: (data, encoding = 'utf8') => settle(() => writeFileSync(fd, data, encoding)),
+    // writeSync until all is written, which is what writeFileSync does with a descriptor; writeSync
+    // is the one the output already uses, and a second function's first call costs start-up.
+    writeFile: (data, encoding = 'utf8') =>
+      settle(() => {
+        const bytes = Buffer.from(data, encoding);
+        for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+      }),
     read: (buffer, offset, length, position) => settle(() => ({ bytesRead: readSync(fd, buffer, offset, length, position) })),
     chown: (uid, gid) => settle(() => fchownSync(fd, uid, gid)),
     chmod: (mode) => settle(() => fchmodSync(fd, mode)),

@@ -266,6 +266,9 @@ async function refuseForeignInSharedDirectory(deps: Pick<Deps, 'fs' | 'uid'>, fi
 }
 
 async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<void> {
+  // Usually it exists: a stat says so, and mkdir (whose first call costs start-up) is then never
+  // called. Anything else (missing, not a directory, not searchable) is left to mkdir's answer.
+  if ((await statIfExists(deps.fs, dir).catch(() => undefined))?.isDirectory()) return;
   try {
     // A new directory is 0700: it will hold credentials (kubectl uses 0755).
     await deps.fs.mkdir(dir, { recursive: true, mode: 0o700 });
