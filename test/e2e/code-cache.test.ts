@@ -45,8 +45,14 @@ async function existingKubeconfigSetup({ comment = true } = {}): Promise<{ reado
   return { mountDir: mount.dir, kubeconfig };
 }
 
-/** What a preload saw bin/sa-kubeconfig.js compile with vm.Script, and whether V8 took each cache. */
-async function watchCompiles(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<{ readonly code: number | null; readonly stderr: string; readonly seen: unknown }> {
+/**
+ * What a preload saw the bin (this repository's, or a copy's) compile with vm.Script, and whether
+ * V8 took each cache.
+ */
+async function watchCompiles(
+  args: readonly string[],
+  { bin = join(repoRoot, 'bin', 'sa-kubeconfig.js'), env = {} }: { readonly bin?: string; readonly env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string; readonly seen: unknown }> {
   const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
   copies.push(dir);
   const preload = join(dir, 'watch-vm.cjs');
@@ -56,8 +62,8 @@ async function watchCompiles(args: readonly string[], env: Readonly<Record<strin
      vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ file: options && options.filename, cached: Boolean(options && options.cachedData), rejected: this.cachedDataRejected }); } };
      process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
   );
-  const result = await runCli(args, { command: [process.execPath, '--require', preload, join(repoRoot, 'bin', 'sa-kubeconfig.js')], env });
-  return { code: result.code, stderr: result.stderr, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
+  const result = await runCli(args, { command: [process.execPath, '--require', preload, bin], env });
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
 }
 
 const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
@@ -119,7 +125,7 @@ describe('the code cache', () => {
     expect(probe).toMatchObject({ code: 5, seen: [cached('cli.cjs'), cached('probe.cjs')] });
 
     // The kubectl flows (no kubectl on PATH: exit 4 once the flow runs it).
-    const fromSecret = await watchCompiles(['from-secret', 'deployer-token', '--kubeconfig', join(dir, 'from-secret')], { PATH: join(dir, 'no-such-dir') });
+    const fromSecret = await watchCompiles(['from-secret', 'deployer-token', '--kubeconfig', join(dir, 'from-secret')], { env: { PATH: join(dir, 'no-such-dir') } });
     expect(fromSecret).toMatchObject({ code: 4, seen: [cached('cli.cjs'), cached('kubectl.cjs')] });
 
     // zod's claims schema, for claims the plain check does not vouch for (exp as a string).
@@ -190,17 +196,9 @@ describe('the code cache of codec.cjs', () => {
   });
 });
 
-/** What the bin compiled with vm.Script when it ran `args` from the copy at `cli` (a preload watches). */
-async function compilesOf(cli: string, args: readonly string[]): Promise<{ readonly code: number | null; readonly stdout: string; readonly seen: unknown }> {
-  const preload = join(dirname(dirname(cli)), 'watch-vm.cjs');
-  writeFileSync(
-    preload,
-    `const vm = require('node:vm'); const Original = vm.Script; const seen = [];
-     vm.Script = class extends Original { constructor(code, options) { super(code, options); seen.push({ cached: Boolean(options && options.cachedData), file: require('node:path').basename(options.filename) }); } };
-     process.on('exit', () => require('node:fs').writeSync(2, 'VM ' + JSON.stringify(seen) + '\\n'));`,
-  );
-  const result = await runCli(args, { command: [process.execPath, '--require', preload, cli] });
-  return { code: result.code, stdout: result.stdout, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
+/** What the bin of the copy at `cli` compiled, for a bundle of that copy's dist/. */
+function compiled(cli: string, bundle: string, cached: boolean): { readonly file: string; readonly cached: boolean } {
+  return { file: join(dirname(dirname(cli)), 'dist', bundle), cached };
 }
 
 /** One letter of the first double-quoted string literal at or after `from`, its case swapped: still valid JS, same length. */
@@ -216,7 +214,7 @@ function swapCaseAfter(text: string, from: number): string {
 describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB piece at a time)', () => {
   it('uses the cache for the bundle it was made for', async () => {
     const cli = copyWith('cli', () => undefined);
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, seen: [{ cached: true, file: 'cli.cjs' }] });
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', true)] });
   });
 
   it.each<[string, (text: string) => string]>([
@@ -228,8 +226,8 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       expect(text.length).toBeGreaterThan(2 * 64 * 1024);
       writeFileSync(bundle, edit(text), 'latin1');
     });
-    const result = await compilesOf(cli, ['--version']);
-    expect(result).toMatchObject({ code: 0, seen: [{ cached: false, file: 'cli.cjs' }] });
+    const result = await watchCompiles(['--version'], { bin: cli });
+    expect(result).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', false)] });
     expect(result.stdout).toBe(`${VERSION}\n`);
   });
 
@@ -242,7 +240,7 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       expect(text.split(`"${VERSION}"`).length).toBe(2);
       writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
     });
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [{ cached: false, file: 'cli.cjs' }] });
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [compiled(cli, 'cli.cjs', false)] });
   });
 
   it('refuses the cache for a bundle that is the copy cut short (its last newline dropped)', async () => {
@@ -251,7 +249,7 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       expect(bytes.at(-1)).toBe(0x0a);
       writeFileSync(bundle, bytes.subarray(0, -1));
     });
-    expect(await compilesOf(cli, ['--version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [{ cached: false, file: 'cli.cjs' }] });
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [compiled(cli, 'cli.cjs', false)] });
   });
 });
 
@@ -265,13 +263,13 @@ describe('a bundle without a usable cache', () => {
     return file;
   }
 
-  it.each<[Bundle, readonly { readonly cached: boolean; readonly file: string }[]]>([
-    ['probe', [{ cached: true, file: 'cli.cjs' }, { cached: false, file: 'probe.cjs' }, { cached: true, file: 'codec.cjs' }]],
-    ['cli', [{ cached: false, file: 'cli.cjs' }, { cached: true, file: 'probe.cjs' }, { cached: true, file: 'codec.cjs' }]],
+  it.each<[Bundle, readonly (readonly [string, boolean])[]]>([
+    ['probe', [['cli.cjs', true], ['probe.cjs', false], ['codec.cjs', true]]],
+    ['cli', [['cli.cjs', false], ['probe.cjs', true], ['codec.cjs', true]]],
   ])('(%s.cache removed) runs from source, and the bundles it loads still run once each with their caches', async (bundle, expected) => {
     const cli = copyWith(bundle, (cache) => rmSync(cache));
-    const result = await compilesOf(cli, ['probe', '--kubeconfig', commentedKubeconfig()]);
-    expect(result).toMatchObject({ code: 5, seen: expected });
+    const result = await watchCompiles(['probe', '--kubeconfig', commentedKubeconfig()], { bin: cli });
+    expect(result).toMatchObject({ code: 5, seen: expected.map(([name, cached]) => compiled(cli, name, cached)) });
   });
 });
 
