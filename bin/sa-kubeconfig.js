@@ -127,4 +127,12 @@ function fileEquals(file, expected) {
   }
 }
 
-requireBundle(join(dist, 'cli.cjs'));
+const cli = join(dist, 'cli.cjs');
+try {
+  requireBundle(cli);
+} catch (error) {
+  // A checkout that was never built (npm ci builds it, through `prepare`): say so, in one line.
+  if (error?.code !== 'ENOENT' || error.path !== cli) throw error;
+  process.stderr.write(`error: ${cli} is missing: run \`npm run build\` (npm ci does it)\n`);
+  process.exitCode = 1;
+}

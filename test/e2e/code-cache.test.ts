@@ -253,6 +253,16 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
   });
 });
 
+describe('a checkout that was never built', () => {
+  it('says in one line that dist/cli.cjs is missing and how to build it (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+    copies.push(dir);
+    cpSync(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
+    const result = await runCli(['--version'], { command: [process.execPath, join(dir, 'bin', 'sa-kubeconfig.js')] });
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: `error: ${join(dir, 'dist', 'cli.cjs')} is missing: run \`npm run build\` (npm ci does it)\n` });
+  });
+});
+
 describe('a bundle without a usable cache', () => {
   /** A kubeconfig with a comment (so reading it needs dist/codec.cjs) whose server refuses connections. */
   function commentedKubeconfig(): string {
