@@ -1,7 +1,7 @@
 // Packaging: the npm tarball ships only what runs and installs into an empty prefix; the
 // single-file build runs from a directory with no node_modules.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ describe('npm pack', () => {
     if (existsSync(join(repoRoot, 'README.md'))) expect(files).toContain('README.md');
   });
 
-  it('installs into an empty prefix and runs --version and init from there', async () => {
+  it('installs into an empty prefix and runs --version, init and probe from there', async () => {
     const prefix = join(work, 'prefix');
     // Runtime dependencies come from the npm cache (filled by `npm ci`) or the registry.
     await execFileAsync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
@@ -92,6 +92,14 @@ describe('npm pack', () => {
     expect(written.clusters?.map((cluster) => cluster.cluster.server)).toEqual([SERVER]);
     expect(written.contexts).toHaveLength(1);
     expect(written['current-context']).toBe(written.contexts?.[0]?.name);
+
+    // The probe is a bundle of its own (dist/probe.cjs) that loads dist/codec.cjs for a
+    // kubeconfig with a comment: both from the installed copy. Nothing listens on port 1: exit 5.
+    const refused = join(work, 'refused.kubeconfig');
+    await writeFile(refused, '# refused\napiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-secret\n', { mode: 0o600 });
+    const probe = await runCli(['probe', '--kubeconfig', refused, '-o', 'json'], { command, cwd });
+    expect(probe.code).toBe(5);
+    expect(JSON.parse(probe.stdout)).toMatchObject({ ok: false, exitCode: 5, stages: expect.arrayContaining([expect.objectContaining({ name: 'config', ok: true })]) });
   }, 180_000);
 });
 
