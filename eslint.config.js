@@ -24,7 +24,7 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'process', message: 'only src/cli.ts touches process; take it from Deps' }],
       // dist/ has several bundles, each with its own copy of errors.ts (scripts/build.mjs): a
       // CliError made in one is not an instance of another's class.
-      'no-restricted-syntax': ['error', { selector: "BinaryExpression[operator='instanceof'][right.name='CliError']", message: 'use isCliError(): a CliError from another bundle is not an instance of this one' }],
+      'no-restricted-syntax': ['error', { selector: "BinaryExpression[operator='instanceof'][right.name='CliError'], BinaryExpression[operator='instanceof'][right.property.name='CliError']", message: 'use isCliError(): a CliError from another bundle is not an instance of this one' }],
     },
   },
   {
