@@ -52,7 +52,7 @@ const startupCases = [
   ours: (ctx, run) => ({ cmd: cli[0], args: initArgs(ctx, join(ctx.dir, `a-${run}.kubeconfig`)), env: env(ctx) }),
   reference: { label, steps: (ctx) => [{ cmd: cli[0], args: ['-e', '0'], env: env(ctx) }] },
   target: { maxRatio: 1.3, text: '≤ 1.3×' },
-  minRuns: 21,
+  minRuns: 41,
 }));
 
 /** A kubeconfig with one other context, as kubectl writes one (init reads it, so dist/codec.cjs loads). */
@@ -90,7 +90,7 @@ export const cases = [
       return { cmd: cli[0], args: initArgs(ctx, file), env: ctx.env };
     },
     reference: { label: extraCaCerts ? '`node -e 0` (no NODE_EXTRA_CA_CERTS)' : '`node -e 0`', steps: (ctx) => [{ cmd: cli[0], args: ['-e', '0'], env: ctx.env }] },
-    minRuns: 21,
+    minRuns: 41,
   },
   {
     name: 'init into a fresh kubeconfig',
