@@ -9,8 +9,8 @@
 // bundle, 0.11 s with this cache, against 0.09 s for node -e 0: compiling the bundle is most of
 // the start-up gap. V8 caches the functions compiled when the cache is made, so each bundle is
 // warmed up by what it does for users: cli.cjs by a real `init` (into a temp dir), codec.cjs by
-// parsing and writing kubeconfigs as kubectl and we write them, claims.cjs by a parse; the probe
-// and the kubectl flows only by loading (see warmUpByLoading).
+// parsing and writing kubeconfigs as kubectl and we write them, claims.cjs by a parse, probe.cjs
+// by a probe of a server that refuses connections; the kubectl flows only by loading.
 //
 // Layout: MAGIC (format and Node version), the bundle's byte length as 10 decimal digits, the
 // bundle inside Node's CommonJS wrapper (the text V8 compiles), zero bytes up to a multiple of 8,
@@ -150,17 +150,51 @@ function warmUpClaims() {
 }
 
 /**
- * probe.cjs and kubectl.cjs: their modules defined, nothing run (a probe needs a server, a flow
- * kubectl and a cluster). The cache then spares V8 parsing the whole bundle at every start; the
- * functions a run calls are compiled as they are called, as they were inside cli.cjs, whose
- * warm-up (an init) never called them either.
+ * kubectl.cjs: its modules defined, nothing run (a flow needs kubectl and a cluster). The cache
+ * then spares V8 parsing the whole bundle at every start; the functions a run calls are compiled
+ * as they are called, as they were inside cli.cjs, whose warm-up (an init) never called them.
  */
 function warmUpByLoading() {
   runBundle();
   writeCache();
 }
 
-const warmUps = { 'cli.cjs': warmUpInit, 'codec.cjs': warmUpCodec, 'claims.cjs': warmUpClaims, 'probe.cjs': warmUpByLoading, 'kubectl.cjs': warmUpByLoading };
+/**
+ * probe.cjs: a real `sa-kubeconfig probe`, run by the cli.cjs built beside it, of a kubeconfig
+ * whose server refuses connections (https://localhost:1): kubeconfig loading, the context and
+ * its credentials, the DNS and TCP stages and the report are compiled and cached; the TLS and
+ * HTTP stages, which need a server, are compiled when a run reaches them.
+ */
+function warmUpProbe() {
+  const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+  const kubeconfig = join(work, 'config');
+  writeFileSync(
+    kubeconfig,
+    ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: warmup', '  cluster:', '    server: https://localhost:1', 'contexts:', '- name: warmup', '  context:', '    cluster: warmup', '    user: warmup', 'current-context: warmup', 'users:', '- name: warmup', '  user:', '    token: warmup', ''].join('\n'),
+    { mode: 0o600 },
+  );
+  const probe = runBundle();
+  const cliFile = join(dirname(file), 'cli.cjs');
+  const cli = new vm.Script(Module.wrap(readFileSync(cliFile, 'latin1')), { filename: cliFile });
+  const requireFromCli = createRequire(cliFile);
+  // cli.cjs loads the probe with require(<its directory>/probe.cjs): this bundle, the one being cached.
+  const requireForCli = (id) => (id === file ? probe : requireFromCli(id));
+  process.argv = [process.argv[0], cliFile, 'probe', '--kubeconfig', kubeconfig, '--timeout', '5s'];
+  const module = { exports: {} };
+  cli.runInThisContext().call(module.exports, module.exports, requireForCli, module, cliFile, dirname(cliFile));
+  process.once('exit', (code) => {
+    rmSync(work, { recursive: true, force: true });
+    // The probe fails, as it should (exit 5 here); 1 would be a bug in the bundle.
+    if (code === 1) {
+      process.stderr.write('the warm-up probe failed with an internal error; no code cache written\n');
+      return;
+    }
+    writeCache();
+    process.exitCode = 0;
+  });
+}
+
+const warmUps = { 'cli.cjs': warmUpInit, 'codec.cjs': warmUpCodec, 'claims.cjs': warmUpClaims, 'probe.cjs': warmUpProbe, 'kubectl.cjs': warmUpByLoading };
 const warmUp = warmUps[basename(file)];
 try {
   if (warmUp === undefined) throw new Error(`no warm-up for ${file}; expected one of ${Object.keys(warmUps).join(', ')}`);
