@@ -71,6 +71,18 @@ function writeCache() {
   writeFileSync(cacheFile, Buffer.concat([text, padding, script.createCachedData()]));
 }
 
+/**
+ * A warm-up runs the real CLI, which, as client-go does, copies a legacy ~/.kube/.kubeconfig to
+ * ~/.kube/config when that is missing, and reads KUBECONFIG: a build must touch neither the
+ * builder's home nor their kubeconfigs, so the warm-up gets a home of its own.
+ */
+function isolateHome(work) {
+  const home = join(work, 'home');
+  mkdirSync(home, { recursive: true });
+  process.env.HOME = home;
+  delete process.env.KUBECONFIG;
+}
+
 /** cli.cjs: a real init into a new kubeconfig, the path a pod takes. */
 function warmUpInit() {
   const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
@@ -82,6 +94,7 @@ function warmUpInit() {
   writeFileSync(join(sa, 'token'), `${segment({ alg: 'ES256' })}.${segment(claims)}.c2lnbmF0dXJl`);
   writeFileSync(join(sa, 'ca.crt'), WARMUP_CA);
   writeFileSync(join(sa, 'namespace'), 'warmup');
+  isolateHome(work);
   process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config')];
   runBundle();
   // The process exits when init is done (cli.ts sets process.exitCode and leaves nothing pending).
@@ -209,6 +222,7 @@ async function warmUpProbe() {
   const requireFromCli = createRequire(cliFile);
   // cli.cjs loads the probe with require(<its directory>/probe.cjs): this bundle, the one being cached.
   const requireForCli = (id) => (id === file ? probe : requireFromCli(id));
+  isolateHome(work);
   process.argv = [process.argv[0], cliFile, 'probe', '--kubeconfig', kubeconfig, '--timeout', '10s'];
   const module = { exports: {} };
   cli.runInThisContext().call(module.exports, module.exports, requireForCli, module, cliFile, dirname(cliFile));

@@ -2,14 +2,17 @@
 // (probe.cjs, kubectl.cjs, claims.cjs, codec.cjs: each once, whoever asks), each with its V8 code
 // cache only when the cache was made for exactly that bundle (the cache holds a copy of it); a
 // stale, damaged or missing cache must never change behaviour, and a good one must really be used.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/main.js';
 import { makeMount } from '../support/mount.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
+const execFileAsync = promisify(execFile);
 const copies: string[] = [];
 afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
@@ -250,6 +253,27 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
       writeFileSync(bundle, bytes.subarray(0, -1));
     });
     expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [compiled(cli, 'cli.cjs', false)] });
+  });
+});
+
+describe('making the code caches (scripts/code-cache.mjs)', () => {
+  it.each(['cli', 'probe'])('for %s.cjs runs the real CLI without touching the builder\'s home or KUBECONFIG', async (bundle) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
+    copies.push(dir);
+    cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+    rmSync(join(dir, 'dist', `${bundle}.cache`));
+    // A legacy ~/.kube/.kubeconfig and no ~/.kube/config: the CLI, as client-go, would copy it.
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.kube'), { recursive: true });
+    writeFileSync(join(home, '.kube', '.kubeconfig'), 'apiVersion: v1\nkind: Config\n', { mode: 0o600 });
+    const kubeconfig = join(dir, 'from-env');
+    const made = await execFileAsync(process.execPath, [join(repoRoot, 'scripts', 'code-cache.mjs'), join(dir, 'dist', `${bundle}.cjs`)], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, KUBECONFIG: kubeconfig },
+    });
+    expect(made.stderr).not.toMatch(/no code cache|failed/);
+    expect(existsSync(join(dir, 'dist', `${bundle}.cache`))).toBe(true);
+    expect(existsSync(join(home, '.kube', 'config'))).toBe(false);
+    expect(existsSync(kubeconfig)).toBe(false);
   });
 });
 
