@@ -186,9 +186,10 @@ const WARMUP_ANSWERS = {
 /**
  * probe.cjs: a real `sa-kubeconfig probe`, run by the cli.cjs built beside it, of a plain-http API
  * server in this process that answers all eight stages (no certificate to make): kubeconfig
- * loading, the context and its credentials, DNS (localhost), the dial, the HTTP client, reading
- * and classifying the answers and the report are compiled and cached. Only the TLS stage's own
- * code is compiled when a run first reaches it.
+ * loading, the context, DNS (localhost), the dial, the HTTP client, reading and classifying the
+ * answers and the report are compiled and cached. Over http the probe sends no credentials, so
+ * reading them (token, tokenFile, exec plugins, client certificates) and the TLS stage compile
+ * when a run first reaches them.
  */
 async function warmUpProbe() {
   const { createServer } = await import('node:http');
@@ -200,10 +201,17 @@ async function warmUpProbe() {
       response.end(JSON.stringify(body));
     });
   });
-  await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
+  // On the address localhost names first (127.0.0.1, or ::1 where that is all it names); the probe
+  // dials each address localhost has, in turn.
+  await new Promise((listening, failed) => {
+    server.once('error', failed);
+    server.listen(0, 'localhost', listening);
+  });
   // Neither the server nor the guard keeps the process alive: it exits when the probe is done.
   server.unref();
+  let timedOut = false;
   setTimeout(() => {
+    timedOut = true;
     process.stderr.write('the warm-up probe did not finish in 30 s; no code cache written\n');
     // eslint-disable-next-line no-restricted-properties -- a watchdog: whatever hangs, the build goes on without this cache
     process.exit(1);
@@ -228,6 +236,7 @@ async function warmUpProbe() {
   cli.runInThisContext().call(module.exports, module.exports, requireForCli, module, cliFile, dirname(cliFile));
   process.once('exit', (code) => {
     rmSync(work, { recursive: true, force: true });
+    if (timedOut) return; // said so already, as the last line the build shows
     if (code !== 0) {
       process.stderr.write(`the warm-up probe exited ${code}; no code cache written\n`);
       return;
