@@ -35,8 +35,11 @@ export function addEntryOptions(command: Command): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--lock-timeout <duration>', 'how long to wait for another writer\'s lock', '15s')
     .option('--probe', 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)')
-    .option('--probe-timeout <duration>', 'time limit for --probe', '5s');
+    // No commander default: whether it was given at all decides whether it is refused without --probe.
+    .option('--probe-timeout <duration>', `time limit for --probe (default: ${PROBE_TIMEOUT_DEFAULT})`);
 }
+
+const PROBE_TIMEOUT_DEFAULT = '5s';
 
 export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): EntryNames {
   const names = { cluster: options.cluster ?? defaults.cluster, user: options.user ?? defaults.user, context: options.context ?? defaults.context };
@@ -57,7 +60,12 @@ export function lockTimeoutMs(options: EntryOptions): number {
 export function checkOutputCombination(options: EntryOptions): OutputFormat {
   const format = options.output === 'json' ? 'json' : 'text';
   lockTimeoutMs(options);
-  if (options.probeTimeout !== undefined) parseDuration(options.probeTimeout, '--probe-timeout');
+  if (options.probeTimeout !== undefined) {
+    // As probe's --timeout and --kubectl-timeout: a zero limit would fail every probe at once.
+    if (parseDuration(options.probeTimeout, '--probe-timeout') <= 0) throw new CliError('ERR_BAD_DURATION', '--probe-timeout must be positive');
+    // As --wait without --long-lived: a limit for a probe that will not run is a mistake worth saying.
+    if (!options.probe) throw new CliError('ERR_USAGE', '--probe-timeout applies only with --probe', { hint: 'add --probe to probe the new context, or drop --probe-timeout' });
+  }
   for (const flag of ['cluster', 'user', 'context'] as const) {
     const value = options[flag];
     if (value !== undefined && (value.trim() === '' || /[\n\r\0]/.test(value))) throw new CliError('ERR_BAD_NAME', `--${flag} name must be non-empty and on one line`);
@@ -171,7 +179,7 @@ export async function reportWrite(ctx: CommandContext, format: OutputFormat, opt
     printSummary(ctx, format, summary, text);
     return;
   }
-  const timeoutMs = parseDuration(options.probeTimeout ?? '5s', '--probe-timeout');
+  const timeoutMs = parseDuration(options.probeTimeout ?? PROBE_TIMEOUT_DEFAULT, '--probe-timeout');
   if (format === 'text') printSummary(ctx, format, summary, text);
   // Lazy: the probe loads only here.
   const { probeWrittenContextResult } = await import('../probe/run.js');

@@ -20,7 +20,8 @@ Examples:
   sa-kubeconfig from-secret deployer-token -n team-a --kubeconfig ./ci.kubeconfig
 
   # a Secret just created: wait for the token controller to fill it in
-  sa-kubeconfig from-secret deployer-token -n team-a --wait 30s --stdout > ci.kubeconfig
+  # (on stdout; umask 077, so that the file the shell creates for it is not readable by others)
+  (umask 077 && sa-kubeconfig from-secret deployer-token -n team-a --wait 30s --stdout > ci.kubeconfig)
 
 Defaults: namespace and server from kubectl's current context (--source-context/--source-kubeconfig
 pick another); the CA the source context trusts when the server written is its server, else

@@ -24,7 +24,8 @@ Examples:
   sa-kubeconfig from-serviceaccount deployer -n team-a --duration 2h --kubeconfig ./ci.kubeconfig
 
   # a long-lived token Secret (reused if one exists, else created and waited for)
-  sa-kubeconfig from-serviceaccount deployer -n team-a --long-lived --stdout > deployer.kubeconfig
+  # (on stdout; umask 077, so that the file the shell creates for it is not readable by others)
+  (umask 077 && sa-kubeconfig from-serviceaccount deployer -n team-a --long-lived --stdout > deployer.kubeconfig)
 
 The CA comes from the source context (certificate-authority-data or the file it names) when the
 server written is its server, else the namespace's kube-root-ca.crt ConfigMap. --duration below 10m is refused (exit 2) as the API server

@@ -33,8 +33,9 @@ Examples:
   # write a separate file and check it works end to end
   sa-kubeconfig init --kubeconfig /tmp/kubeconfig --probe
 
-  # a self-contained kubeconfig (token and CA embedded) on stdout, nothing written
-  sa-kubeconfig init --stdout > sa.kubeconfig
+  # a self-contained kubeconfig (token and CA embedded) on stdout, nothing written;
+  # the shell creates the file, so umask 077 keeps the token in it from others
+  (umask 077 && sa-kubeconfig init --stdout > sa.kubeconfig)
 
 Defaults: server https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else
 https://kubernetes.default.svc; cluster = the server URL's host, :port unless 443, and its

@@ -221,7 +221,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     // json: a key given twice is the last value, as go-yaml v2 reads it (kubectl too), not an error.
     documents = loadAll(body, undefined, { filename: source, schema: LOAD_SCHEMA, json: true });
   } catch (error) {
-    const reason = error instanceof YAMLException ? `yaml: ${error.reason}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
+    const reason = error instanceof YAMLException ? `yaml: ${withoutValueText(error.reason)}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
     // No cause: js-yaml's error quotes the lines around the mark (a token on one of them), and
     // --debug prints causes.
     throw malformed(source, reason);
@@ -294,6 +294,17 @@ export function stringifyKubeconfig(config: Kubeconfig): string {
 /** js-yaml's text for any kubeconfig: what emitter.ts must match wherever it emits. */
 export function dumpKubeconfig(config: Kubeconfig): string {
   return dump(normalizeForWrite(config), { schema: DUMP_SCHEMA, sortKeys: true, lineWidth: -1, noRefs: true, quotingType: '"' });
+}
+
+/**
+ * js-yaml's reason without the text of a value it quotes: an unquoted token or password that
+ * starts with "*" or "!" is read as an alias or a tag, and the reason would print it (kubectl
+ * prints it too: `yaml: unidentified alias "…"`). The line number still finds it.
+ */
+export function withoutValueText(reason: string): string {
+  if (/^unidentified alias "/.test(reason)) return 'unidentified alias (a value that starts with "*" is read as a YAML alias: quote it; the name is not shown, it may be a secret)';
+  if (/^unknown tag !</.test(reason)) return 'unknown tag (a value that starts with "!" is read as a YAML tag: quote it; the tag is not shown, it may be a secret)';
+  return reason;
 }
 
 function malformed(source: string, reason: string, cause?: unknown): CliError {

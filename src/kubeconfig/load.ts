@@ -298,10 +298,21 @@ export function mergeKubeconfigs(files: readonly LoadedFile[]): MergedKubeconfig
   return { clusters, users, contexts, ...(currentContext === undefined ? {} : { currentContext }) };
 }
 
-export function resolveContext(merged: MergedKubeconfig, contextName?: string): ResolvedContext {
+/**
+ * The context to use, with its cluster and user. `files` (what was read, in order) lets the
+ * message name them: on a first run there is often no kubeconfig at all, and "no current
+ * context" alone does not say so.
+ */
+export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[]): ResolvedContext {
   const name = contextName ?? merged.currentContext;
   if (name === undefined || name === '') {
-    throw new CliError('ERR_CONTEXT_NOT_FOUND', 'no current context is set in the kubeconfig', {
+    const paths = (files ?? []).map((file) => file.path);
+    if (files !== undefined && paths.length > 0 && files.every((file) => !file.exists)) {
+      throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
+        hint: 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
+      });
+    }
+    throw new CliError('ERR_CONTEXT_NOT_FOUND', `no current context is set in ${paths.length === 0 ? 'the kubeconfig' : paths.join(', ')}`, {
       hint: 'pass --context NAME, or set one with: kubectl config use-context NAME',
     });
   }

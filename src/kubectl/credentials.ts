@@ -86,18 +86,14 @@ export function destinationFor(
   namespace: string,
   env: Readonly<Record<string, string | undefined>> = {},
 ): Destination {
-  // No current context in a pod: kubectl falls back to the in-cluster config (client-go
-  // merged_client_builder.go), so the server it talked to is the in-cluster one.
-  const inCluster = env['KUBERNETES_SERVICE_HOST'] && env['KUBERNETES_SERVICE_PORT'] ? inClusterServerUrl(env) : undefined;
-  // Without a context in a pod, kubectl uses the in-cluster config, else $KUBERNETES_MASTER.
-  const chosen = server ?? (source?.server || inCluster || env['KUBERNETES_MASTER']);
+  const chosen = server ?? serverKubectlUsed(source, env);
   if (chosen === undefined || chosen === '') {
     const why = source === undefined ? 'kubectl has no current context' : `the cluster of source context "${source.contextName}" has no server`;
     throw new CliError('ERR_USAGE', `cannot tell which server to write: ${why}`, {
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
     });
   }
-  if (server === undefined) refuseSourceServer(chosen, source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment');
+  if (server === undefined) checkSourceServer(source, server, env);
   const sameServer = source?.server !== undefined && trimSlash(source.server) === trimSlash(chosen);
   return {
     server: chosen,
@@ -108,6 +104,29 @@ export function destinationFor(
     ...(source?.server ? { sourceServer: source.server } : {}),
     reachabilityWarning: serverReachabilityWarning(chosen),
   };
+}
+
+/** The server kubectl talked to, when --server does not name the one to write. */
+function serverKubectlUsed(source: SourceContext | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  // No current context in a pod: kubectl falls back to the in-cluster config (client-go
+  // merged_client_builder.go), so the server it talked to is the in-cluster one; elsewhere
+  // $KUBERNETES_MASTER.
+  const inCluster = env['KUBERNETES_SERVICE_HOST'] && env['KUBERNETES_SERVICE_PORT'] ? inClusterServerUrl(env) : undefined;
+  return source?.server || inCluster || env['KUBERNETES_MASTER'];
+}
+
+/**
+ * Refuses, once the source context is read, a server the kubeconfig must not name (see
+ * refuseSourceServer). The flows call it as soon as the source context is in, before they look at
+ * how their own kubectl call went: over http:// with nothing listening, kubectl's "connection
+ * refused" (exit 4) would hide the reason, which is known without the network (exit 3). A server
+ * kubectl cannot tell at all is destinationFor's to report, after the calls.
+ */
+export function checkSourceServer(source: SourceContext | undefined, server: string | undefined, env: Readonly<Record<string, string | undefined>>): void {
+  if (server !== undefined) return;
+  const chosen = serverKubectlUsed(source, env);
+  if (chosen === undefined || chosen === '') return;
+  refuseSourceServer(chosen, source?.server === chosen ? `source context "${source.contextName}"` : chosen === env['KUBERNETES_MASTER'] ? 'KUBERNETES_MASTER' : 'the in-cluster environment');
 }
 
 /**
@@ -138,9 +157,16 @@ function trimSlash(url: string): string {
  * Awaits both; when both fail, the source-context error wins (it is the cause of the other:
  * a --source-context that does not exist fails every call).
  */
-async function bothSettled<T>(source: Promise<SourceContext | undefined>, other: Promise<T>, namespaceFlag?: string): Promise<[SourceContext | undefined, T]> {
+async function bothSettled<T>(
+  source: Promise<SourceContext | undefined>,
+  other: Promise<T>,
+  namespaceFlag: string | undefined,
+  checkSource: (source: SourceContext | undefined) => void,
+): Promise<[SourceContext | undefined, T]> {
   const [first, second] = await Promise.allSettled([source, other]);
   if (first.status === 'rejected') throw first.reason;
+  // A source the kubeconfig cannot use is the cause whatever the other call said.
+  if (!first.value?.serverless) checkSource(first.value);
   if (second.status === 'rejected') {
     // kubectl's "connection to the server localhost:8080 was refused" says nothing of why.
     if (first.value?.serverless) throw serverlessSourceError(first.value, second.reason);
@@ -183,6 +209,7 @@ export async function obtainFromSecret(
       onWaiting: () => noteWaiting(hooks, input.waitMs, flags.namespace === undefined ? input.name : `${flags.namespace}/${input.name}`),
     }),
     flags.namespace,
+    (read) => checkSourceServer(read, flags.server, deps.env),
   );
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
@@ -261,6 +288,7 @@ export async function obtainFromTokenRequest(
     readSourceContext(deps, target),
     requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
     flags.namespace,
+    (read) => checkSourceServer(read, flags.server, deps.env),
   );
   hooks.onSecret(token);
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).

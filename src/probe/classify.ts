@@ -101,22 +101,22 @@ export function describeDialError(error: unknown): string {
  * The probe's deadline ran out while connecting to `endpoint` (the last address left, which Go
  * gives all the remaining time); `earlier` lists the addresses that failed before it.
  */
-export function connectDeadlineFailure(endpoint: string, timeoutMs: number, earlier: readonly string[]): StageFailure {
+export function connectDeadlineFailure(endpoint: string, timeoutMs: number, earlier: readonly string[], timeoutFlag = '--timeout'): StageFailure {
   return {
     code: 'ERR_TIMEOUT',
     message: `tcp: no answer from ${endpoint} within ${formatMs(timeoutMs)} (probe timeout)${earlier.length ? `; tried before it: ${earlier.join(', ')}` : ''}`,
-    hint: 'nothing answered at that address: a firewall dropping packets, a stale address in DNS, or a VPN that is not up; raise --timeout only if the link is really slow',
+    hint: `nothing answered at that address: a firewall dropping packets, a stale address in DNS, or a VPN that is not up; raise ${timeoutFlag} only if the link is really slow`,
   };
 }
 
-export function timeoutFailure(stage: string, timeoutMs: number): StageFailure {
+export function timeoutFailure(stage: string, timeoutMs: number, timeoutFlag = '--timeout'): StageFailure {
   return {
     code: 'ERR_TIMEOUT',
     message: `${stage}: no answer within ${formatMs(timeoutMs)} (probe timeout)`,
     hint:
       stage === 'tls'
         ? 'the port accepts connections but does not speak TLS to us: a firewall dropping packets, the wrong port, or a non-HTTPS service'
-        : 'a firewall dropping packets, an overloaded server, or a too-short --timeout',
+        : `a firewall dropping packets, an overloaded server, or a too-short ${timeoutFlag}`,
   };
 }
 
@@ -407,7 +407,7 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
       ? 'the request arrived without credentials because the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again'
       : anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
-      : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path))}`,
+      : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path), /\bUser "([^"]+)"/.exec(message)?.[1])}`,
   };
 }
 

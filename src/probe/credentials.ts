@@ -63,6 +63,8 @@ export function describeCredentials(credentials: Credentials): string {
 export interface CredentialOptions {
   readonly secrets: SecretRegistry;
   readonly timeoutMs: number;
+  /** The flag that sets timeoutMs, named in hints (default --timeout). */
+  readonly timeoutFlag?: string | undefined;
   /** The clock an oidc id-token's exp is read against. */
   readonly now: Date;
   /** For an exec plugin's KUBERNETES_EXEC_INFO when provideClusterInfo is set. */
@@ -500,7 +502,7 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
     });
   }
   if (result.timedOut) {
-    throw new CliError('ERR_EXEC_PLUGIN', `${name} did not finish within ${options.timeoutMs}ms`, { hint: 'the plugin may be waiting for a login; run it by hand, or raise --timeout' });
+    throw new CliError('ERR_EXEC_PLUGIN', `${name} did not finish within ${options.timeoutMs}ms`, { hint: `the plugin may be waiting for a login; run it by hand, or raise ${options.timeoutFlag ?? '--timeout'}` });
   }
   if (result.outputTooLarge) {
     throw new CliError('ERR_EXEC_PLUGIN', `${name} printed more than 16 MiB and was stopped`, { hint: 'an ExecCredential is a few KiB; run the plugin by hand to see what it prints' });

@@ -83,10 +83,12 @@ export function accessForPath(path: string): AccessAttributes {
  * covers the usual reads; it leaves out secrets, so those get a Role of their own. A cluster-wide
  * request (nodes, namespaces, CRDs, or a list across namespaces) is nothing `view` grants: a
  * ClusterRole for exactly that, and a ClusterRoleBinding. A non-resource URL needs a ClusterRole
- * naming the path.
+ * naming the path. The subject is the identity the server named (authn, or the 403 message), as
+ * --serviceaccount=NS:SA or --user=NAME when it is one a shell can take as it is, else a
+ * placeholder.
  */
-export function describeGrant(access: AccessAttributes): string {
-  const account = '--serviceaccount=NS:SA';
+export function describeGrant(access: AccessAttributes, username?: string): string {
+  const account = grantSubject(username);
   const clusterBinding = `kubectl create clusterrolebinding NAME --clusterrole=NAME ${account}`;
   if (access.kind === 'nonResource') return `kubectl create clusterrole NAME --verb=${access.verb} --non-resource-url=${access.path}, then ${clusterBinding}`;
   const resource = `${access.resource}${access.group === '' ? '' : `.${access.group}`}${access.subresource === undefined ? '' : `/${access.subresource}`}`;
@@ -96,6 +98,16 @@ export function describeGrant(access: AccessAttributes): string {
     return `kubectl create role NAME --verb=${access.verb} --resource=${resource} -n ${namespace}, then kubectl create rolebinding NAME --role=NAME ${account} -n ${namespace}`;
   }
   return `kubectl create rolebinding NAME --clusterrole=view ${account} -n ${namespace}`;
+}
+
+/** The kubectl create (cluster)rolebinding flag for `username`. */
+function grantSubject(username: string | undefined): string {
+  // Kubernetes names: a service account's namespace is a DNS label and its name a DNS subdomain.
+  const account = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(username ?? '');
+  if (account) return `--serviceaccount=${account[1]}:${account[3]}`;
+  // Other users (a certificate's CN, an oidc subject): only when no shell quoting is needed.
+  if (username !== undefined && username !== 'system:anonymous' && /^[A-Za-z0-9][A-Za-z0-9@._:+=-]*$/.test(username)) return `--user=${username}`;
+  return '--serviceaccount=NS:SA';
 }
 
 export function selfSubjectAccessReviewBody(access: AccessAttributes): string {

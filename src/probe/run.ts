@@ -83,7 +83,7 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
       label,
       async () => {
         loaded = await loadKubeconfigs(deps, options.kubeconfig);
-        return targetFromContext(resolveContext(loaded.merged, options.context));
+        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files));
       },
       probeOptions,
     );
@@ -114,7 +114,7 @@ export async function probeWrittenContextResult(ctx: CommandContext, options: Pr
       const loaded = await loadKubeconfigs(deps, options.kubeconfigPath);
       return targetFromContext(resolveContext(loaded.merged, options.contextName));
     },
-    { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, secrets: ctx.secrets, warn: ctx.warn },
+    { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, timeoutFlag: '--probe-timeout', secrets: ctx.secrets, warn: ctx.warn },
   );
   return { exitCode: probeExitCode(result), json: probeJson(result), text: (color) => renderProbeText(result, createPainter(color)) };
 }

@@ -73,6 +73,8 @@ export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
 
 export interface ProbeOptions {
   readonly timeoutMs: number;
+  /** The flag that sets timeoutMs, named in hints: --timeout for probe, --probe-timeout for --probe. */
+  readonly timeoutFlag?: string | undefined;
   /** Overrides the context's namespace. */
   readonly namespace?: string | undefined;
   /** Overrides the request path (default: list one pod in the namespace). */
@@ -115,7 +117,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     try {
       outcome = await body();
     } catch (error) {
-      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert, tlsProtocol }));
+      outcome = fail(failureFrom(name, error, signal.aborted, options.timeoutMs, options.timeoutFlag ?? '--timeout', { checkedName: plan?.checkedName ?? '', clientCertSource: sentClientCert, tlsProtocol }));
     }
     outcome = withRetries(outcome, retries);
     stages.push({ name, ms: Math.round(performance.now() - stageStart), ...singleLine(outcome) });
@@ -150,7 +152,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         if (user.username || user.password) registerBasicAuth(options.secrets, user.username ?? '', user.password ?? '');
         configured = configuresCredentials(user);
       } else {
-        credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), now: deps.now(), caPem: trust.caPem });
+        credentials = await resolveCredentials(deps, target, { secrets: options.secrets, timeoutMs: remaining(), timeoutFlag: options.timeoutFlag, now: deps.now(), caPem: trust.caPem });
         refuseUnidentifiedUser(target, credentials);
         configured = hasCredentials(credentials);
       }
@@ -225,7 +227,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       try {
         connected = await connectTcp(deps.network, addresses, dialPort, signal, remaining);
       } catch (error) {
-        if (error instanceof ConnectDeadlineError) return fail(connectDeadlineFailure(error.endpoint, options.timeoutMs, tried(error.failures)));
+        if (error instanceof ConnectDeadlineError) return fail(connectDeadlineFailure(error.endpoint, options.timeoutMs, tried(error.failures), options.timeoutFlag));
         if (error instanceof TimeoutSignalError) throw error;
         const failure = classifyTcpError(joinHostPort(dialHost, dialPort), error, proxy ? redactProxyUrl(proxy) : undefined);
         const failures = error instanceof DialError ? error.failures : [];
@@ -421,7 +423,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         error: {
           code: 'ERR_FORBIDDEN',
           message: `${subject} may not ${describeAccess(access)}`,
-          hint: `grant it with RBAC, e.g. ${describeGrant(access)}`,
+          hint: `grant it with RBAC, e.g. ${describeGrant(access, identity?.username)}`,
         },
       };
     });
@@ -514,9 +516,9 @@ function singleLine(outcome: StageOutcome): StageOutcome {
   };
 }
 
-function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number, tls: { checkedName: string; clientCertSource: string | undefined; tlsProtocol: string | undefined }): StageFailure {
+function failureFrom(stage: StageName, error: unknown, timedOut: boolean, timeoutMs: number, timeoutFlag: string, tls: { checkedName: string; clientCertSource: string | undefined; tlsProtocol: string | undefined }): StageFailure {
   if (isCliError(error)) return { code: error.code, message: error.message, hint: error.hint };
-  if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs);
+  if (timedOut || error instanceof TimeoutSignalError) return timeoutFailure(stage, timeoutMs, timeoutFlag);
   // A TLS 1.3 server refuses a client certificate (or its absence) after the handshake, so the
   // alert arrives with the first response: still a TLS failure, as kubectl reports it.
   const alert = tlsAlertOf(error);

@@ -3,6 +3,7 @@
 // the token must appear in no argv and no output of ours, and every failure must leave every
 // kubeconfig byte for byte as it was.
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
@@ -310,6 +311,24 @@ describe('from-secret through a kubectl proxy (http, no credentials)', () => {
     } finally {
       proxy.kill();
     }
+  });
+
+  it.each([
+    ['from-secret', ['from-secret', 'deployer-token']],
+    ['from-serviceaccount', ['from-serviceaccount', 'deployer', '-n', 'team-a']],
+  ])('%s says why (exit 3) when nothing listens at the http source server either (was: kubectl\'s "connection refused", exit 4)', async (_name, args) => {
+    // A port that was free a moment ago: kubectl's own call is refused, the source context reads fine.
+    const closed = createNetServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const source = world.path(`closed-proxy-${port}.kubeconfig`);
+    writeFileSync(source, `apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: http://127.0.0.1:${port}\ncontexts:\n- name: p\n  context:\n    cluster: p\n    user: u\n    namespace: team-a\nusers:\n- name: u\n  user: {}\ncurrent-context: p\n`);
+    const out = world.path(`closed-proxy-${port}.out`);
+    const result = await world.run([...args, '--source-kubeconfig', source, '--kubeconfig', out]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(errorLines(result.stderr)[0]).toMatch(/the server of source context "p" is "http:\/\/127\.0\.0\.1:\d+", not https:\/\/: kubectl sends no credentials over http/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

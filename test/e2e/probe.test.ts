@@ -3,7 +3,8 @@
 // stage (curl --cacert with the Authorization header read from a file; never -k).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,12 +106,14 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(text.code).toBe(8);
     expect(text.stdout).toMatch(/! authz .*may list pods in team-a: no/);
     expect(text.stdout).toContain('pods is forbidden: User "system:serviceaccount:team-a:viewer" cannot list resource "pods"');
-    expect(text.stdout).toMatch(/^hint: grant the permission with RBAC/m);
+    // The subject is the one the server named, not a placeholder.
+    expect(text.stdout).toMatch(/^hint: grant the permission with RBAC, e\.g\. kubectl create rolebinding NAME --clusterrole=view --serviceaccount=team-a:viewer -n team-a$/m);
     const json = await runCli(['probe', '-o', 'json'], { env: env(path) });
     expect(json.code).toBe(8);
     const doc = JSON.parse(json.stdout);
     expect(doc.ok).toBe(false);
     expect(doc.stages.at(-1)).toMatchObject({ name: 'request', ok: false, error: { code: 'ERR_FORBIDDEN', exitCode: 8 } });
+    expect(JSON.stringify(doc.stages.find((stage: { name: string }) => stage.name === 'authz'))).toContain('--serviceaccount=team-a:viewer -n team-a');
   });
 
   it('fails with exit 5 at the timeout when the server never answers', async () => {
@@ -120,6 +123,22 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc.stages.at(-1)).toMatchObject({ name: 'tls', ok: false, error: { code: 'ERR_TIMEOUT' } });
     expect(result.stderr).toBe('');
+  });
+
+  it('says on a first run that there is no kubeconfig at all, naming the files it looked for (was: "no current context")', async () => {
+    const home = mkdtempSync(join(dir, 'home-'));
+    const none = await runCli(['probe'], { env: { HOME: home, NO_COLOR: '1' } });
+    expect(none.code).toBe(3);
+    expect(none.stdout).toContain(`✗ config`);
+    expect(none.stdout).toContain(`no kubeconfig to read: ${join(home, '.kube', 'config')} does not exist`);
+    const two = await runCli(['probe'], { env: env(`${join(home, 'a')}:${join(home, 'b')}`) });
+    expect(two.stdout).toContain(`no kubeconfig to read: none of ${join(home, 'a')}, ${join(home, 'b')} exists`);
+    // A file that exists but sets no current context is named too.
+    const empty = join(home, 'empty.yaml');
+    writeFileSync(empty, 'apiVersion: v1\nkind: Config\n');
+    const unset = await runCli(['probe'], { env: env(empty) });
+    expect(unset.code).toBe(3);
+    expect(unset.stdout).toContain(`no current context is set in ${empty}`);
   });
 
   it('fails config with exit 3 for a context that does not exist, still printing the table', async () => {
@@ -229,6 +248,27 @@ describe('init --probe (probeWrittenContext)', () => {
     expect(result.stdout).toMatch(/^Wrote context /);
     expect(result.stdout).toMatch(code === 0 ? /✓ request/ : /✗ request .*pods is forbidden/);
     expect(result.stdout + result.stderr).not.toContain(token);
+  });
+
+  it('a server that completes TLS and then says nothing: the hint names --probe-timeout, the flag that was given', async () => {
+    // TLS with the emulated server's own certificate, then silence: the version stage runs out of time.
+    const sockets = new Set<Socket>();
+    const mute = createTlsServer({ key: pki.server.key, cert: pki.server.cert }, (socket) => socket.on('error', () => undefined));
+    mute.on('connection', (socket: Socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const server = `https://127.0.0.1:${(mute.address() as AddressInfo).port}`;
+      const token = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
+      const mount = await makeMount(mkdtempSync(join(dir, 'pod-')), { token, caPem: pki.ca.cert, serviceAccount: 'deployer' });
+      const result = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'init-probe-mute.yaml'), '--probe', '--probe-timeout', '700ms'], { env: { NO_COLOR: '1' } });
+      expect(result.code).toBe(5);
+      expect(result.stdout).toMatch(/✓ tls .*\n✗ version .*no answer within 700ms \(probe timeout\)/);
+      expect(result.stdout).toMatch(/^hint: .*a too-short --probe-timeout$/m);
+      expect(result.stdout).not.toMatch(/--timeout\b/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
   });
 
   it('with -o json prints one object: the summary plus the probe report', async () => {

@@ -42,6 +42,21 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('parseKubeconfig', () => {
+  it.each([
+    ['an alias', 'users:\n- name: u\n  user:\n    token: *SuperSecretToken123\n', /^error loading config file "f": yaml: unidentified alias \(a value that starts with "\*" is read as a YAML alias: quote it; the name is not shown, it may be a secret\) \(line 4\)$/],
+    ['a tag', 'users:\n- name: u\n  user:\n    password: !SuperSecretToken123 rest\n', /^error loading config file "f": yaml: unknown tag \(a value that starts with "!" is read as a YAML tag: quote it; the tag is not shown, it may be a secret\) \(line 4\)$/],
+  ])('never quotes an unquoted secret that YAML takes for %s', (_name, text, message) => {
+    let thrown: unknown;
+    try {
+      parseKubeconfig(text, 'f');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as CliError).message).toMatch(message);
+    expect(JSON.stringify({ ...(thrown as CliError), message: (thrown as CliError).message, hint: (thrown as CliError).hint })).not.toContain('SuperSecret');
+  });
+
   it('keeps unknown fields, exec blocks and extensions through parse and stringify', () => {
     const once = parseKubeconfig(sample, 'sample');
     const twice = parseKubeconfig(stringifyKubeconfig(once), 'again');

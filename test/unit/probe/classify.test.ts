@@ -7,6 +7,8 @@ import {
   classifyProxyRefusal,
   classifyTcpError,
   classifyTlsError,
+  connectDeadlineFailure,
+  timeoutFailure,
   forbiddenFailure,
   impersonationFailure,
   retryAfterMs,
@@ -110,6 +112,16 @@ describe('network failures', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('name the flag that sets the limit: --timeout for probe, --probe-timeout under --probe', () => {
+    expect(timeoutFailure('version', 800).hint).toContain('a too-short --timeout');
+    expect(timeoutFailure('version', 800, '--probe-timeout').hint).toContain('a too-short --probe-timeout');
+    expect(connectDeadlineFailure('10.0.0.1:443', 800, []).hint).toMatch(/raise --timeout only/);
+    expect(connectDeadlineFailure('10.0.0.1:443', 800, [], '--probe-timeout').hint).toMatch(/raise --probe-timeout only/);
+    expect(errorExitCodes[timeoutFailure('authn', 800).code]).toBe(5);
+  });
+});
+
 describe('HTTP failures', () => {
   const context = { credentialsSent: true, now, namespace: 'team-a', path: '/api/v1/namespaces/team-a/pods' };
   const unauthorized = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}';
@@ -145,6 +157,18 @@ describe('HTTP failures', () => {
     expect(errorExitCodes[failure.code]).toBe(8);
     expect(failure.message).toContain('pods is forbidden: User "system:serviceaccount:team-a:viewer"');
     expect(failure.hint).toMatch(/rolebinding .* -n team-a/);
+  });
+
+  it.each([
+    ['a service account', 'system:serviceaccount:team-a:viewer', '--serviceaccount=team-a:viewer'],
+    ['a user a shell takes as it is', 'alice@example.com', '--user=alice@example.com'],
+    ['a user that would need quoting', 'alice; rm -rf ~', '--serviceaccount=NS:SA'],
+    ['the anonymous user', 'system:anonymous', '--serviceaccount=NS:SA'],
+  ])('names the subject the server named in its 403, when it is %s', (_name, user, flag) => {
+    const body = JSON.stringify({ kind: 'Status', message: `pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "team-a"`, code: 403 });
+    const hint = forbiddenFailure(body, { ...context, path: '/api/v1/namespaces/team-a/pods?limit=1' }).hint;
+    if (user === 'system:anonymous') expect(hint).toMatch(/system:anonymous/);
+    else expect(hint).toBe(`grant the permission with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view ${flag} -n team-a`);
   });
 
   it.each([

@@ -299,6 +299,14 @@ describe('exec plugins', () => {
     await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', installHint: 'brew install p' } }, fakeSpawn(answer))).rejects.toThrow(message);
   });
 
+  it('names the flag that sets the limit when the plugin runs out of time', async () => {
+    const exec = { exec: { apiVersion: v1, interactiveMode: 'Never' as const, command: 'p' } };
+    await expect(resolve(exec, fakeSpawn({ exitCode: null, timedOut: true }))).rejects.toMatchObject({ hint: expect.stringMatching(/raise --timeout$/) });
+    const secrets = createSecretRegistry();
+    const underProbe = resolveCredentials({ fs, env: { PATH: '/usr/bin', HOME: '/home/u' }, spawn: fakeSpawn({ exitCode: null, timedOut: true }) }, target(exec), { secrets, timeoutMs: 1000, timeoutFlag: '--probe-timeout', now: NOW });
+    await expect(underProbe).rejects.toMatchObject({ hint: expect.stringMatching(/raise --probe-timeout$/) });
+  });
+
   it('hints at running the plugin by hand when it exits non-zero, without quoting its args', async () => {
     await expect(resolve({ exec: { apiVersion: v1, interactiveMode: 'Never', command: 'p', args: ['get-token', '--client-secret=s3cr3t'] } }, fakeSpawn({ exitCode: 1, stderr: 'token expired' }))).rejects.toMatchObject({
       message: 'exec: executable p failed with exit code 1: token expired',
