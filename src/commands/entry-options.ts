@@ -73,7 +73,7 @@ export function checkOutputCombination(options: EntryOptions): OutputFormat {
   if (options.stdout && format === 'json') throw new CliError('ERR_USAGE', '--stdout and -o json cannot be combined', { hint: '--stdout already prints a kubeconfig' });
   // --kubeconfig names the file to write, which --stdout does not do: it was silently ignored.
   if (options.stdout && options.kubeconfig !== undefined) {
-    throw new CliError('ERR_USAGE', '--stdout and --kubeconfig cannot be combined', { hint: '--stdout writes no file: drop --kubeconfig, or drop --stdout to write FILE' });
+    throw new CliError('ERR_USAGE', '--stdout and --kubeconfig cannot be combined', { hint: `--stdout writes no file: drop --kubeconfig, or drop --stdout to write ${JSON.stringify(options.kubeconfig)}` });
   }
   if (options.stdout && options.probe) throw new CliError('ERR_USAGE', '--stdout and --probe cannot be combined', { hint: '--stdout writes nothing to probe; pipe it to a file and run sa-kubeconfig probe --kubeconfig FILE' });
   return format;

@@ -378,6 +378,19 @@ describe('init with bad input', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('names the file in the hint for --stdout with --kubeconfig, and the flag for --probe-timeout without --probe', async () => {
+    const dir = tempDir();
+    const sa = (await makeMount(dir)).dir;
+    const file = join(dir, 'config');
+    const both = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', file, '--stdout'], { cwd: dir });
+    expect(both.stderr).toBe(`error: --stdout and --kubeconfig cannot be combined\nhint: --stdout writes no file: drop --kubeconfig, or drop --stdout to write ${JSON.stringify(file)}\n`);
+    const lone = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', file, '--probe-timeout', '2s'], { cwd: dir });
+    expect(lone.stderr).toBe('error: --probe-timeout applies only with --probe\nhint: add --probe to probe the new context, or drop --probe-timeout\n');
+    const zero = await runCli(['init', '--sa-dir', sa, '--server', server, '--kubeconfig', file, '--probe', '--probe-timeout', '0s'], { cwd: dir });
+    expect(zero.stderr).toBe('error: --probe-timeout must be positive\n');
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('recovers a stale lock left by a killed sa-kubeconfig', async () => {
     const dir = tempDir();
     const sa = (await makeMount(dir)).dir;
