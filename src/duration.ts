@@ -16,6 +16,22 @@ export function parseDuration(text: string, flag: string): number {
   return Math.round(parts.reduce((total, [, amount, unit]) => total + Number(amount) * (UNIT_MS[unit ?? 's'] ?? 0), 0));
 }
 
+/** The longest delay a Node timer takes (2^31 - 1 ms); a longer one fires at once, with a warning. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A duration that bounds a wait (a timeout, a lock wait, a poll): as parseDuration, and refused
+ * past what a timer can hold, which would otherwise end the wait at once ("no answer within
+ * 3600000s").
+ */
+export function parseTimeout(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms > MAX_TIMER_MS) {
+    throw new CliError('ERR_BAD_DURATION', `${flag} ${text.trim()} is longer than the longest wait a timer takes (${formatDuration(MAX_TIMER_MS)})`, { hint: 'use a shorter duration, such as 1h' });
+  }
+  return ms;
+}
+
 /** "1h30m" style, for messages; under a second, in milliseconds ("300ms", not "0s"). */
 export function formatDuration(ms: number): string {
   if (ms !== 0 && Math.abs(ms) < 1000) return `${Math.round(ms)}ms`;

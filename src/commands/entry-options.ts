@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, parseTimeout } from '../duration.js';
 import { formatTimestamp } from '../timestamp.js';
 import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
 import { colorAllowed, renderJson, type OutputFormat } from '../output.js';
@@ -36,7 +36,7 @@ export function addEntryOptions(command: Command): Command {
     .option('--lock-timeout <duration>', 'how long to wait for another writer\'s lock', '15s')
     .option('--probe', 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)')
     // No commander default: whether it was given at all decides whether it is refused without --probe.
-    .option('--probe-timeout <duration>', `time limit for --probe (default: ${PROBE_TIMEOUT_DEFAULT})`);
+    .option('--probe-timeout <duration>', `time limit for --probe (default: "${PROBE_TIMEOUT_DEFAULT}")`);
 }
 
 const PROBE_TIMEOUT_DEFAULT = '5s';
@@ -50,7 +50,7 @@ export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): 
 }
 
 export function lockTimeoutMs(options: EntryOptions): number {
-  return options.lockTimeout === undefined ? DEFAULT_LOCK_TIMEOUT_MS : parseDuration(options.lockTimeout, '--lock-timeout');
+  return options.lockTimeout === undefined ? DEFAULT_LOCK_TIMEOUT_MS : parseTimeout(options.lockTimeout, '--lock-timeout');
 }
 
 /**
@@ -62,7 +62,7 @@ export function checkOutputCombination(options: EntryOptions): OutputFormat {
   lockTimeoutMs(options);
   if (options.probeTimeout !== undefined) {
     // As probe's --timeout and --kubectl-timeout: a zero limit would fail every probe at once.
-    if (parseDuration(options.probeTimeout, '--probe-timeout') <= 0) throw new CliError('ERR_BAD_DURATION', '--probe-timeout must be positive');
+    if (parseTimeout(options.probeTimeout, '--probe-timeout') <= 0) throw new CliError('ERR_BAD_DURATION', '--probe-timeout must be positive');
     // As --wait without --long-lived: a limit for a probe that will not run is a mistake worth saying.
     if (!options.probe) throw new CliError('ERR_USAGE', '--probe-timeout applies only with --probe', { hint: 'add --probe to probe the new context, or drop --probe-timeout' });
   }
@@ -179,7 +179,7 @@ export async function reportWrite(ctx: CommandContext, format: OutputFormat, opt
     printSummary(ctx, format, summary, text);
     return;
   }
-  const timeoutMs = parseDuration(options.probeTimeout ?? PROBE_TIMEOUT_DEFAULT, '--probe-timeout');
+  const timeoutMs = parseTimeout(options.probeTimeout ?? PROBE_TIMEOUT_DEFAULT, '--probe-timeout');
   if (format === 'text') printSummary(ctx, format, summary, text);
   // Lazy: the probe loads only here.
   const { probeWrittenContextResult } = await import('../probe/run.js');

@@ -2,7 +2,7 @@
 // read through kubectl. Thin adapter: flags → src/kubectl/credentials.ts → entries → store.
 import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseTimeout } from '../duration.js';
 import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
@@ -40,7 +40,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: FromSecretOptions) => {
       checkOutputCombination(options);
-      const waitMs = options.wait === undefined ? 0 : parseDuration(options.wait, '--wait');
+      const waitMs = options.wait === undefined ? 0 : parseTimeout(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       validateObjectName(name, 'secret');

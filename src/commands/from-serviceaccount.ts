@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration, parseTimeout } from '../duration.js';
 import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
@@ -62,7 +62,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
       const { validateTokenDuration, cappedDurationWarning, tokenRequestArgs } = await import('../kubectl/token-request.js');
       const durationSeconds = options.duration === undefined ? undefined : validateTokenDuration(parseDuration(options.duration, '--duration'), options.duration.trim());
       if (options.audience.some((audience) => audience.trim() === '')) throw new CliError('ERR_BAD_FLAG_VALUE', '--audience must not be empty');
-      const waitMs = parseDuration(options.wait, '--wait');
+      const waitMs = parseTimeout(options.wait, '--wait');
       const server = options.server === undefined ? undefined : validateServerUrl(options.server, { allowInsecureHttp: false }).url;
       const namespace = options.namespace === undefined ? undefined : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       validateObjectName(name, 'serviceaccount');

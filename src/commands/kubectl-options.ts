@@ -2,7 +2,7 @@
 // kubectl, which source kubeconfig/context it reads, how long one call may take, warnings that
 // also go into the JSON summary, and writing what they obtained.
 import type { Command } from 'commander';
-import { parseDuration } from '../duration.js';
+import { parseTimeout } from '../duration.js';
 import { CliError } from '../errors.js';
 import type { KubectlTarget } from '../kubectl/run.js';
 import type { CommandContext } from '../context.js';
@@ -28,7 +28,7 @@ export function addKubectlOptions(command: Command): Command {
 }
 
 export function kubectlTargetFrom(options: KubectlOptions): KubectlTarget {
-  const timeoutMs = parseDuration(options.kubectlTimeout, '--kubectl-timeout');
+  const timeoutMs = parseTimeout(options.kubectlTimeout, '--kubectl-timeout');
   // 0 would kill every kubectl call at once ("timed out after 0s", exit 4): a usage error, as probe --timeout 0.
   if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--kubectl-timeout must be positive');
   return {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseTimeout } from '../duration.js';
 import { CliError } from '../errors.js';
 import type { OutputFormat } from '../output.js';
 import { DEFAULT_IN_CLUSTER_SERVER, DEFAULT_SA_DIR, validateNamespace } from '../serviceaccount/read.js';
@@ -54,7 +54,7 @@ export function probeCommand(ctx: CommandContext): Command {
       }
       // A namespace is a DNS label, as init and from-* check their -n (client-go validateContext).
       const namespace = flags.namespace === undefined ? undefined : validateNamespace(flags.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
-      const timeoutMs = parseDuration(flags.timeout, '--timeout');
+      const timeoutMs = parseTimeout(flags.timeout, '--timeout');
       if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--timeout must be positive');
       // Lazy: the probe (TLS, HTTP, exec plugins) stays out of every other command's start-up.
       const { runProbe } = await import('../probe/run.js');

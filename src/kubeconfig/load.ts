@@ -305,13 +305,15 @@ export function mergeKubeconfigs(files: readonly LoadedFile[]): MergedKubeconfig
  */
 export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[]): ResolvedContext {
   const name = contextName ?? merged.currentContext;
+  // Whatever the context asked for, the first thing to say on a first run is that nothing exists.
+  if (files !== undefined && files.length > 0 && files.every((file) => !file.exists)) {
+    const paths = files.map((file) => file.path);
+    throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
+      hint: 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
+    });
+  }
   if (name === undefined || name === '') {
-    const paths = (files ?? []).map((file) => file.path);
-    if (files !== undefined && paths.length > 0 && files.every((file) => !file.exists)) {
-      throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
-        hint: 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
-      });
-    }
+    const paths = (files ?? []).filter((file) => file.exists).map((file) => file.path);
     throw new CliError('ERR_CONTEXT_NOT_FOUND', `no current context is set in ${paths.length === 0 ? 'the kubeconfig' : paths.join(', ')}`, {
       hint: 'pass --context NAME, or set one with: kubectl config use-context NAME',
     });

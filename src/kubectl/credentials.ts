@@ -159,14 +159,26 @@ function trimSlash(url: string): string {
  */
 async function bothSettled<T>(
   source: Promise<SourceContext | undefined>,
-  other: Promise<T>,
+  other: (abandoned: () => boolean) => Promise<T>,
   namespaceFlag: string | undefined,
   checkSource: (source: SourceContext | undefined) => void,
 ): Promise<[SourceContext | undefined, T]> {
-  const [first, second] = await Promise.allSettled([source, other]);
+  // The source is checked as soon as it is read: a source the kubeconfig cannot use is the cause
+  // whatever the other call says, and a --wait poll need not run out its time for it.
+  let refused = false;
+  const checked = source.then((value) => {
+    if (!value?.serverless) {
+      try {
+        checkSource(value);
+      } catch (error) {
+        refused = true;
+        throw error;
+      }
+    }
+    return value;
+  });
+  const [first, second] = await Promise.allSettled([checked, other(() => refused)]);
   if (first.status === 'rejected') throw first.reason;
-  // A source the kubeconfig cannot use is the cause whatever the other call said.
-  if (!first.value?.serverless) checkSource(first.value);
   if (second.status === 'rejected') {
     // kubectl's "connection to the server localhost:8080 was refused" says nothing of why.
     if (first.value?.serverless) throw serverlessSourceError(first.value, second.reason);
@@ -204,10 +216,12 @@ export async function obtainFromSecret(
   // Without -n, kubectl itself uses its current namespace; the Secret then says which it was.
   const [source, { secret, data }] = await bothSettled(
     readSourceContext(deps, target),
-    readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
-      waitMs: input.waitMs,
-      onWaiting: () => noteWaiting(hooks, input.waitMs, flags.namespace === undefined ? input.name : `${flags.namespace}/${input.name}`),
-    }),
+    (abandoned) =>
+      readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
+        waitMs: input.waitMs,
+        onWaiting: () => noteWaiting(hooks, input.waitMs, flags.namespace === undefined ? input.name : `${flags.namespace}/${input.name}`),
+        abandoned,
+      }),
     flags.namespace,
     (read) => checkSourceServer(read, flags.server, deps.env),
   );
@@ -286,7 +300,7 @@ export async function obtainFromTokenRequest(
 ): Promise<Obtained> {
   const [source, token] = await bothSettled(
     readSourceContext(deps, target),
-    requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
+    () => requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
     flags.namespace,
     (read) => checkSourceServer(read, flags.server, deps.env),
   );

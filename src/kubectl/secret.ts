@@ -121,7 +121,15 @@ export interface WaitOptions {
   readonly waitMs: number;
   /** Called once when the Secret is found empty and we start polling. */
   readonly onWaiting?: () => void;
+  /**
+   * True once the run is refused for another reason (the source context's server, read alongside):
+   * polling stops instead of waiting out waitMs for an answer nobody will use.
+   */
+  readonly abandoned?: () => boolean;
 }
+
+/** What the polling throws when abandoned; the caller reports its own reason instead. */
+const ABANDONED_WAIT = 'ERR_SECRET_NOT_POPULATED';
 
 /**
  * Reads the Secret until the token controller (kube-controller-manager tokens_controller.go
@@ -146,6 +154,7 @@ export async function readPopulatedTokenSecret(
     const where = `${secret.metadata.namespace ?? namespace ?? ''}/${name}`.replace(/^\//, '');
     const state = interpretTokenSecret(secret, where);
     if (state.populated) return { secret, data: state.data, waitedMs: deps.now().getTime() - started };
+    if (options.abandoned?.()) throw new CliError(ABANDONED_WAIT, `stopped waiting for secret ${where}: the run was refused`);
     const elapsed = deps.now().getTime() - started;
     if (elapsed >= options.waitMs) {
       throw new CliError(
@@ -166,6 +175,7 @@ export async function readPopulatedTokenSecret(
       options.onWaiting?.();
     }
     await deps.sleep(Math.min(delay, options.waitMs - elapsed));
+    if (options.abandoned?.()) throw new CliError(ABANDONED_WAIT, `stopped waiting for secret ${where}: the run was refused`);
     delay = Math.min(delay * 2, 2000);
   }
 }

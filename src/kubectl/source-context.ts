@@ -32,6 +32,16 @@ export interface SourceContext {
  * server localhost:8080 was refused", which does not say why: that is an error here, naming the
  * cause.
  */
+/**
+ * kubectl's line without text of the kubeconfig that go-yaml quotes: an unquoted token that starts
+ * with "*" is an alias, and `yaml: unknown anchor 'TOKEN' referenced` would print it (as our own
+ * reader's messages do not: codec.ts withoutValueText). go-yaml's type errors quote a value
+ * between backquotes.
+ */
+export function withoutDocumentText(line: string): string {
+  return line.replace(/unknown anchor '[^']*' referenced/g, 'unknown anchor referenced (its name is not shown: an unquoted value that starts with "*" is read as one; it may be a secret)').replace(/`[^`]*`/g, '`…`');
+}
+
 export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
@@ -53,7 +63,7 @@ export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, ta
     }
     // kubectl could not load the source kubeconfig: bad local input, as for our own files (exit 3).
     if (/error loading config file/.test(outcome.line)) {
-      throw kubectlFailure(outcome, 'ERR_KUBECONFIG_MALFORMED', 'fix the source kubeconfig (kubectl config view shows the same error), or pass --source-kubeconfig FILE');
+      throw kubectlFailure({ ...outcome, line: withoutDocumentText(outcome.line) }, 'ERR_KUBECONFIG_MALFORMED', 'fix the source kubeconfig (kubectl config view shows the same error), or pass --source-kubeconfig FILE');
     }
     // A context (named by --source-context or by current-context) or the cluster or user it
     // names, missing from the kubeconfig: bad local input, as for our own kubeconfigs.

@@ -1,7 +1,7 @@
 // Pure: turns what went wrong at one stage (an errno, an OpenSSL verification code, an HTTP
 // status) into a StageFailure with a message naming the layer and a one-line hint that fixes it.
 // No I/O; the stages collect the facts (peer certificate, Status body) and call these.
-import { accessForPath, describeGrant } from './reviews.js';
+import { accessForPath, describeGrant, grantSubject } from './reviews.js';
 import type { StageFailure } from './result.js';
 
 export interface PeerCertificate {
@@ -322,6 +322,8 @@ export interface HttpContext {
   readonly withheld?: string | undefined;
   /** The bearer token's expiry if it is a JWT with exp. */
   readonly tokenExpiresAt?: Date | undefined;
+  /** The service account the bearer token names, from its own claims (credentials.ts). */
+  readonly tokenUser?: string | undefined;
   readonly now: Date;
   readonly namespace: string;
   readonly path: string;
@@ -386,13 +388,21 @@ export function impersonationFailure(stage: string, body: string): StageFailure 
   const [, user = '', resource = 'users', group = ''] = refused ?? [];
   const [plural = resource, subresource] = resource.split('/');
   const resourceArg = `${plural}${group === '' ? '' : `.${group}`}${subresource === undefined ? '' : `/${subresource}`}`;
-  const serviceAccount = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
-  const subject = serviceAccount ? `--serviceaccount=${serviceAccount[1] ?? ''}:${serviceAccount[2] ?? ''}` : user === '' ? '--user=USER' : `--user=${user}`;
+  // Only a name a shell takes as it is goes into the command to paste (a 403 is the server's text).
+  const subject = grantSubject(user, '--user=USER');
   return {
     code: 'ERR_FORBIDDEN',
     message: `${stage}: HTTP 403: ${message}`,
-    hint: `${user === '' ? 'the user' : `"${user}"`} may not impersonate (the as, as-groups, as-uid or as-user-extra of the kubeconfig user): grant the impersonate verb, e.g. kubectl create clusterrole NAME --verb=impersonate --resource=${resourceArg}, then kubectl create clusterrolebinding NAME --clusterrole=NAME ${subject}; or remove the impersonation from the user if it is not meant`,
+    hint: `${user === '' ? 'the user' : JSON.stringify(user)} may not impersonate (the as, as-groups, as-uid or as-user-extra of the kubeconfig user): grant the impersonate verb, e.g. kubectl create clusterrole NAME --verb=impersonate --resource=${resourceArg}, then kubectl create clusterrolebinding NAME --clusterrole=NAME ${subject}; or remove the impersonation from the user if it is not meant`,
   };
+}
+
+/**
+ * The user an RBAC hint may name: the one the server named, only when it is the service account
+ * our own token names (what we sent, read locally); anything else gets the placeholder.
+ */
+export function subjectToName(named: string | undefined, tokenUser: string | undefined): string | undefined {
+  return named !== undefined && named === tokenUser ? named : undefined;
 }
 
 export function forbiddenFailure(body: string, context: HttpContext): StageFailure {
@@ -407,7 +417,7 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
       ? 'the request arrived without credentials because the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again'
       : anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
-      : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path), /\bUser "([^"]+)"/.exec(message)?.[1])}`,
+      : `grant the permission with RBAC, e.g. ${describeGrant(accessForPath(context.path), subjectToName(/\bUser "([^"]+)"/.exec(message)?.[1], context.tokenUser))}`,
   };
 }
 

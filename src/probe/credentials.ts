@@ -21,6 +21,12 @@ export interface BearerToken {
   /** "token", "tokenFile /path", "exec plugin NAME". */
   readonly source: string;
   readonly expiresAt?: Date | undefined;
+  /**
+   * The user a service-account token names (system:serviceaccount:NS:NAME), read here from its
+   * claims, not from anything the server says: an RBAC hint names a subject only when the server
+   * names this same one (a hostile server could otherwise pick who the pasted grant is for).
+   */
+  readonly serviceAccountUser?: string | undefined;
 }
 
 export interface Credentials {
@@ -138,7 +144,7 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   }
   if (user.token) {
     options.secrets.add(user.token);
-    bearer = { token: user.token, kind: 'token', source: 'token', expiresAt: await tokenExpiry(user.token) };
+    bearer = { token: user.token, kind: 'token', source: 'token', ...(await tokenFacts(user.token)) };
   }
   if (user.tokenFile) {
     // tokenFile is re-read and wins; beside a token, a file that cannot be read (or is empty)
@@ -360,9 +366,13 @@ export function oidcIdTokenState(idToken: string, now: Date): IdTokenState {
   return now.getTime() + 10_000 < expiresAt.getTime() ? { kind: 'valid', expiresAt } : { kind: 'expired', expiresAt };
 }
 
-async function tokenExpiry(token: string): Promise<Date | undefined> {
+async function tokenFacts(token: string): Promise<Pick<BearerToken, 'expiresAt' | 'serviceAccountUser'>> {
   const claims = await decodeTokenClaims(token);
-  return claims.kind === 'jwt' ? claims.expiresAt : undefined;
+  if (claims.kind !== 'jwt') return {};
+  return {
+    expiresAt: claims.expiresAt,
+    ...(claims.namespace !== undefined && claims.serviceAccount !== undefined ? { serviceAccountUser: `system:serviceaccount:${claims.namespace}:${claims.serviceAccount}` } : {}),
+  };
 }
 
 async function readTokenFile(deps: CredentialDeps, path: string, who: string, secrets: SecretRegistry): Promise<BearerToken> {
@@ -381,7 +391,7 @@ async function readTokenFile(deps: CredentialDeps, path: string, who: string, se
     throw new CliError('ERR_CREDENTIALS_INVALID', `read empty token from file ${path} of user "${who}"`, { hint: 'write the token into the file' });
   }
   secrets.add(token);
-  return { token, kind: 'tokenFile', source: `tokenFile ${path}`, expiresAt: await tokenExpiry(token) };
+  return { token, kind: 'tokenFile', source: `tokenFile ${path}`, ...(await tokenFacts(token)) };
 }
 
 async function readClientCertificate(deps: CredentialDeps, user: ProbeTarget['user'], who: string, secrets: SecretRegistry): Promise<Credentials['clientCert']> {
@@ -535,8 +545,10 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
   options.secrets.add(status.token);
   options.secrets.add(status.clientKeyData);
   if (status.token) {
-    const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : await tokenExpiry(status.token);
-    return { bearer: { token: status.token, kind: 'exec', source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt } };
+    // A plugin may hand out a service-account token (EKS-style plugins do not; some CI ones do).
+    const facts = await tokenFacts(status.token);
+    const expiresAt = status.expirationTimestamp ? new Date(status.expirationTimestamp) : facts.expiresAt;
+    return { bearer: { token: status.token, kind: 'exec', source: `${name} (${apiVersion.split('/')[1] ?? apiVersion})`, expiresAt, serviceAccountUser: facts.serviceAccountUser } };
   }
   if (status.clientCertificateData || status.clientKeyData) {
     if (!status.clientCertificateData || !status.clientKeyData) throw new CliError('ERR_EXEC_PLUGIN', 'exec plugin returned only certificate or key, not both', { hint: 'run the plugin by hand: a certificate needs its key in the same ExecCredential' });

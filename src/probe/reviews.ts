@@ -83,9 +83,8 @@ export function accessForPath(path: string): AccessAttributes {
  * covers the usual reads; it leaves out secrets, so those get a Role of their own. A cluster-wide
  * request (nodes, namespaces, CRDs, or a list across namespaces) is nothing `view` grants: a
  * ClusterRole for exactly that, and a ClusterRoleBinding. A non-resource URL needs a ClusterRole
- * naming the path. The subject is the identity the server named (authn, or the 403 message), as
- * --serviceaccount=NS:SA or --user=NAME when it is one a shell can take as it is, else a
- * placeholder.
+ * naming the path. `username` (the caller vouches for it: classify.ts subjectToName) becomes
+ * --serviceaccount=NS:SA, or --user=NAME when it is one a shell takes as it is; else a placeholder.
  */
 export function describeGrant(access: AccessAttributes, username?: string): string {
   const account = grantSubject(username);
@@ -100,14 +99,14 @@ export function describeGrant(access: AccessAttributes, username?: string): stri
   return `kubectl create rolebinding NAME --clusterrole=view ${account} -n ${namespace}`;
 }
 
-/** The kubectl create (cluster)rolebinding flag for `username`. */
-function grantSubject(username: string | undefined): string {
+/** The kubectl create (cluster)rolebinding flag for `username`, or `placeholder`. */
+export function grantSubject(username: string | undefined, placeholder = '--serviceaccount=NS:SA'): string {
   // Kubernetes names: a service account's namespace is a DNS label and its name a DNS subdomain.
   const account = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(username ?? '');
   if (account) return `--serviceaccount=${account[1]}:${account[3]}`;
   // Other users (a certificate's CN, an oidc subject): only when no shell quoting is needed.
-  if (username !== undefined && username !== 'system:anonymous' && /^[A-Za-z0-9][A-Za-z0-9@._:+=-]*$/.test(username)) return `--user=${username}`;
-  return '--serviceaccount=NS:SA';
+  if (username !== undefined && username !== 'system:anonymous' && username.length <= 253 && /^[A-Za-z0-9][A-Za-z0-9@._:+=-]*$/.test(username)) return `--user=${username}`;
+  return placeholder;
 }
 
 export function selfSubjectAccessReviewBody(access: AccessAttributes): string {

@@ -23,6 +23,7 @@ import {
   oneLine,
   redirectFailure,
   retryAfterMs,
+  subjectToName,
   timeoutFailure,
   tlsAlertFailure,
   tlsAlertOf,
@@ -340,6 +341,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       credential: credentialInUse(sent),
       withheld: sent.withheld,
       tokenExpiresAt: sent.bearer?.expiresAt,
+      tokenUser: sent.bearer?.serviceAccountUser,
       now: deps.now(),
       namespace,
       path,
@@ -423,7 +425,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         error: {
           code: 'ERR_FORBIDDEN',
           message: `${subject} may not ${describeAccess(access)}`,
-          hint: `grant it with RBAC, e.g. ${describeGrant(access, identity?.username)}`,
+          hint: `grant it with RBAC, e.g. ${describeGrant(access, subjectToName(identity?.username, sent.bearer?.serviceAccountUser))}`,
         },
       };
     });

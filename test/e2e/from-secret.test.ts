@@ -305,6 +305,13 @@ describe('from-secret through a kubectl proxy (http, no credentials)', () => {
       expect(result.code).toBe(3);
       expect(errorLines(result.stderr)[0]).toMatch(/the server of source context "p" is "http:\/\/127\.0\.0\.1:\d+", not https:\/\/: kubectl sends no credentials over http/);
       expect(existsSync(out)).toBe(false);
+      // A --wait poll stops once the source is refused, instead of running out its 30 s.
+      const polls = () => world.server.requests.filter((request) => request.method === 'GET' && request.path === '/api/v1/namespaces/team-a/secrets/pending-token').length;
+      const before = polls();
+      const waiting = await world.run(['from-secret', 'pending-token', '-n', 'team-a', '--wait', '30s', '--source-kubeconfig', source, '--kubeconfig', out]);
+      expect(waiting.code).toBe(3);
+      expect(errorLines(waiting.stderr)[0]).toMatch(/not https:\/\/: kubectl sends no credentials over http/);
+      expect(polls() - before).toBeLessThanOrEqual(3);
       // And --server, the API server itself, is the way out.
       const fixed = await world.run(['from-secret', 'deployer-token', '--source-kubeconfig', source, '--server', world.server.url, '--kubeconfig', out]);
       expect(fixed.code, fixed.stderr).toBe(0);
@@ -329,6 +336,17 @@ describe('from-secret through a kubectl proxy (http, no credentials)', () => {
     expect(result.code, result.stderr).toBe(3);
     expect(errorLines(result.stderr)[0]).toMatch(/the server of source context "p" is "http:\/\/127\.0\.0\.1:\d+", not https:\/\/: kubectl sends no credentials over http/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('a source kubeconfig kubectl cannot load', () => {
+  it('passes kubectl\'s reason on without the text it quotes (an unquoted token starting with "*" is a YAML alias)', async () => {
+    const source = world.path('alias-source.kubeconfig');
+    writeFileSync(source, 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: *SuperSecretA1\n');
+    const result = await world.run(['from-secret', 'deployer-token', '--source-kubeconfig', source, '--kubeconfig', world.path('alias.out')]);
+    expect(result.code).toBe(3);
+    expect(errorLines(result.stderr)[0]).toMatch(/error loading config file .*yaml: unknown anchor referenced \(its name is not shown/);
+    expect(result.stderr).not.toContain('SuperSecret');
   });
 });
 

@@ -348,6 +348,7 @@ describe('init with bad input', () => {
     { name: 'a bad --lock-timeout', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', 'soon'] },
     { name: 'a bad --probe-timeout (checked before writing)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', 'banana'] },
     { name: '--probe-timeout 0 (was: written, then every stage failed at once)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', '0'] },
+    { name: '--probe-timeout 600h, past what a timer holds (was: every stage failed at once)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', '600h'] },
     { name: '--probe-timeout without --probe (was: silently ignored)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe-timeout', '2s'] },
     { name: 'an empty --context', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--context', ''] },
     { name: 'a --namespace that is not a DNS label', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', 'Bad_NS'] },

@@ -136,9 +136,18 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     // A file that exists but sets no current context is named too.
     const empty = join(home, 'empty.yaml');
     writeFileSync(empty, 'apiVersion: v1\nkind: Config\n');
-    const unset = await runCli(['probe'], { env: env(empty) });
+    const unset = await runCli(['probe'], { env: env(`${join(home, 'missing')}:${empty}`) });
     expect(unset.code).toBe(3);
-    expect(unset.stdout).toContain(`no current context is set in ${empty}`);
+    expect(unset.stdout).toContain(`no current context is set in ${empty}\n`);
+    // A context asked for by name, with no kubeconfig at all: the same first-run message.
+    const named = await runCli(['probe', '--context', 'prod'], { env: { HOME: home, NO_COLOR: '1' } });
+    expect(named.stdout).toContain(`no kubeconfig to read: ${join(home, '.kube', 'config')} does not exist`);
+  });
+
+  it('refuses a --timeout longer than a timer holds (exit 2; was: every stage timed out at once)', async () => {
+    const result = await runCli(['probe', '--timeout', '1000h'], { env: env(join(dir, 'none.yaml')) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: --timeout 1000h is longer than the longest wait a timer takes (24d20h31m24s)\nhint: use a shorter duration, such as 1h\n');
   });
 
   it('fails config with exit 3 for a context that does not exist, still printing the table', async () => {

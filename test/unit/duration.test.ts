@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/duration.js';
+import { formatDuration, MAX_TIMER_MS, parseDuration, parseTimeout } from '../../src/duration.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -29,5 +29,18 @@ describe('parseDuration', () => {
 
   it.each(['3d', '-1s', '', 'soon'])('refuses %j (exit 2)', (text) => {
     expect(() => parseDuration(text, '--x')).toThrow(expect.objectContaining({ code: 'ERR_BAD_DURATION', exitCode: 2 }));
+  });
+});
+
+describe('parseTimeout', () => {
+  it('takes what a timer can hold, up to 2^31 - 1 ms', () => {
+    expect(parseTimeout('5s', '--timeout')).toBe(5000);
+    expect(parseTimeout('596h31m23.647s', '--timeout')).toBe(MAX_TIMER_MS);
+    // --duration (a token's lifetime, no timer) may be longer: parseDuration does not refuse it.
+    expect(parseDuration('8760h', '--duration')).toBe(8760 * 3_600_000);
+  });
+
+  it.each(['596h31m23.648s', '600h', '1000h', '2147484s'])('refuses %s (a Node timer would fire at once), exit 2', (text) => {
+    expect(() => parseTimeout(text, '--timeout')).toThrow(expect.objectContaining({ code: 'ERR_BAD_DURATION', message: `--timeout ${text} is longer than the longest wait a timer takes (24d20h31m24s)` }));
   });
 });

@@ -100,7 +100,7 @@ const tokenFor = (server: ApiServer) => server.mintToken({ namespace: 'team-a', 
 async function probe(
   cluster: Cluster,
   user: User,
-  options: { timeoutMs?: number; path?: string; env?: Record<string, string>; network?: Network; warn?: (line: string) => void } = {},
+  options: { timeoutMs?: number; timeoutFlag?: string; path?: string; env?: Record<string, string>; network?: Network; warn?: (line: string) => void } = {},
 ): Promise<ProbeResult> {
   const target: ProbeTarget = { label: 'test', namespace: 'team-a', cluster, user, userName: 'u', userFound: true };
   const secrets = createSecretRegistry();
@@ -115,7 +115,7 @@ async function probe(
     },
     'test',
     () => Promise.resolve(target),
-    { timeoutMs: options.timeoutMs ?? 5000, secrets, warn: options.warn ?? (() => {}), path: options.path },
+    { timeoutMs: options.timeoutMs ?? 5000, timeoutFlag: options.timeoutFlag, secrets, warn: options.warn ?? (() => {}), path: options.path },
   );
 }
 
@@ -406,6 +406,20 @@ describe('probe stages against the emulated API server', () => {
     expect(summary(result)).toBe(ALL_OK.replace('tcp:ok', 'tcp:warn'));
     // Its share: half of what was left of the 5 s when the tcp stage began.
     expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(new RegExp(`^connected to 127\\.0\\.0\\.1:${api.port} \\(after 192\\.0\\.2\\.1:${api.port}: i/o timeout after 2\\.\\ds\\), direct \\(no proxy configured\\)$`));
+  });
+
+  it.each([undefined, '--probe-timeout'])('names the flag that sets the limit (%s) when the dial or an exec plugin runs out of time', async (timeoutFlag) => {
+    const flag = timeoutFlag ?? '--timeout';
+    // Every address swallows the SYN: the connect deadline runs out.
+    const silent: Network = { lookup: () => Promise.resolve([{ address: '192.0.2.1', family: 4 }]), connect: () => new Socket() };
+    const dial = await probe({ server: 'https://api.silent.test:6443', 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { network: silent, timeoutMs: 600, timeoutFlag });
+    const tcp = dial.stages.find((stage) => stage.name === 'tcp');
+    expect(tcp?.status).toBe('fail');
+    expect(tcp?.error?.hint).toMatch(new RegExp(`raise ${flag} only if the link is really slow$`));
+    // A credential plugin that never answers.
+    const plugin = await probe({ server: api.url, 'certificate-authority-data': caData() }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sleep', args: ['30'], interactiveMode: 'Never' } }, { timeoutMs: 600, timeoutFlag });
+    const config = plugin.stages.find((stage) => stage.status === 'fail');
+    expect(config?.error?.hint).toMatch(new RegExp(`raise ${flag}$`));
   });
 
   it('fails authn (exit 8) when the server refuses the impersonation, with a hint about the impersonate verb', async () => {

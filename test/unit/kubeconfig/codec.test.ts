@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseKubeconfig, stringifyKubeconfig } from '../../../src/kubeconfig/codec.js';
+import { parseKubeconfig, stringifyKubeconfig, VALUE_QUOTING_REASONS } from '../../../src/kubeconfig/codec.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CliError } from '../../../src/errors.js';
 
 const sample = `
@@ -42,9 +44,25 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('parseKubeconfig', () => {
+  it('knows every reason of the installed js-yaml loader that quotes text of the document', () => {
+    // An upgrade of js-yaml that adds one fails here, not in a user's terminal.
+    const loader = readFileSync(createRequire(import.meta.url).resolve('js-yaml').replace(/dist[\\/]js-yaml\.js$|index\.js$/, 'lib/loader.js'), 'utf8');
+    const quoting = [...loader.matchAll(/throwError\(state, (['"])((?:(?!\1).)*)\1 \+/g)].map((match) => match[2] ?? '');
+    expect(quoting.length).toBeGreaterThanOrEqual(9);
+    const counters = new Set(['merge keys exceeded maxTotalMergeKeys (', 'nesting exceeded maxDepth (', 'unacceptable node kind for !<?> tag; it should be "scalar", not "']);
+    for (const prefix of quoting) {
+      if (counters.has(prefix)) continue; // a number or a node kind, never the document's text
+      expect(VALUE_QUOTING_REASONS.test(prefix), prefix).toBe(true);
+    }
+  });
+
   it.each([
     ['an alias', 'users:\n- name: u\n  user:\n    token: *SuperSecretToken123\n', /^error loading config file "f": yaml: unidentified alias \(a value that starts with "\*" is read as a YAML alias: quote it; the name is not shown, it may be a secret\) \(line 4\)$/],
     ['a tag', 'users:\n- name: u\n  user:\n    password: !SuperSecretToken123 rest\n', /^error loading config file "f": yaml: unknown tag \(a value that starts with "!" is read as a YAML tag: quote it; the tag is not shown, it may be a secret\) \(line 4\)$/],
+    ['an undeclared tag handle', 'users:\n- name: u\n  user:\n    password: !Super!SecretC3\n', /yaml: undeclared tag handle \(a value that starts with "!" is read as a YAML tag: quote it; the tag is not shown, it may be a secret\) \(line 4\)$/],
+    ['a tag with characters a tag may not have', 'users:\n- name: u\n  user:\n    password: !SuperSecret^D4\n', /yaml: tag name cannot contain such characters \(a value that starts with "!"/],
+    ['a malformed tag', 'users:\n- name: u\n  user:\n    password: !SuperSecret%E0%A4E5\n', /yaml: tag name is malformed \(a value that starts with "!"/],
+    ['a tag on a mapping', 'users:\n- name: u\n  user: !SuperSecretMap\n    token: x\n', /yaml: unknown tag \(a value that starts with "!"/],
   ])('never quotes an unquoted secret that YAML takes for %s', (_name, text, message) => {
     let thrown: unknown;
     try {

