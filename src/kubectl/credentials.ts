@@ -22,7 +22,7 @@ import {
 } from './secret.js';
 import { getServiceAccount, listsSecret } from './service-account.js';
 import { readRootCaConfigMap, ROOT_CA_CONFIGMAP } from './root-ca.js';
-import { readSourceContext, serverlessSourceError, serverReachabilityWarning, type SourceContext } from './source-context.js';
+import { readSourceContext, serverEnvironment, serverlessSourceError, serverReachabilityWarning, type SourceContext } from './source-context.js';
 import { requestToken } from './token-request.js';
 import type { KubectlTarget } from './run.js';
 
@@ -213,6 +213,7 @@ export async function obtainFromSecret(
   input: { readonly name: string; readonly waitMs: number },
   hooks: FlowHooks,
 ): Promise<Obtained> {
+  const env = await serverEnvironment(deps);
   // Without -n, kubectl itself uses its current namespace; the Secret then says which it was.
   const [source, { secret, data }] = await bothSettled(
     readSourceContext(deps, target),
@@ -223,11 +224,11 @@ export async function obtainFromSecret(
         abandoned,
       }),
     flags.namespace,
-    (read) => checkSourceServer(read, flags.server, deps.env),
+    (read) => checkSourceServer(read, flags.server, env),
   );
   hooks.onSecret(data.token);
   const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
-  const destination = destinationFor(source, flags.server, namespace, deps.env);
+  const destination = destinationFor(source, flags.server, namespace, env);
   // As --long-lived does: the ConfigMap when neither the source context nor the Secret has a CA
   // (was: none, so the same Secret got a CA through one command and not the other).
   const secretName = `${namespace}/${input.name}`;
@@ -298,17 +299,18 @@ export async function obtainFromTokenRequest(
   input: { readonly name: string; readonly durationSeconds?: number | undefined; readonly audiences: readonly string[] },
   hooks: FlowHooks,
 ): Promise<Obtained> {
+  const env = await serverEnvironment(deps);
   const [source, token] = await bothSettled(
     readSourceContext(deps, target),
     () => requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
     flags.namespace,
-    (read) => checkSourceServer(read, flags.server, deps.env),
+    (read) => checkSourceServer(read, flags.server, env),
   );
   hooks.onSecret(token);
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).
   const claims = await decodeTokenClaims(token);
   const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? source?.namespace ?? 'default';
-  const destination = destinationFor(source, flags.server, namespace, deps.env);
+  const destination = destinationFor(source, flags.server, namespace, env);
   const ca = await clusterCa(deps, target, destination, hooks);
   return { destination, credentials: { token, ...ca, source: 'token-request', serviceAccount: input.name } };
 }
@@ -350,8 +352,8 @@ export async function obtainFromLongLivedSecret(
   input: { readonly name: string; readonly waitMs: number },
   hooks: FlowHooks,
 ): Promise<Obtained> {
-  const source = await readSourceContext(deps, target);
-  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default', deps.env);
+  const [source, env] = await Promise.all([readSourceContext(deps, target), serverEnvironment(deps)]);
+  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default', env);
   const namespace = destination.namespace;
   const [account, candidates] = await Promise.all([
     getServiceAccount(deps, target, namespace, input.name),

@@ -105,13 +105,23 @@ async function isMissing(deps: Pick<Deps, 'fs'>, path: string): Promise<boolean>
 }
 
 /** client-go inClusterClientConfig.Possible(). */
-async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
+export async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
   if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT']) return false;
   try {
     return !(await deps.fs.stat(`${DEFAULT_SA_DIR}/token`)).isDirectory();
   } catch {
     return false;
   }
+}
+
+/**
+ * The environment as it decides kubectl's server: client-go's in-cluster config needs the mounted
+ * token as well as KUBERNETES_SERVICE_HOST/PORT (rest.InClusterConfig), and without it kubectl
+ * goes on to $KUBERNETES_MASTER; so without the token the variables are left out.
+ */
+export async function serverEnvironment(deps: Pick<Deps, 'env' | 'fs'>): Promise<Readonly<Record<string, string | undefined>>> {
+  if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT'] || (await inClusterPossible(deps))) return deps.env;
+  return { ...deps.env, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined };
 }
 
 /** Which kubeconfig kubectl read, as the user would name it (client-go's loading rules). */

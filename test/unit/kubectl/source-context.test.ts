@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readSourceContext, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
+import { readSourceContext, serverEnvironment, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
+import { destinationFor } from '../../../src/kubectl/credentials.js';
 import type { FileSystem } from '../../../src/deps.js';
 import { fakeSpawn, target } from './fake-spawn.js';
 
@@ -150,5 +151,24 @@ describe('serverReachabilityWarning', () => {
 
   it.each(['https://api.example.com:6443', 'https://10.0.0.1:6443', 'https://[2001:db8::1]:6443', 'https://svc.example.com'])('is silent for %s', (server) => {
     expect(serverReachabilityWarning(server)).toBeUndefined();
+  });
+});
+
+describe('serverEnvironment', () => {
+  const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', KUBERNETES_MASTER: 'https://master:6443' };
+
+  it('keeps the in-cluster server only where client-go has it: the variables and the mounted token', async () => {
+    const withToken = await serverEnvironment({ env, fs: fsWith(TOKEN) });
+    expect(destinationFor(undefined, undefined, 'team-a', withToken).server).toBe('https://10.96.0.1:443');
+    // No token mounted (automountServiceAccountToken: false): kubectl went on to KUBERNETES_MASTER.
+    const without = await serverEnvironment({ env, fs: fsWith() });
+    expect(destinationFor(undefined, undefined, 'team-a', without).server).toBe('https://master:6443');
+    expect(without['KUBERNETES_MASTER']).toBe('https://master:6443');
+  });
+
+  it('leaves an environment without the variables as it is, without a look at the file system', async () => {
+    const plain = { KUBERNETES_MASTER: 'https://master:6443' };
+    const untouchable = { stat: () => Promise.reject(new Error('not expected')) } as unknown as FileSystem;
+    expect(await serverEnvironment({ env: plain, fs: untouchable })).toBe(plain);
   });
 });
