@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { parseTimeout } from '../duration.js';
 import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
-import { decodeTokenClaims } from '../serviceaccount/token.js';
+import { decodeTokenClaims, describeOpaque } from '../serviceaccount/token.js';
 import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
 import { addKubectlOptions, checkDestinationLoads, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
@@ -56,7 +56,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
       if (destination.reachabilityWarning !== undefined) warnings.warn(destination.reachabilityWarning);
       const claims = await decodeTokenClaims(credentials.token);
       const accountName = (claims.kind === 'jwt' ? claims.serviceAccount : undefined) ?? credentials.serviceAccount;
-      if (claims.kind === 'opaque') warnings.warn(`the token in secret ${ns}/${name} is not a JWT; the service account cannot be named from it`);
+      if (claims.kind === 'opaque') warnings.warn(`the token in secret ${ns}/${name} is ${describeOpaque(claims)}; the service account cannot be named from it`);
       if (claims.kind === 'jwt' && claims.legacy) {
         const warning = await legacyTokenWarning(ctx.deps, target, ns, accountName, name);
         if (warning !== undefined) warnings.warn(warning);

@@ -6,7 +6,7 @@ import { formatTimestamp } from '../timestamp.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { DEFAULT_SA_DIR, readServiceAccountDir, validateInClusterServerUrl, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
-import { decodeTokenClaims, serviceAccountUsername } from '../serviceaccount/token.js';
+import { decodeTokenClaims, describeOpaque, serviceAccountUsername } from '../serviceaccount/token.js';
 import {
   addEntryOptions,
   checkOutputCombination,
@@ -62,7 +62,7 @@ export function initCommand(ctx: CommandContext): Command {
       const mount = await readServiceAccountDir(deps, options.saDir);
       ctx.secrets.add(mount.token);
       const claims = await decodeTokenClaims(mount.token);
-      if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is not a JWT; the service account cannot be named from it`);
+      if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is ${describeOpaque(claims)}; the service account cannot be named from it`);
 
       const urlOptions = { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' };
       const server = options.server === undefined ? validateInClusterServerUrl(deps.env, urlOptions) : validateServerUrl(options.server, urlOptions);

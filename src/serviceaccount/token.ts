@@ -76,7 +76,16 @@ export type TokenClaims =
       readonly legacy: boolean;
       readonly boundTo?: { readonly kind: 'pod' | 'secret' | 'node'; readonly name: string };
     }
-  | { readonly kind: 'opaque' };
+  | {
+      readonly kind: 'opaque';
+      /** Why a token shaped like a JWT (three dot-separated parts) is not read as one. */
+      readonly reason?: string;
+    };
+
+/** For messages: "not a JWT", and why when it looks like one. */
+export function describeOpaque(claims: { readonly reason?: string }): string {
+  return claims.reason === undefined ? 'not a JWT' : `not a JWT that can be read (${claims.reason})`;
+}
 
 export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
   const parts = token.split('.');
@@ -85,7 +94,7 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
   try {
     payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
   } catch {
-    return { kind: 'opaque' };
+    return { kind: 'opaque', reason: 'its middle part is not base64url-encoded JSON' };
   }
   let claims: BoundClaims;
   if (matchesClaimsShape(payload)) {
@@ -94,7 +103,7 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
     // claims.ts (and zod) load only now: the kubelet's and the token controller's claims never
     // need them.
     const parsed = (await import('./claims.js')).tokenClaimsSchema.safeParse(payload);
-    if (!parsed.success) return { kind: 'opaque' };
+    if (!parsed.success) return { kind: 'opaque', reason: `its claim ${parsed.error.issues[0]?.path.map(String).join('.') || '(the payload)'} is not what Kubernetes writes` };
     claims = parsed.data;
   }
   const k8s = claims['kubernetes.io'];

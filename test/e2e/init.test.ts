@@ -448,6 +448,7 @@ describe('init, what it takes from the environment and the token, and what it wa
   it.each([
     ['an expired token', () => mintToken('team-a', 'deployer', -3600), [] as string[], /^warning: the token expired at \S+; the API server will refuse it$/m],
     ['a token that is not a JWT', () => 'r4nd0m-0pa9ue-t0k3n', [] as string[], /^warning: the token in \S+ is not a JWT; the service account cannot be named from it$/m],
+    ['a token shaped like a JWT whose claims are not JSON (was: "not a JWT", no reason)', () => 'eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln', [] as string[], /^warning: the token in \S+ is not a JWT that can be read \(its middle part is not base64url-encoded JSON\); the service account cannot be named from it$/m],
     ['a plain-http server', () => mintToken('team-a', 'deployer'), ['--insecure-allow-http'], /^warning: server http:\/\/10\.0\.0\.1:8080 is plain http: kubectl will not send the token to it$/m],
   ])('warns about %s, and still writes the kubeconfig', async (_name, token, flags, warning) => {
     const dir = tempDir();

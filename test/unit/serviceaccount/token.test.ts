@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenClaimsSchema } from '../../../src/serviceaccount/claims.js';
-import { decodeTokenClaims, matchesClaimsShape, serviceAccountUsername } from '../../../src/serviceaccount/token.js';
+import { describeOpaque, decodeTokenClaims, matchesClaimsShape, serviceAccountUsername } from '../../../src/serviceaccount/token.js';
 import { createTokenSigner, legacyTokenClaims, signJwt } from '../../support/jwt.js';
 import { mintToken } from '../../support/mount.js';
 
@@ -22,12 +22,14 @@ describe('decodeTokenClaims', () => {
   });
 
   it.each([
-    ['not three segments', 'abc.def'],
-    ['a payload that is not JSON', 'a.bm90IGpzb24.c'],
-    ['an opaque token', 'r4nd0m-0pa9ue-t0k3n'],
-    ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`],
-  ])('treats %s as opaque', async (_name, token) => {
-    expect(await decodeTokenClaims(token)).toEqual({ kind: 'opaque' });
+    ['not three segments', 'abc.def', undefined],
+    ['a payload that is not JSON', 'a.bm90IGpzb24.c', 'its middle part is not base64url-encoded JSON'],
+    ['an opaque token', 'r4nd0m-0pa9ue-t0k3n', undefined],
+    ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`, 'its claim exp is not what Kubernetes writes'],
+  ])('treats %s as opaque, saying why when it looks like a JWT', async (_name, token, reason) => {
+    const claims = await decodeTokenClaims(token);
+    expect(claims).toEqual(reason === undefined ? { kind: 'opaque' } : { kind: 'opaque', reason });
+    expect(describeOpaque(claims as { reason?: string })).toBe(reason === undefined ? 'not a JWT' : `not a JWT that can be read (${reason})`);
   });
 
   const jwtWith = (claims: object) => `x.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.y`;
