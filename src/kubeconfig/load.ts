@@ -303,13 +303,15 @@ export function mergeKubeconfigs(files: readonly LoadedFile[]): MergedKubeconfig
  * message name them: on a first run there is often no kubeconfig at all, and "no current
  * context" alone does not say so.
  */
-export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[]): ResolvedContext {
+export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[], inPod = false): ResolvedContext {
   const name = contextName ?? merged.currentContext;
   // Whatever the context asked for, the first thing to say on a first run is that nothing exists.
   if (files !== undefined && files.length > 0 && files.every((file) => !file.exists)) {
     const paths = files.map((file) => file.path);
     throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
-      hint: 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
+      hint: inPod
+        ? 'in a pod, sa-kubeconfig probe --in-cluster probes from the service-account mount, and sa-kubeconfig init writes a kubeconfig from it'
+        : 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
     });
   }
   if (name === undefined || name === '') {

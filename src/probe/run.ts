@@ -83,7 +83,8 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
       label,
       async () => {
         loaded = await loadKubeconfigs(deps, options.kubeconfig);
-        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files));
+        // KUBERNETES_SERVICE_HOST: the kubelet sets it in every pod (the hint then names --in-cluster).
+        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, Boolean(deps.env['KUBERNETES_SERVICE_HOST'])));
       },
       probeOptions,
     );

@@ -142,6 +142,9 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     // A context asked for by name, with no kubeconfig at all: the same first-run message.
     const named = await runCli(['probe', '--context', 'prod'], { env: { HOME: home, NO_COLOR: '1' } });
     expect(named.stdout).toContain(`no kubeconfig to read: ${join(home, '.kube', 'config')} does not exist`);
+    // In a pod (the kubelet sets KUBERNETES_SERVICE_HOST), the hint names what works there.
+    const inPod = await runCli(['probe'], { env: { HOME: home, NO_COLOR: '1', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } });
+    expect(inPod.stdout).toMatch(/^hint: in a pod, sa-kubeconfig probe --in-cluster probes from the service-account mount/m);
   });
 
   it('refuses a --timeout longer than a timer holds (exit 2; was: every stage timed out at once)', async () => {
