@@ -128,8 +128,10 @@ export interface WaitOptions {
   readonly abandoned?: () => boolean;
 }
 
-/** What the polling throws when abandoned; the caller reports its own reason instead. */
-const ABANDONED_WAIT = 'ERR_SECRET_NOT_POPULATED';
+/** Ends the polling once it is abandoned; the caller reports its own reason instead of this. */
+function stopIfAbandoned(options: WaitOptions, where: string): void {
+  if (options.abandoned?.()) throw new CliError('ERR_SECRET_NOT_POPULATED', `stopped waiting for secret ${where}: the run was refused`);
+}
 
 /**
  * Reads the Secret until the token controller (kube-controller-manager tokens_controller.go
@@ -154,7 +156,7 @@ export async function readPopulatedTokenSecret(
     const where = `${secret.metadata.namespace ?? namespace ?? ''}/${name}`.replace(/^\//, '');
     const state = interpretTokenSecret(secret, where);
     if (state.populated) return { secret, data: state.data, waitedMs: deps.now().getTime() - started };
-    if (options.abandoned?.()) throw new CliError(ABANDONED_WAIT, `stopped waiting for secret ${where}: the run was refused`);
+    stopIfAbandoned(options, where);
     const elapsed = deps.now().getTime() - started;
     if (elapsed >= options.waitMs) {
       throw new CliError(
@@ -175,7 +177,7 @@ export async function readPopulatedTokenSecret(
       options.onWaiting?.();
     }
     await deps.sleep(Math.min(delay, options.waitMs - elapsed));
-    if (options.abandoned?.()) throw new CliError(ABANDONED_WAIT, `stopped waiting for secret ${where}: the run was refused`);
+    stopIfAbandoned(options, where);
     delay = Math.min(delay * 2, 2000);
   }
 }
