@@ -310,7 +310,7 @@ export function resolveContext(merged: MergedKubeconfig, contextName?: string, f
     const paths = files.map((file) => file.path);
     throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
       hint: inPod
-        ? 'in a pod, sa-kubeconfig probe --in-cluster probes from the service-account mount, and sa-kubeconfig init writes a kubeconfig from it'
+        ? 'this looks like a pod (KUBERNETES_SERVICE_HOST is set) without a mounted service-account token, which kubectl would fall back to: check automountServiceAccountToken, or pass --kubeconfig FILE'
         : 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
     });
   }

@@ -6,7 +6,7 @@
 // stanza's LocationOfOrigin as base directory).
 import type { Deps } from '../deps.js';
 import { CliError, errnoCode } from '../errors.js';
-import { DEFAULT_SA_DIR } from '../serviceaccount/read.js';
+import { inClusterPossible } from '../serviceaccount/read.js';
 import type { Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
 
@@ -104,15 +104,6 @@ async function isMissing(deps: Pick<Deps, 'fs'>, path: string): Promise<boolean>
   }
 }
 
-/** client-go inClusterClientConfig.Possible(). */
-export async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
-  if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT']) return false;
-  try {
-    return !(await deps.fs.stat(`${DEFAULT_SA_DIR}/token`)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The environment as it decides kubectl's server: client-go's in-cluster config needs the mounted

@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, errorExitCodes, isCliError } from '../errors.js';
 import { loadKubeconfigs, resolveContext, type LoadedKubeconfigs, type ResolvedContext } from '../kubeconfig/load.js';
 import { colorAllowed, createPainter, renderJson, type OutputFormat } from '../output.js';
-import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir } from '../serviceaccount/read.js';
+import { DEFAULT_SA_DIR, inClusterPossible, inClusterServerUrl, readServiceAccountDir } from '../serviceaccount/read.js';
 import { nodeNetwork } from './connect.js';
 import { createApiClient } from './http.js';
 import { allContextsJson, probeJson, renderAllContextsText, renderProbeText } from './render.js';
@@ -77,19 +77,28 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
     result = await probeTarget(probeDeps, 'in-cluster', async () => inClusterTarget(ctx, saDir, options.server), probeOptions);
   } else {
     let loaded: LoadedKubeconfigs | undefined;
+    let fellBack = false;
     const label = options.context ?? 'current context';
     result = await probeTarget(
       probeDeps,
       label,
       async () => {
         loaded = await loadKubeconfigs(deps, options.kubeconfig);
-        // KUBERNETES_SERVICE_HOST: the kubelet sets it in every pod (the hint then names --in-cluster).
+        // kubectl with no current context (no kubeconfig at all, the usual case in a pod) uses the
+        // in-cluster config when it is possible (client-go DeferredLoadingClientConfig: an empty
+        // config, then inClusterClientConfig.Possible()); so does the probe, as --in-cluster would.
+        if (options.context === undefined && !loaded.merged.currentContext && (await inClusterPossible(deps))) {
+          fellBack = true;
+          return inClusterTarget(ctx, DEFAULT_SA_DIR, undefined);
+        }
+        // KUBERNETES_SERVICE_HOST: the kubelet sets it in every pod; here without the token mounted.
         return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, Boolean(deps.env['KUBERNETES_SERVICE_HOST'])));
       },
       probeOptions,
     );
     const current = loaded?.merged.currentContext;
-    if (options.context === undefined && current) result = { ...result, target: current };
+    if (fellBack) result = { ...result, target: 'in-cluster (no current context: kubectl falls back to the pod\'s service account)' };
+    else if (options.context === undefined && current) result = { ...result, target: current };
   }
   const exitCode = probeExitCode(result);
   deps.stdout(output === 'json' ? renderJson(probeJson(result)) : renderProbeText(result, paint));

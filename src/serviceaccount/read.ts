@@ -150,6 +150,20 @@ export function validateNamespace(namespace: string, source: string, code: 'ERR_
 }
 
 /**
+ * client-go inClusterClientConfig.Possible(): both variables and a token file at the fixed mount
+ * path. kubectl (and so the from-* flows, and a probe without a current context) falls back to the
+ * in-cluster config only then.
+ */
+export async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
+  if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT']) return false;
+  try {
+    return !(await deps.fs.stat(`${DEFAULT_SA_DIR}/token`)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * rest.InClusterConfig: "https://" + net.JoinHostPort(KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT),
  * an IPv6 host in brackets; without both variables, the service DNS name. Always https (unlike the
  * JS client, which switches to http on ports 80/8080/8001).

@@ -49,12 +49,24 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function context(env: Record<string, string> = {}) {
+/** node:fs/promises with the pod's fixed mount path served from `mount` (it cannot be made on this machine). */
+function podFs(mount: string): typeof fsp {
+  const fixed = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const mapped = (path: unknown) => (typeof path === 'string' && path.startsWith(fixed) ? mount + path.slice(fixed.length) : path);
+  return new Proxy(fsp, {
+    get: (target, key) => {
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (path: unknown, ...rest: unknown[]) => (value as (...args: unknown[]) => unknown).call(target, mapped(path), ...rest) : value;
+    },
+  });
+}
+
+function context(env: Record<string, string> = {}, fs: typeof fsp = fsp) {
   const out: string[] = [];
   const err: string[] = [];
   const secrets = createSecretRegistry();
   const deps: Deps = {
-    fs: fsp,
+    fs,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
     homeDir: dir,
     cwd: dir,
@@ -151,6 +163,26 @@ describe('runProbe', () => {
     const code = await runProbe(run.ctx, { inCluster: true, saDir: mount.dir, output: 'text' });
     expect(run.stdout()).toContain('may list pods in team-a: yes');
     expect(code).toBe(0);
+  });
+
+  it('falls back to the pod\'s service account when there is no current context, as kubectl does in a pod', async () => {
+    const token = api.mintToken({ namespace: 'team-a', serviceAccount: 'deployer' });
+    const mount = await makeMount(mkdtempSync(join(dir, 'pod-')), { token, caPem: api.caPem, namespace: 'team-a' });
+    const inPod = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(api.port), KUBECONFIG: join(dir, 'no-kubeconfig-here') };
+    const run = context(inPod, podFs(mount.dir));
+    const code = await runProbe(run.ctx, { output: 'text' });
+    expect(run.stdout()).toMatch(/^probe in-cluster \(no current context: kubectl falls back to the pod's service account\)$/m);
+    expect(run.stdout()).toContain('bearer token from tokenFile /var/run/secrets/kubernetes.io/serviceaccount/token');
+    expect(run.stdout()).toContain('may list pods in team-a: yes');
+    expect(code).toBe(0);
+    expect(run.stdout() + run.stderr()).not.toContain(token);
+    // Not when a context is named (kubectl then reports it missing), nor without the mounted token.
+    const named = context(inPod, podFs(mount.dir));
+    expect(await runProbe(named.ctx, { context: 'prod', output: 'text' })).toBe(3);
+    expect(named.stdout()).toContain('no kubeconfig to read');
+    const noToken = context(inPod, podFs(join(dir, 'no-such-mount')));
+    expect(await runProbe(noToken.ctx, { output: 'text' })).toBe(3);
+    expect(noToken.stdout()).toMatch(/hint: this looks like a pod \(KUBERNETES_SERVICE_HOST is set\) without a mounted service-account token/);
   });
 
   it.each([
