@@ -303,15 +303,16 @@ export function mergeKubeconfigs(files: readonly LoadedFile[]): MergedKubeconfig
  * message name them: on a first run there is often no kubeconfig at all, and "no current
  * context" alone does not say so.
  */
-export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[], inPod = false): ResolvedContext {
+export function resolveContext(merged: MergedKubeconfig, contextName?: string, files?: readonly LoadedFile[], inClusterMissing?: string): ResolvedContext {
   const name = contextName ?? merged.currentContext;
   // Whatever the context asked for, the first thing to say on a first run is that nothing exists.
   if (files !== undefined && files.length > 0 && files.every((file) => !file.exists)) {
     const paths = files.map((file) => file.path);
     throw new CliError('ERR_CONTEXT_NOT_FOUND', `no kubeconfig to read: ${paths.length === 1 ? `${paths[0]} does not exist` : `none of ${paths.join(', ')} exists`}`, {
-      hint: inPod
-        ? 'this looks like a pod (KUBERNETES_SERVICE_HOST is set) without a mounted service-account token, which kubectl would fall back to: check automountServiceAccountToken, or pass --kubeconfig FILE'
-        : 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
+      hint:
+        inClusterMissing !== undefined
+          ? `this looks like a pod (KUBERNETES_SERVICE_HOST is set), but kubectl's in-cluster fallback is not possible: ${inClusterMissing}; or pass --kubeconfig FILE`
+          : 'pass --kubeconfig FILE, or write one first (sa-kubeconfig init, from-secret or from-serviceaccount)',
     });
   }
   if (name === undefined || name === '') {

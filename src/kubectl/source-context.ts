@@ -25,14 +25,6 @@ export interface SourceContext {
 }
 
 /**
- * Undefined when kubectl has no current context but still a server: in a pod the in-cluster
- * config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
- * KUBERNETES_SERVICE_* variables set and the mounted token a file), or $KUBERNETES_MASTER.
- * Anywhere else kubectl would talk to http://localhost:8080 and fail with "The connection to the
- * server localhost:8080 was refused", which does not say why: that is an error here, naming the
- * cause.
- */
-/**
  * kubectl's line without text of the kubeconfig that go-yaml quotes: an unquoted token that starts
  * with "*" is an alias, and `yaml: unknown anchor 'TOKEN' referenced` would print it (as our own
  * reader's messages do not: codec.ts withoutValueText). go-yaml's type errors quote a value
@@ -42,6 +34,14 @@ export function withoutDocumentText(line: string): string {
   return line.replace(/unknown anchor '[^']*' referenced/g, 'unknown anchor referenced (its name is not shown: an unquoted value that starts with "*" is read as one; it may be a secret)').replace(/`[^`]*`/g, '`…`');
 }
 
+/**
+ * Undefined when kubectl has no current context but still a server: in a pod the in-cluster
+ * config (client-go merged_client_builder.go, inClusterClientConfig.Possible: both
+ * KUBERNETES_SERVICE_* variables set and the mounted token a file), or $KUBERNETES_MASTER.
+ * Anywhere else kubectl would talk to http://localhost:8080 and fail with "The connection to the
+ * server localhost:8080 was refused", which does not say why: that is an error here, naming the
+ * cause.
+ */
 export async function readSourceContext(deps: KubectlDeps & Pick<Deps, 'fs'>, target: KubectlTarget): Promise<SourceContext | undefined> {
   const outcome = await runKubectl(deps, target, ['config', 'view', '--minify', '--raw', '--flatten', '-o', 'json']);
   if (!outcome.ok) {
@@ -103,7 +103,6 @@ async function isMissing(deps: Pick<Deps, 'fs'>, path: string): Promise<boolean>
     return code === 'ENOENT' || code === 'ENOTDIR';
   }
 }
-
 
 /**
  * The environment as it decides kubectl's server: client-go's in-cluster config needs the mounted

@@ -72,12 +72,12 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
 
   const probeOptions: ProbeOptions = { ...base, warn: ctx.warn };
   let result: ProbeResult;
+  let fellBack = false;
   if (options.inCluster) {
     const saDir = options.saDir ?? DEFAULT_SA_DIR;
     result = await probeTarget(probeDeps, 'in-cluster', async () => inClusterTarget(ctx, saDir, options.server), probeOptions);
   } else {
     let loaded: LoadedKubeconfigs | undefined;
-    let fellBack = false;
     const label = options.context ?? 'current context';
     result = await probeTarget(
       probeDeps,
@@ -91,8 +91,7 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
           fellBack = true;
           return inClusterTarget(ctx, DEFAULT_SA_DIR, undefined);
         }
-        // KUBERNETES_SERVICE_HOST: the kubelet sets it in every pod; here without the token mounted.
-        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, Boolean(deps.env['KUBERNETES_SERVICE_HOST'])));
+        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, options.context === undefined ? inClusterMissing(deps) : undefined));
       },
       probeOptions,
     );
@@ -101,7 +100,8 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
     else if (options.context === undefined && current) result = { ...result, target: current };
   }
   const exitCode = probeExitCode(result);
-  deps.stdout(output === 'json' ? renderJson(probeJson(result)) : renderProbeText(result, paint));
+  // A script reading -o json in a pod learns that the pod's account was probed, not a context.
+  deps.stdout(output === 'json' ? renderJson({ ...probeJson(result), ...(fellBack ? { fallback: 'in-cluster' } : {}) }) : renderProbeText(result, paint));
   return exitCode;
 }
 
@@ -176,6 +176,16 @@ export function targetFromContext(resolved: ResolvedContext): ProbeTarget {
 }
 
 /** rest.InClusterConfig: the mounted token (as tokenFile, re-read) and CA, the service host/port. */
+/**
+ * In what looks like a pod (the kubelet sets KUBERNETES_SERVICE_HOST in every one), why kubectl's
+ * in-cluster fallback is not possible; undefined elsewhere.
+ */
+function inClusterMissing(deps: CommandContext['deps']): string | undefined {
+  if (!deps.env['KUBERNETES_SERVICE_HOST']) return undefined;
+  if (!deps.env['KUBERNETES_SERVICE_PORT']) return 'KUBERNETES_SERVICE_PORT is not set';
+  return `no service-account token is mounted at ${DEFAULT_SA_DIR}/token (is automountServiceAccountToken off?)`;
+}
+
 async function inClusterTarget(ctx: CommandContext, saDir: string, server: string | undefined): Promise<ProbeTarget> {
   const { deps } = ctx;
   const mount = await readServiceAccountDir(deps, resolve(deps.cwd, saDir));

@@ -103,7 +103,12 @@ export async function decodeTokenClaims(token: string): Promise<TokenClaims> {
     // claims.ts (and zod) load only now: the kubelet's and the token controller's claims never
     // need them.
     const parsed = (await import('./claims.js')).tokenClaimsSchema.safeParse(payload);
-    if (!parsed.success) return { kind: 'opaque', reason: `its claim ${parsed.error.issues[0]?.path.map(String).join('.') || '(the payload)'} is not what Kubernetes writes` };
+    if (!parsed.success) {
+      // Only the schema's own key names can be in the path (its objects are loose, unknown keys
+      // make no issue), never text of the token.
+      const path = parsed.error.issues[0]?.path.map(String) ?? [];
+      return { kind: 'opaque', reason: path.length === 0 ? 'its payload is not a JSON object of claims' : `its claim ${path.map((key) => JSON.stringify(key)).join(' → ')} is not what Kubernetes writes` };
+    }
     claims = parsed.data;
   }
   const k8s = claims['kubernetes.io'];

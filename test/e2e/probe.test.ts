@@ -147,7 +147,7 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     // (Where the tests themselves run in a pod with a token, the probe falls back instead: covered
     // with a mount of our own in test/integration/probe/run.test.ts.)
     const inPod = await runCli(['probe'], { env: { HOME: home, NO_COLOR: '1', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' } });
-    if (!existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) expect(inPod.stdout).toMatch(/^hint: this looks like a pod \(KUBERNETES_SERVICE_HOST is set\) without a mounted service-account token/m);
+    if (!existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) expect(inPod.stdout).toMatch(/^hint: this looks like a pod \(KUBERNETES_SERVICE_HOST is set\), but kubectl's in-cluster fallback is not possible: no service-account token is mounted/m);
   });
 
   it('refuses a --timeout longer than a timer holds (exit 2; was: every stage timed out at once)', async () => {

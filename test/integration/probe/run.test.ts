@@ -176,13 +176,29 @@ describe('runProbe', () => {
     expect(run.stdout()).toContain('may list pods in team-a: yes');
     expect(code).toBe(0);
     expect(run.stdout() + run.stderr()).not.toContain(token);
+    // -o json says so too.
+    const json = context(inPod, podFs(mount.dir));
+    expect(await runProbe(json.ctx, { output: 'json' })).toBe(0);
+    expect(JSON.parse(json.stdout())).toMatchObject({ ok: true, fallback: 'in-cluster' });
     // Not when a context is named (kubectl then reports it missing), nor without the mounted token.
     const named = context(inPod, podFs(mount.dir));
     expect(await runProbe(named.ctx, { context: 'prod', output: 'text' })).toBe(3);
     expect(named.stdout()).toContain('no kubeconfig to read');
+    expect(named.stdout()).not.toMatch(/in-cluster fallback|automount/);
     const noToken = context(inPod, podFs(join(dir, 'no-such-mount')));
     expect(await runProbe(noToken.ctx, { output: 'text' })).toBe(3);
-    expect(noToken.stdout()).toMatch(/hint: this looks like a pod \(KUBERNETES_SERVICE_HOST is set\) without a mounted service-account token/);
+    expect(noToken.stdout()).toMatch(/hint: this looks like a pod \(KUBERNETES_SERVICE_HOST is set\), but kubectl's in-cluster fallback is not possible: no service-account token is mounted at \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token \(is automountServiceAccountToken off\?\)/);
+    const noPort = context({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBECONFIG: inPod.KUBECONFIG }, podFs(mount.dir));
+    expect(await runProbe(noPort.ctx, { output: 'text' })).toBe(3);
+    expect(noPort.stdout()).toMatch(/in-cluster fallback is not possible: KUBERNETES_SERVICE_PORT is not set/);
+    // A current context is what is probed, token mounted or not (this file's names "other", which
+    // does not exist: kubectl reports that too, rather than falling back).
+    const kubeconfig = writeKubeconfig('pod-current.yaml', api.url, { token });
+    const current = context({ ...inPod, KUBECONFIG: kubeconfig }, podFs(mount.dir));
+    expect(await runProbe(current.ctx, { output: 'text' })).toBe(3);
+    expect(current.stdout()).toMatch(/^probe other$/m);
+    expect(current.stdout()).toContain('context "other" was not found');
+    expect(current.stdout()).not.toContain('in-cluster');
   });
 
   it.each([

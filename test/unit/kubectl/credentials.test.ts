@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { destinationFor, obtainFromLongLivedSecret, obtainFromSecret, obtainFromTokenRequest, sourceCaAbsence } from '../../../src/kubectl/credentials.js';
 import type { SourceContext } from '../../../src/kubectl/source-context.js';
@@ -324,5 +325,35 @@ describe('destinationFor in a pod', () => {
   it('uses KUBERNETES_MASTER, which kubectl falls back to, when nothing else names a server', () => {
     expect(destinationFor(undefined, undefined, 'team-a', { KUBERNETES_MASTER: 'https://master:6443' }).server).toBe('https://master:6443');
     expect(destinationFor(undefined, 'https://given:6443', 'team-a', { KUBERNETES_MASTER: 'https://master:6443' }).server).toBe('https://given:6443');
+  });
+});
+
+describe('the server kubectl used when it has no current context (client-go: in-cluster only with the token mounted)', () => {
+  // KUBERNETES_SERVICE_* set but no token at /var/run/secrets/... (this machine has none):
+  // kubectl went on to $KUBERNETES_MASTER, and that is the server each flow writes.
+  const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', KUBERNETES_MASTER: 'https://master.example:6443' };
+  const noContext: Rule = { match: argv('config', 'view'), answer: { exitCode: 1, stderr: 'error: current-context must exist in order to minify\n' } };
+  const rootCa: Rule = { match: argv('get', 'configmap', 'kube-root-ca.crt'), answer: { stdout: JSON.stringify({ data: { 'ca.crt': OTHER_PEM } }) } };
+  const withEnv = (rules: readonly Rule[]) => {
+    const made = deps(rules);
+    return { ...made.deps, env };
+  };
+  const tokenFor = jwt({ sub: 'system:serviceaccount:team-a:ci', 'kubernetes.io': { namespace: 'team-a', serviceaccount: { name: 'ci' } }, iat: 1, exp: 3601 });
+
+  it.skipIf(existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token'))('from-secret, from-serviceaccount and --long-lived all write $KUBERNETES_MASTER', async () => {
+    const secret = { stdout: JSON.stringify({ metadata: { name: 's', namespace: 'team-a' }, type: 'kubernetes.io/service-account-token', data: { token: b64('a.b.c') } }) };
+    const fromSecret = await obtainFromSecret(withEnv([noContext, rootCa, { match: argv('get', 'secret', 's'), answer: secret }]), target, { namespace: 'team-a' }, { name: 's', waitMs: 0 }, hooks());
+    expect(fromSecret.destination.server).toBe('https://master.example:6443');
+    const fromRequest = await obtainFromTokenRequest(withEnv([noContext, rootCa, { match: argv('create', 'token'), answer: { stdout: tokenFor } }]), target, { namespace: 'team-a' }, { name: 'ci', audiences: [] }, hooks());
+    expect(fromRequest.destination.server).toBe('https://master.example:6443');
+    const populated = { stdout: JSON.stringify({ items: [{ metadata: { name: 'ci-token', namespace: 'team-a', annotations: { 'kubernetes.io/service-account.name': 'ci' } }, type: 'kubernetes.io/service-account-token', data: { token: b64('l.l.l'), 'ca.crt': b64(PEM) } }] }) };
+    const longLived = await obtainFromLongLivedSecret(
+      withEnv([noContext, { match: argv('get', 'serviceaccount', 'ci'), answer: { stdout: JSON.stringify({ metadata: { name: 'ci', namespace: 'team-a' } }) } }, { match: argv('get', 'secrets'), answer: populated }]),
+      target,
+      { namespace: 'team-a' },
+      { name: 'ci', waitMs: 0 },
+      hooks(),
+    );
+    expect(longLived.destination.server).toBe('https://master.example:6443');
   });
 });

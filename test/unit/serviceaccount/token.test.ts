@@ -25,7 +25,9 @@ describe('decodeTokenClaims', () => {
     ['not three segments', 'abc.def', undefined],
     ['a payload that is not JSON', 'a.bm90IGpzb24.c', 'its middle part is not base64url-encoded JSON'],
     ['an opaque token', 'r4nd0m-0pa9ue-t0k3n', undefined],
-    ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`, 'its claim exp is not what Kubernetes writes'],
+    ['claims of the wrong type', `x.${Buffer.from(JSON.stringify({ exp: 'soon' })).toString('base64url')}.y`, 'its claim "exp" is not what Kubernetes writes'],
+    ['a nested claim of the wrong type', `x.${Buffer.from(JSON.stringify({ 'kubernetes.io': { namespace: 7 } })).toString('base64url')}.y`, 'its claim "kubernetes.io" → "namespace" is not what Kubernetes writes'],
+    ['a payload that is not an object', `x.${Buffer.from(JSON.stringify(['a'])).toString('base64url')}.y`, 'its payload is not a JSON object of claims'],
   ])('treats %s as opaque, saying why when it looks like a JWT', async (_name, token, reason) => {
     const claims = await decodeTokenClaims(token);
     expect(claims).toEqual(reason === undefined ? { kind: 'opaque' } : { kind: 'opaque', reason });
