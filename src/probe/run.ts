@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, errorExitCodes, isCliError } from '../errors.js';
 import { loadKubeconfigs, resolveContext, type LoadedKubeconfigs, type ResolvedContext } from '../kubeconfig/load.js';
 import { colorAllowed, createPainter, renderJson, type OutputFormat } from '../output.js';
-import { DEFAULT_SA_DIR, inClusterPossible, inClusterServerUrl, readServiceAccountDir } from '../serviceaccount/read.js';
+import { DEFAULT_SA_DIR, inClusterServerUrl, readServiceAccountDir, whyNotInCluster } from '../serviceaccount/read.js';
 import { nodeNetwork } from './connect.js';
 import { createApiClient } from './http.js';
 import { allContextsJson, probeJson, renderAllContextsText, renderProbeText } from './render.js';
@@ -87,11 +87,15 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
         // kubectl with no current context (no kubeconfig at all, the usual case in a pod) uses the
         // in-cluster config when it is possible (client-go DeferredLoadingClientConfig: an empty
         // config, then inClusterClientConfig.Possible()); so does the probe, as --in-cluster would.
-        if (options.context === undefined && !loaded.merged.currentContext && (await inClusterPossible(deps))) {
+        const notInCluster = options.context === undefined && !loaded.merged.currentContext ? await whyNotInCluster(deps) : 'a context is set';
+        if (notInCluster === undefined) {
           fellBack = true;
           return inClusterTarget(ctx, DEFAULT_SA_DIR, undefined);
         }
-        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, options.context === undefined ? inClusterMissing(deps) : undefined));
+        // In what looks like a pod (the kubelet sets KUBERNETES_SERVICE_HOST in every one), a first
+        // run's hint says why the fallback was not possible.
+        const podReason = options.context === undefined && !loaded.merged.currentContext && deps.env['KUBERNETES_SERVICE_HOST'] ? notInCluster : undefined;
+        return targetFromContext(resolveContext(loaded.merged, options.context, loaded.files, podReason));
       },
       probeOptions,
     );
@@ -176,16 +180,6 @@ export function targetFromContext(resolved: ResolvedContext): ProbeTarget {
 }
 
 /** rest.InClusterConfig: the mounted token (as tokenFile, re-read) and CA, the service host/port. */
-/**
- * In what looks like a pod (the kubelet sets KUBERNETES_SERVICE_HOST in every one), why kubectl's
- * in-cluster fallback is not possible; undefined elsewhere.
- */
-function inClusterMissing(deps: CommandContext['deps']): string | undefined {
-  if (!deps.env['KUBERNETES_SERVICE_HOST']) return undefined;
-  if (!deps.env['KUBERNETES_SERVICE_PORT']) return 'KUBERNETES_SERVICE_PORT is not set';
-  return `no service-account token is mounted at ${DEFAULT_SA_DIR}/token (is automountServiceAccountToken off?)`;
-}
-
 async function inClusterTarget(ctx: CommandContext, saDir: string, server: string | undefined): Promise<ProbeTarget> {
   const { deps } = ctx;
   const mount = await readServiceAccountDir(deps, resolve(deps.cwd, saDir));

@@ -155,12 +155,20 @@ export function validateNamespace(namespace: string, source: string, code: 'ERR_
  * in-cluster config only then.
  */
 export async function inClusterPossible(deps: Pick<Deps, 'env' | 'fs'>): Promise<boolean> {
-  if (!deps.env['KUBERNETES_SERVICE_HOST'] || !deps.env['KUBERNETES_SERVICE_PORT']) return false;
+  return (await whyNotInCluster(deps)) === undefined;
+}
+
+/** Why inClusterPossible is false, for messages; undefined when it is true. */
+export async function whyNotInCluster(deps: Pick<Deps, 'env' | 'fs'>): Promise<string | undefined> {
+  if (!deps.env['KUBERNETES_SERVICE_HOST']) return 'KUBERNETES_SERVICE_HOST is not set';
+  if (!deps.env['KUBERNETES_SERVICE_PORT']) return 'KUBERNETES_SERVICE_PORT is not set';
+  const token = `${DEFAULT_SA_DIR}/token`;
   try {
-    return !(await deps.fs.stat(`${DEFAULT_SA_DIR}/token`)).isDirectory();
+    if (!(await deps.fs.stat(token)).isDirectory()) return undefined;
   } catch {
-    return false;
+    /* missing or unreadable: as client-go's os.Stat error */
   }
+  return `no service-account token is mounted at ${token} (is automountServiceAccountToken off?)`;
 }
 
 /**
