@@ -57,7 +57,7 @@ export interface ResolvedContext {
 
 /** The loading precedence (client-go NewDefaultClientConfigLoadingRules + deduplicate). */
 export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>, explicitPath?: string): readonly string[] {
-  if (explicitPath !== undefined && explicitPath !== '') return [resolve(deps.cwd, checkFileName(explicitPath, '--kubeconfig'))];
+  if (explicitPath !== undefined && explicitPath !== '') return [absoluteKubeconfigPath(deps.cwd, checkFileName(explicitPath, '--kubeconfig'))];
   const fromEnv = deps.env['KUBECONFIG'];
   if (fromEnv !== undefined && fromEnv !== '') {
     const seen = new Set<string>();
@@ -65,9 +65,10 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
     // client-go keeps empty entries (and then tries to lock ".lock"); we drop them on purpose.
     for (const entry of fromEnv.split(delimiter)) {
       if (entry === '') continue;
-      // A trailing "/" is kept, so that reading behaves as kubectl's does (a missing one is skipped,
-      // a directory is an error); writing to one is refused (checkWritableName).
-      const absolute = resolve(deps.cwd, entry) + (endsInSeparator(entry) ? sep : '');
+      // A path that names a directory (a trailing "/", "/." or "/..") is kept as it is, so that
+      // reading behaves as kubectl's does (a missing one is skipped, a directory is an error);
+      // writing to one is refused (checkWritableName).
+      const absolute = absoluteKubeconfigPath(deps.cwd, entry);
       if (!seen.has(absolute)) {
         seen.add(absolute);
         files.push(absolute);
@@ -88,18 +89,49 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
 }
 
 /**
- * A path that ends in a separator names a directory: kubectl fails to write it ("is a
- * directory", or "not a directory" once a file exists there), and resolve() would drop the slash
- * and write a file of that name, which breaks every later kubectl run. Refused instead: an
- * explicit --kubeconfig at once, a KUBECONFIG entry when it would be written.
+ * A --kubeconfig or KUBECONFIG path made absolute so that it names the file the kernel opens for
+ * it, as client-go opens the path as given (loader.go LoadFromFile, WriteToFile, lockFile).
+ * path.resolve folds `..` by text: with `link` a symlink to another directory, `link/../config`
+ * is the config beside the link's target to the kernel, the one beside the link to resolve(). So a
+ * path with a `..` segment, or one that names a directory (a trailing separator, `/.`), is kept as
+ * given (the kernel resolves it at each open; store.ts resolves its directory before it writes);
+ * any other is folded (`.` segments and repeated separators mean the same to both). Windows folds
+ * `..` by text itself. (~/.kube/config is client-go's filepath.Join, which folds by text: resolve.)
+ */
+export function absoluteKubeconfigPath(cwd: string, path: string): string {
+  if (sep === '\\' || !(hasParentSegment(path) || namesDirectory(path))) return resolve(cwd, path);
+  return isAbsolute(path) ? path : `${cwd.endsWith(sep) ? cwd : cwd + sep}${path}`;
+}
+
+/** Whether the path goes up a directory (`..` as a segment), which only the kernel resolves right. */
+export function hasParentSegment(path: string): boolean {
+  return segments(path).includes('..');
+}
+
+function segments(path: string): string[] {
+  return path.split(sep === '\\' ? /[\\/]/ : '/');
+}
+
+/**
+ * A path that ends in a separator, `/.` or `/..` names a directory: kubectl fails to write it
+ * ("is a directory", or "not a directory" once a file exists there), and resolve() would drop
+ * the ending and write a file of that name (or the directory's parent's file), which breaks every
+ * later kubectl run. Refused instead: an explicit --kubeconfig at once, a KUBECONFIG entry when it
+ * would be written.
  */
 function checkFileName(path: string, from: string): string {
-  if (endsInSeparator(path)) {
-    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ends in "${sep}", so it names a directory, not a kubeconfig file`, {
+  if (namesDirectory(path)) {
+    const ending = endsInSeparator(path) ? sep : `${sep}${segments(path).at(-1) ?? ''}`;
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ends in "${ending}", so it names a directory, not a kubeconfig file`, {
       hint: 'name the file, e.g. ~/.kube/config',
     });
   }
   return path;
+}
+
+function namesDirectory(path: string): boolean {
+  const last = segments(path).at(-1);
+  return endsInSeparator(path) || last === '.' || last === '..';
 }
 
 /** For the file a write goes to (store.ts). */

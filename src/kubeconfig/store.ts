@@ -7,13 +7,13 @@
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
 import { createNonce } from './nonce.js';
 import { constants, type Stats } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import { lstatIfExists, statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
-import { checkWritableName, decodeKubeconfigBytes, defaultWriteFile, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, migrateLegacyKubeconfig, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
+import { absoluteKubeconfigPath, checkWritableName, decodeKubeconfigBytes, defaultWriteFile, hasParentSegment, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, migrateLegacyKubeconfig, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
 
@@ -65,10 +65,10 @@ function embedsSecret(user: ServiceAccountEntries['user']['user']): boolean {
 export async function checkWriteDestination(deps: StoreDeps, explicitPath: string | undefined): Promise<void> {
   const precedence = await refuseSpecialFiles(deps, explicitPath);
   // Links followed and the shared-directory rule, as the writer applies them.
-  for (const file of precedence) if (!file.endsWith(sep)) await resolveWriteTarget(deps, resolve(deps.cwd, file));
+  for (const file of precedence) if (!file.endsWith(sep)) await resolveWriteTarget(deps, await physicalPath(deps, absoluteKubeconfigPath(deps.cwd, file)));
   if (precedence.length === 1) {
     checkWritableName(precedence[0] as string);
-    await readKubeconfigFile(deps, resolve(deps.cwd, precedence[0] as string));
+    await readKubeconfigFile(deps, absoluteKubeconfigPath(deps.cwd, precedence[0] as string));
     return;
   }
   checkWritableName(defaultWriteFile(await loadKubeconfigs(deps, explicitPath, { allowMissingExplicit: true })));
@@ -157,7 +157,7 @@ export async function modifyKubeconfigFile(
   options: ModifyOptions = {},
 ): Promise<{ readonly changes: readonly Change[]; readonly config: Kubeconfig; readonly tightened?: { readonly from: number; readonly to: number } }> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  const path = resolve(deps.cwd, file);
+  const path = await physicalPath(deps, absoluteKubeconfigPath(deps.cwd, file));
   const target = await resolveWriteTarget(deps, path);
   await ensureDirectory(deps, dirname(path));
   if (target !== path) await ensureDirectory(deps, dirname(target));
@@ -228,6 +228,26 @@ function notRegularFile(path: string): CliError {
   });
 }
 
+/**
+ * The path with its directory as the kernel resolves it, when it goes up one (`..`): client-go
+ * opens the path as given, so `link/../config` is the config beside what `link` points at (see
+ * absoluteKubeconfigPath). Everything here joins names to dirname() (the lock, the temp file, the
+ * link's target), which path.join would fold by text. A directory that is not there is an error:
+ * kubectl cannot write through it either ("no such file or directory").
+ */
+async function physicalPath(deps: Pick<Deps, 'fs'>, path: string, given = path): Promise<string> {
+  if (!hasParentSegment(path)) return path;
+  const dir = dirname(path);
+  try {
+    return join(await deps.fs.realpath(dir), basename(path));
+  } catch (error) {
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${given}: ${dir}: ${describeErrno(error)}`, {
+      hint: 'every directory on the way must exist (kubectl cannot write through a missing one either)',
+      cause: error,
+    });
+  }
+}
+
 /** A symlinked kubeconfig stays a symlink: we write to what it points at (also when that does not exist yet). */
 async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid'>, path: string): Promise<string> {
   let current = path;
@@ -244,7 +264,7 @@ async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid'>, path: string):
     await refuseForeignInSharedDirectory(deps, current, stat, path);
     if (!stat.isSymbolicLink()) return current;
     const link = await deps.fs.readlink(current);
-    current = resolve(dirname(current), link);
+    current = await physicalPath(deps, isAbsolute(link) ? link : `${dirname(current)}${sep}${link}`, path);
   }
   throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${path}: too many levels of symbolic links`);
 }

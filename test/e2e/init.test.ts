@@ -92,6 +92,10 @@ describe('init against the kubectl oracle', () => {
     readonly chain?: readonly string[];
     readonly explicit?: string;
     readonly symlink?: { readonly link: string; readonly target: string };
+    /** Symlinks whose target is this text, relative to the link: [link, target]. */
+    readonly relativeLinks?: readonly (readonly [string, string])[];
+    /** The file that ends up holding our entries, when it is not the one named. */
+    readonly written?: string;
     /** Run both with HOME unset. */
     readonly unsetHome?: boolean;
   }
@@ -121,6 +125,27 @@ describe('init against the kubectl oracle', () => {
     },
     { name: 'a symlinked kubeconfig', files: { 'real/config': OTHER }, explicit: 'link', symlink: { link: 'link', target: 'real/config' } },
     { name: 'a relative --kubeconfig path', files: { 'sub/config': OTHER }, explicit: 'sub/config' },
+    // client-go opens the path as given: the kernel resolves `sub` (a link to real/x) before `..`,
+    // so the file is real/config, not the unrelated ./config that folding `..` by text would name.
+    ...(['--kubeconfig', 'KUBECONFIG'] as const).map(
+      (how): Scenario => ({
+        name: `a ${how} path that goes up (..) from a symlinked directory`,
+        files: { 'real/config': OTHER, 'real/x/other': 'current-context: ""\n', config: 'current-context: unrelated\n' },
+        relativeLinks: [['sub', 'real/x']],
+        ...(how === 'KUBECONFIG' ? { chain: ['sub/../config'] } : { explicit: 'sub/../config' }),
+        written: 'real/config',
+      }),
+    ),
+    {
+      name: 'a symlinked kubeconfig whose target goes up (..) from a symlinked directory',
+      files: { 'real/config': OTHER, 'real/x/other': 'current-context: ""\n', config: 'current-context: unrelated\n' },
+      relativeLinks: [
+        ['sub', 'real/x'],
+        ['link', 'sub/../config'],
+      ],
+      explicit: 'link',
+      written: 'real/config',
+    },
     // client-go's HomeDir() is $HOME alone: unset, ~/.kube/config is .kube/config in the working directory.
     { name: 'HOME unset', files: { '.kube/config': OTHER }, unsetHome: true },
   ];
@@ -133,8 +158,9 @@ describe('init against the kubectl oracle', () => {
         writeFileSync(join(dir, file), content);
       }
       if (scenario.symlink) symlinkSync(join(dir, scenario.symlink.target), join(dir, scenario.symlink.link));
+      for (const [link, target] of scenario.relativeLinks ?? []) symlinkSync(target, join(dir, link));
     }
-    const envFor = (dir: string): Record<string, string | undefined> => ({ HOME: scenario.unsetHome ? undefined : join(dir, 'home'), ...(scenario.chain ? { KUBECONFIG: scenario.chain.map((f) => join(dir, f)).join(':') } : {}) });
+    const envFor = (dir: string): Record<string, string | undefined> => ({ HOME: scenario.unsetHome ? undefined : join(dir, 'home'), ...(scenario.chain ? { KUBECONFIG: scenario.chain.map((f) => `${dir}/${f}`).join(':') } : {}) });
     const flags = scenario.explicit ? ['--kubeconfig', scenario.explicit] : [];
 
     await recipe(mount, envFor(dirs.kubectl), dirs.kubectl, flags);
@@ -152,8 +178,10 @@ describe('init against the kubectl oracle', () => {
       expect(mine, file).toEqual(theirs);
     }
     if (scenario.symlink) expect(lstatSync(join(dirs.ours, scenario.symlink.link)).isSymbolicLink()).toBe(true);
+    for (const [link] of scenario.relativeLinks ?? []) expect(lstatSync(join(dirs.ours, link)).isSymbolicLink()).toBe(true);
     // And the entries are what we meant: the mounted files, by reference.
-    const target = scenario.explicit ? join(dirs.ours, scenario.symlink?.target ?? scenario.explicit) : scenario.unsetHome ? join(dirs.ours, '.kube', 'config') : undefined;
+    const named = scenario.written ?? scenario.symlink?.target ?? scenario.explicit;
+    const target = named ? join(dirs.ours, named) : scenario.unsetHome ? join(dirs.ours, '.kube', 'config') : undefined;
     if (target) {
       const merged = await view(target, dirs.ours);
       expect(merged['current-context']).toBe(n().context);

@@ -352,6 +352,37 @@ describe('writeServiceAccountEntries', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it.each([
+    ['ends in "/."', (dir: string) => `${join(dir, 'nd')}/.`],
+    ['ends in "/.."', (dir: string) => `${join(dir, 'cfg')}/x/..`],
+  ])('refuses to write a KUBECONFIG entry that %s, and writes nothing', async (_name, chain) => {
+    const dir = tempDir();
+    await expect(writeServiceAccountEntries(deps(dir, { KUBECONFIG: chain(dir) }), { entries: entriesFor('a'), setCurrent: true })).rejects.toThrow(/so it names a directory/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes a path that goes up (..) where the kernel resolves it, through a symlinked directory, and locks it there', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'real', 'x'), { recursive: true });
+    symlinkSync('real/x', join(dir, 'sub'));
+    const result = await writeServiceAccountEntries(deps(dir), { explicitPath: `${dir}/sub/../config`, entries: entriesFor('a'), setCurrent: true });
+    expect(result.kubeconfig).toBe(`${dir}/sub/../config`);
+    expect(read(join(dir, 'real', 'config'))['current-context']).toBe('x-a');
+    expect(readdirSync(dir).sort()).toEqual(['real', 'sub']);
+    // A lock kubectl holds on the same file (its name as kubectl opens it) is waited for.
+    const held = await acquireLock(deps(dir), `${dir}/sub/../config`, 1000);
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'real', 'config'), entries: entriesFor('b'), setCurrent: true, lockTimeoutMs: 300 })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_LOCKED' });
+    await held.release();
+  });
+
+  it('refuses a path that goes up (..) from a directory that does not exist, as kubectl cannot write it, and creates nothing', async () => {
+    const dir = tempDir();
+    await expect(writeServiceAccountEntries(deps(dir), { explicitPath: `${dir}/nodir/../config`, entries: entriesFor('a'), setCurrent: true })).rejects.toThrow(
+      new RegExp(`^cannot write kubeconfig ${dir}/nodir/\\.\\./config: ${dir}/nodir/\\.\\.: no such file or directory$`),
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('loses nothing when 30 writers run at once', async () => {
     const dir = tempDir();
     const file = join(dir, 'config');

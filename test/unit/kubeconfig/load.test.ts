@@ -20,6 +20,12 @@ describe('kubeconfigPrecedence', () => {
     ['drops empty KUBECONFIG entries (client-go would try to lock ".lock")', { KUBECONFIG: '/a::/b:' }, undefined, ['/a', '/b']],
     ['falls back to ~/.kube/config', {}, undefined, ['/home/u/.kube/config']],
     ['treats an empty KUBECONFIG as unset', { KUBECONFIG: '' }, undefined, ['/home/u/.kube/config']],
+    // `.` segments and repeated separators mean the same to the kernel and to path.resolve.
+    ['folds "." segments and repeated separators', { KUBECONFIG: '/a/./b//c:./d' }, undefined, ['/a/b/c', '/cwd/d']],
+    // `..` is the kernel's to resolve (after the symlinks before it), as client-go opens the path as given.
+    ['keeps a --kubeconfig path that goes up (..) as given', {}, 'sub/../config', ['/cwd/sub/../config']],
+    ['keeps KUBECONFIG entries that go up (..) as given', { KUBECONFIG: '/a/link/../b:rel/../c:../d' }, undefined, ['/a/link/../b', '/cwd/rel/../c', '/cwd/../d']],
+    ['folds ~/.kube/config by text, as client-go filepath.Join does', {}, undefined, ['/home/u/.kube/config']],
   ])('%s', (_name, env, explicit, expected) => {
     expect(kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toEqual(expected);
   });
@@ -28,6 +34,9 @@ describe('kubeconfigPrecedence', () => {
     ['KUBECONFIG of separators only (kubectl loads no file then, not ~/.kube/config)', { KUBECONFIG: ':' }, undefined, /^KUBECONFIG=":" names no file$/],
     ['KUBECONFIG of several separators', { KUBECONFIG: ':::' }, undefined, /^KUBECONFIG=":::" names no file$/],
     ['a --kubeconfig that ends in "/"', {}, 'nd/', /^--kubeconfig path "nd\/" ends in "\/", so it names a directory/],
+    ['a --kubeconfig that ends in "/."', {}, 'nd/.', /^--kubeconfig path "nd\/\." ends in "\/\.", so it names a directory/],
+    ['a --kubeconfig that ends in "/.."', {}, 'cfg/x/..', /^--kubeconfig path "cfg\/x\/\.\." ends in "\/\.\.", so it names a directory/],
+    ['a --kubeconfig of "."', {}, '.', /^--kubeconfig path "\." ends in "\/\.", so it names a directory/],
   ])('refuses %s', (_name, env, explicit, message) => {
     expect(() => kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toThrow(message);
   });
