@@ -4,6 +4,7 @@
 // kubeconfig (init in a pod) and one as kubectl writes it never load js-yaml. scripts/build.mjs
 // makes it a bundle of its own, dist/codec.cjs, with js-yaml, the schemas and their zod, and a
 // code cache of its own. The demo, a bundle of its own too, imports it directly.
+import { findGoYamlRefusal } from './go-yaml-scan.js';
 import * as jsYaml from 'js-yaml';
 import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
@@ -209,10 +210,22 @@ export function loadGoYaml(text: string, source = 'the document'): unknown {
 /** Refuse to expand YAML alias bombs ("billion laughs") past this many nodes. */
 export const MAX_EXPANDED_NODES = 2_000_000;
 
+/**
+ * Nothing but spaces and line breaks: no document, which kubectl reads as an empty kubeconfig
+ * (go-yaml yields null). Not String.prototype.trim's white space: a tab, a form feed, a
+ * no-break space alone are refused by go-yaml (or read as a string), so kubectl cannot load them.
+ */
+export function isBlankYaml(text: string): boolean {
+  return /^[ \r\n]*$/.test(text);
+}
+
 export function parseKubeconfig(text: string, source: string): Kubeconfig {
   // client-go: "if there's no data in a file, return the default object instead of failing".
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (body.trim() === '') return {};
+  if (isBlankYaml(body)) return {};
+  // What go-yaml refuses and js-yaml reads past: a tab-indented blank line, a `...` before any document.
+  const refusal = findGoYamlRefusal(body);
+  if (refusal !== undefined) throw malformed(source, `yaml: line ${refusal.line}: ${refusal.reason}`);
   // go-yaml v2 takes only `%YAML 1.1` ("incompatible YAML document"); js-yaml would read on.
   const directive = /^%YAML[ \t]+(\S+)/m.exec(body);
   if (directive !== null && directive[1] !== '1.1') throw malformed(source, `yaml: incompatible YAML document (%YAML ${directive[1]}; kubectl reads only YAML 1.1)`);

@@ -30,7 +30,8 @@ export async function parseKubeconfigText(text: string, source: string): Promise
 export function readPlainKubeconfig(text: string): Kubeconfig | undefined {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   // client-go: "if there's no data in a file, return the default object instead of failing".
-  if (body.trim() === '') return {};
+  // Only spaces and line breaks (codec.ts's isBlankYaml, not trim(): see there).
+  if (/^[ \r\n]*$/.test(body)) return {};
   const document = readPlainYaml(body);
   if (document === undefined || !matchesKubeconfigShape(document)) return undefined;
   // Another apiVersion or kind is codec.ts's to refuse, as client-go does.
