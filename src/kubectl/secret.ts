@@ -7,6 +7,7 @@ import type { Deps } from '../deps.js';
 import { CliError, isCliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { kubectlFailure, parseKubectlJson, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
+import { describeNonTokenCharacter, trimGoSpace } from '../serviceaccount/read.js';
 
 export const SERVICE_ACCOUNT_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
@@ -76,11 +77,20 @@ export function interpretTokenSecret(secret: Secret, where: string): TokenSecret
     }
     return bytes.toString('utf8');
   };
-  const token = decode('token')?.trim();
+  const raw = decode('token');
+  const token = raw === undefined ? undefined : trimGoSpace(raw);
   if (token === undefined || token === '') return { populated: false };
-  if (/\s/.test(token)) {
+  if (/(?!\uFEFF)\s/.test(token)) {
     throw new CliError('ERR_SECRET_BAD_DATA', `secret ${where}: data["token"] contains whitespace`, {
       hint: 'a service-account token is one line; the Secret holds something else',
+    });
+  }
+  // The token controller writes visible ASCII; anything else would be written into the kubeconfig
+  // and fail there (a control character: net/http refuses the header; the rest: a 401).
+  const foreign = describeNonTokenCharacter(token);
+  if (foreign !== undefined) {
+    throw new CliError('ERR_SECRET_BAD_DATA', `secret ${where}: data["token"] is not a token: it contains ${foreign}`, {
+      hint: 'a service-account token is visible ASCII; the Secret holds something else',
     });
   }
   const caPem = decode('ca.crt');

@@ -5,6 +5,7 @@
 import { CliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { kubectlFailure, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
+import { describeNonTokenCharacter } from '../serviceaccount/read.js';
 
 /** The API server rejects less (pkg/apis/authentication/validation ValidateTokenRequest: "may not specify a duration less than 10 minutes"). */
 export const MIN_TOKEN_DURATION_SECONDS = 600;
@@ -93,6 +94,13 @@ export async function requestToken(deps: KubectlDeps, target: KubectlTarget, inp
   if (token === '' || /\s/.test(token)) {
     throw new CliError('ERR_KUBECTL_OUTPUT', `${outcome.command} printed no token`, {
       hint: 'run the command by hand to see what kubectl prints',
+    });
+  }
+  // A wrapper that colours its output or appends a NUL: written, the kubeconfig would fail.
+  const foreign = describeNonTokenCharacter(token);
+  if (foreign !== undefined) {
+    throw new CliError('ERR_KUBECTL_OUTPUT', `${outcome.command} printed something other than a token: it contains ${foreign}`, {
+      hint: 'run the command by hand to see what kubectl prints (a wrapper script or alias may add to it)',
     });
   }
   return token;

@@ -9,6 +9,7 @@ import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import type { ExecConfig } from '../kubeconfig/schema.js';
 import type { SecretRegistry } from '../output.js';
+import { describeNonTokenCharacter, trimGoSpace } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
 import type { CredentialInUse } from './classify.js';
 import { keyPairError } from './keypair.js';
@@ -248,6 +249,14 @@ export function invalidHeaderByte(value: string): string | undefined {
 function checkHeaderValues(credentials: Credentials, who: string): void {
   if (credentials.bearer) {
     const problem = invalidHeaderByte(credentials.bearer.token);
+    // Anything else that is not visible ASCII kubectl sends as it is (UTF-8), and the API server
+    // refuses the token (401): say so here, and why, rather than at the authentication stage.
+    const foreign = problem === undefined ? describeNonTokenCharacter(credentials.bearer.token) : undefined;
+    if (foreign !== undefined) {
+      throw new CliError('ERR_CREDENTIALS_INVALID', `the bearer token from ${credentials.bearer.source} of user "${who}" is not one: it contains ${foreign} (a token is ASCII; kubectl sends these bytes as they are, and the API server refuses the token)`, {
+        hint: foreign.startsWith('a byte-order mark') ? 'the file was saved as "UTF-8 with BOM": write the token without the mark' : 'the token was damaged in a copy; take it again from its source',
+      });
+    }
     if (problem !== undefined) {
       throw new CliError('ERR_CREDENTIALS_INVALID', `the bearer token from ${credentials.bearer.source} of user "${who}" cannot be sent: it contains ${problem} (kubectl fails with net/http: invalid header field value for "Authorization")`, {
         hint:
@@ -385,8 +394,9 @@ async function readTokenFile(deps: CredentialDeps, path: string, who: string, se
       hint: 'fix the tokenFile path (relative paths resolve against the kubeconfig that defines the user)',
     });
   }
-  // client-go transport/token_source.go fileTokenSource: TrimSpace, and an empty file is an error.
-  const token = text.trim();
+  // client-go transport/token_source.go fileTokenSource: TrimSpace (Go's: a byte-order mark
+  // stays), and an empty file is an error.
+  const token = trimGoSpace(text);
   if (token === '') {
     throw new CliError('ERR_CREDENTIALS_INVALID', `read empty token from file ${path} of user "${who}"`, { hint: 'write the token into the file' });
   }

@@ -71,17 +71,53 @@ async function readMountFile(
   }
 }
 
-/** Trimmed (client-go's file token source trims), non-empty, one word of visible ASCII. */
+/**
+ * Go's strings.TrimSpace, with which client-go's file token source trims a token file
+ * (transport/token_source.go): Unicode white space at both ends. Not String.prototype.trim,
+ * which also removes U+FEFF (a byte-order mark, which Go keeps and sends) and keeps U+0085.
+ */
+export function trimGoSpace(text: string): string {
+  return text.replace(GO_SPACE_AT_ENDS, '');
+}
+
+/** Go's unicode.IsSpace: the Latin-1 spaces and NEL, and Unicode's White_Space. */
+const GO_SPACE_AT_ENDS = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/**
+ * The first character of a token that is not visible ASCII, described without the token
+ * (position and code point), or undefined. A bearer token is visible ASCII (RFC 6750); Go's
+ * net/http refuses a control character in a header, and sends anything else as it is, which the
+ * API server then refuses (401): a byte-order mark from an editor's "UTF-8 with BOM" does that.
+ */
+export function describeNonTokenCharacter(token: string): string | undefined {
+  if (/^[\x21-\x7e]*$/.test(token)) return undefined;
+  for (let index = 0; index < token.length; index += 1) {
+    const code = token.codePointAt(index) as number;
+    if (code >= 0x21 && code <= 0x7e) continue;
+    const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    const what = code === 0xfeff ? `a byte-order mark (${hex})` : code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) ? `the control character ${hex}` : /\s/u.test(String.fromCodePoint(code)) ? `the white space ${hex}` : `the non-ASCII character ${hex}`;
+    return `${what} at position ${index + 1} of ${token.length}`;
+  }
+  return undefined;
+}
+
+/** Trimmed as client-go trims it (trimGoSpace), non-empty, one word of visible ASCII. */
 export function validateToken(raw: string, source: string): string {
-  const token = raw.trim();
+  const token = trimGoSpace(raw);
   if (token === '') throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} is empty`, { hint: 'the kubelet has not written a token yet, or the mount is wrong' });
-  if (/\s/.test(token)) {
+  if (token.startsWith('\uFEFF')) {
+    throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} starts with a byte-order mark (U+FEFF)`, {
+      hint: 'the file was saved as "UTF-8 with BOM": kubectl would send the mark as part of the token, and the API server would refuse it; write the token without it',
+    });
+  }
+  // U+FEFF is white space to \s, not to Go: it is described below, as what it is.
+  if (/(?!\uFEFF)\s/.test(token)) {
     throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains whitespace inside it`, {
       hint: 'a token is one line without spaces; was something else written into the file?',
     });
   }
   if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains bytes that cannot appear in an HTTP header`);
+    throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains bytes that cannot appear in an HTTP header (${describeNonTokenCharacter(token) ?? 'unknown'})`);
   }
   return token;
 }

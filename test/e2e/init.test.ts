@@ -362,6 +362,9 @@ describe('init with bad input', () => {
     { name: 'no service-account mount', code: 3, setup: () => undefined, args: (dir) => ['--sa-dir', join(dir, 'nope')] },
     { name: 'an empty token', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), '\n') },
     { name: 'a token with inner whitespace', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), 'abc def') },
+    // Go's TrimSpace keeps the mark (JavaScript's trim would drop it): kubectl would send it, and get a 401.
+    { name: 'a token saved with a byte-order mark (was: written, and probe passed where kubectl gets a 401)', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), '\uFEFFeyJhbGciOiJSUzI1NiJ9.e30.c2ln\n') },
+    { name: 'a token with a control character', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'token'), 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln\u0007') },
     { name: 'a CA that is not PEM', code: 3, setup: (_d, sa) => write(join(sa, '..data', 'ca.crt'), 'hello') },
     { name: 'a malformed existing kubeconfig', code: 3, setup: (dir) => write(join(dir, 'config'), 'clusters:\n  - name: [unclosed\n') },
     { name: 'a kubeconfig that is a directory', code: 3, setup: (dir) => mkdirSync(join(dir, 'kdir')), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'kdir')] },
@@ -382,6 +385,8 @@ describe('init with bad input', () => {
     { name: 'a --namespace that is not a DNS label', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', 'Bad_NS'] },
     { name: 'an empty --namespace', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', ''] },
     { name: 'a --kubeconfig that ends in "/" (kubectl: "is a directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${join(dir, 'nd')}/`] },
+    { name: 'a --kubeconfig that ends in "/." (kubectl: "is a directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${join(dir, 'nd')}/.`] },
+    { name: 'a --kubeconfig that goes up (..) from a directory that does not exist (kubectl: "no such file or directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${dir}/nodir/../config2`] },
     { name: 'KUBECONFIG=":" (kubectl then reads no file at all)', code: 3, setup: () => undefined, args: (_dir, sa) => ['--sa-dir', sa], env: { KUBECONFIG: ':' } },
     { name: 'a lock held by a live writer', code: 3, setup: (dir) => write(join(dir, 'config.lock'), ''), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', '300ms'] },
   ];

@@ -57,8 +57,22 @@ describe('interpretTokenSecret', () => {
     ['a ca.crt that is not base64', { data: { token: b64('t.t.t'), 'ca.crt': '%%%' } }, 'ERR_SECRET_BAD_DATA'],
     ['a ca.crt that is not PEM', { data: { token: b64('t.t.t'), 'ca.crt': b64('hello') } }, 'ERR_SECRET_BAD_DATA'],
     ['a token with inner whitespace', { data: { token: b64('a b') } }, 'ERR_SECRET_BAD_DATA'],
+    // Written into the kubeconfig, these would fail there: net/http refuses the header, or the server the token.
+    ['a token with a control character', { data: { token: b64('t.t.t\x07') } }, 'ERR_SECRET_BAD_DATA'],
+    ['a token with a NUL', { data: { token: b64('t.t.t\u0000') } }, 'ERR_SECRET_BAD_DATA'],
+    ['a token with a byte-order mark', { data: { token: b64('\uFEFFt.t.t') } }, 'ERR_SECRET_BAD_DATA'],
   ] as const)('refuses %s', (_name, overrides, code) => {
     expect(() => interpretTokenSecret(tokenSecret(overrides as Partial<Secret>), 'team-a/s')).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('says which byte of a token is not one, never the token', () => {
+    expect(() => interpretTokenSecret(tokenSecret({ data: { token: b64('secret.t.t\x07') } } as Partial<Secret>), 'team-a/s')).toThrow(
+      expect.objectContaining({ message: 'secret team-a/s: data["token"] is not a token: it contains the control character U+0007 at position 11 of 11' }),
+    );
+  });
+
+  it('trims the token as Go trims it (NEL too, not a byte-order mark)', () => {
+    expect(interpretTokenSecret(tokenSecret({ data: { token: b64('t.t.t\u0085\n') } } as Partial<Secret>), 'team-a/s')).toMatchObject({ populated: true, data: { token: 't.t.t' } });
   });
 });
 

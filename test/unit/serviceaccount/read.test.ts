@@ -231,7 +231,11 @@ describe('validateToken', () => {
   it.each([
     ['an empty token', ' \n', /is empty$/],
     ['inner whitespace', 'abc def', /contains whitespace inside it$/],
-    ['a DEL byte (\\x7f)', 'abc\x7fdef', /contains bytes that cannot appear in an HTTP header$/],
+    ['a DEL byte (\\x7f)', 'abc\x7fdef', /contains bytes that cannot appear in an HTTP header \(the control character U\+007F at position 4 of 7\)$/],
+    ['a non-ASCII letter', 'abcédef', /contains bytes that cannot appear in an HTTP header \(the non-ASCII character U\+00E9 at position 4 of 7\)$/],
+    // Go's TrimSpace keeps a byte-order mark (String.prototype.trim would drop it): kubectl sends it, the server refuses the token.
+    ['a leading byte-order mark', '\uFEFFabc.def.ghi\n', /^service-account token token starts with a byte-order mark \(U\+FEFF\)$/],
+    ['a byte-order mark inside', 'abc\uFEFFdef', /contains bytes that cannot appear in an HTTP header \(a byte-order mark \(U\+FEFF\) at position 4 of 7\)$/],
   ])('refuses %s with its own message', (_name, raw, message) => {
     expect(() => validateToken(raw, 'token')).toThrow(expect.objectContaining({ code: 'ERR_SA_TOKEN_INVALID', message: expect.stringMatching(message) }));
   });
