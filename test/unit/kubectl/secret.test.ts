@@ -66,13 +66,13 @@ describe('interpretTokenSecret', () => {
   });
 
   it('says which byte of a token is not one, never the token', () => {
-    expect(() => interpretTokenSecret(tokenSecret({ data: { token: b64('secret.t.t\x07') } } as Partial<Secret>), 'team-a/s')).toThrow(
+    expect(() => interpretTokenSecret(tokenSecret({ data: { token: b64('secret.t.t\x07') } }), 'team-a/s')).toThrow(
       expect.objectContaining({ message: 'secret team-a/s: data["token"] is not a token: it contains the control character U+0007 at position 11 of 11' }),
     );
   });
 
   it('trims the token as Go trims it (NEL too, not a byte-order mark)', () => {
-    expect(interpretTokenSecret(tokenSecret({ data: { token: b64('t.t.t\u0085\n') } } as Partial<Secret>), 'team-a/s')).toMatchObject({ populated: true, data: { token: 't.t.t' } });
+    expect(interpretTokenSecret(tokenSecret({ data: { token: b64('t.t.t\u0085\n') } }), 'team-a/s')).toMatchObject({ populated: true, data: { token: 't.t.t' } });
   });
 });
 
