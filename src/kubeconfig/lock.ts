@@ -6,7 +6,7 @@
 // kubectl holds its lock for milliseconds).
 import { createNonce } from './nonce.js';
 import type { Deps } from '../deps.js';
-import { CliError, describeErrno, errnoCode } from '../errors.js';
+import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { formatTimestamp } from '../timestamp.js';
 
@@ -44,9 +44,17 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
       const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: formatTimestamp(deps.now()), by: 'sa-kubeconfig', nonce: createNonce(12) });
       try {
         await handle.writeFile(content);
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // Created but not written (no space left, a quota): ours, and empty, so to others a
+        // writer that has just created it; removed, or every run in the next 10 s would wait on it.
+        await handle.close().catch(() => undefined);
+        await deps.fs.unlink(path).catch(() => undefined);
+        throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write lock ${path}: ${describeErrno(error)}`, {
+          hint: lockHint(error),
+          cause: error,
+        });
       }
+      await handle.close();
       return {
         path,
         release: async () => {
@@ -56,9 +64,10 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
         },
       };
     } catch (error) {
+      if (isCliError(error)) throw error;
       if (errnoCode(error) !== 'EEXIST') {
         throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create lock ${path}: ${describeErrno(error)}`, {
-          hint: 'the directory of the kubeconfig must be writable (kubectl needs the same)',
+          hint: lockHint(error),
           cause: error,
         });
       }
@@ -74,6 +83,11 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
     await deps.sleep(Math.min(delay, Math.max(1, timeoutMs - waited)) * (0.5 + Math.random()));
     delay = Math.min(delay * 1.6, 50);
   }
+}
+
+function lockHint(error: unknown): string {
+  const code = errnoCode(error);
+  return code === 'ENOSPC' || code === 'EDQUOT' ? 'free space on that file system (the kubeconfig will not fit either)' : 'the directory of the kubeconfig must be writable (kubectl needs the same)';
 }
 
 async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {

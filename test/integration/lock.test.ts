@@ -54,6 +54,30 @@ describe('acquireLock', () => {
     await second.release();
   });
 
+  it('removes a lock it created but could not write (ENOSPC), and says so, not "cannot create"', async () => {
+    const file = join(tempDir(), 'config');
+    // The real open, then a write that fails as on a full file system.
+    const full: LockDeps['fs'] = {
+      ...fsp,
+      open: async (path: string, flags: string | number, mode?: number) => {
+        const handle = await fsp.open(path, flags, mode);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          writeFile: () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
+          close: () => handle.close(),
+        });
+      },
+    };
+    await expect(acquireLock(deps({ fs: full }), file)).rejects.toMatchObject({
+      code: 'ERR_KUBECONFIG_UNWRITABLE',
+      message: `cannot write lock ${file}.lock: no space left on device`,
+      hint: 'free space on that file system (the kubeconfig will not fit either)',
+    });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    // So the next writer gets it at once (it used to wait 10 s for the empty lock to go stale).
+    const held = await acquireLock(deps({ now: () => new Date() }), file, 0);
+    await held.release();
+  });
+
   it('with a timeout of 0 fails at once instead of waiting', async () => {
     const file = join(tempDir(), 'config');
     plantLock(file, owner(LIVE), 0);
