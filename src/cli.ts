@@ -1,6 +1,7 @@
 // The composition root and the only file that touches `process`.
 import { readFileSync, writeSync } from 'node:fs';
 import { main } from './main.js';
+import { CliError, describeErrno } from './errors.js';
 import { killRunningChildren, spawnProcess } from './children.js';
 import { nodeFileSystem, type Deps } from './deps.js';
 
@@ -108,7 +109,15 @@ function createOutput(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: strin
           closed = true;
           return;
         }
-        if (code !== 'EAGAIN') throw error;
+        if (code !== 'EAGAIN') {
+          // Nothing can be said about a failing stderr; a failing stdout (a full disk) is said
+          // there, not called a bug (exit 3, not 1).
+          if (fd === 2) {
+            closed = true;
+            return;
+          }
+          throw new CliError('ERR_OUTPUT_FAILED', `cannot write to standard output: ${describeErrno(error)}`, { cause: error });
+        }
         switchToStream();
         stream().write(bytes.subarray(offset));
         return;

@@ -41,6 +41,7 @@ export const errorExitCodes = {
   ERR_CREDENTIALS_INVALID: ExitCode.localInput,
   ERR_EXEC_PLUGIN: ExitCode.localInput,
   ERR_AUTH_PROVIDER_UNSUPPORTED: ExitCode.localInput,
+  ERR_OUTPUT_FAILED: ExitCode.localInput,
   // 4: kubectl
   ERR_KUBECTL_MISSING: ExitCode.kubectl,
   ERR_KUBECTL_FAILED: ExitCode.kubectl,

@@ -31,6 +31,26 @@ describe('output', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
+  // /dev/full answers every write with ENOSPC, as a full disk under `> file` does.
+  it.each([
+    ['--help', () => ['--help']],
+    ['init (the file is written, its report lost)', (dir: string, sa: string) => ['init', '--sa-dir', sa, '--server', 'https://10.96.0.1:443', '--kubeconfig', join(dir, 'config')]],
+    ['init --stdout', (_dir: string, sa: string) => ['init', '--stdout', '--sa-dir', sa, '--server', 'https://10.96.0.1:443']],
+  ])('says that stdout cannot be written, exit 3, not an internal error (%s)', async (_name, args) => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const mount = await makeMount(join(dir, 'mount'));
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [cliPath, ...args(dir, mount.dir)], { env: { ...baseEnv(), HOME: dir }, stdio: ['ignore', full, 'pipe'] });
+      const { code, stderr } = await exitOf(child);
+      expect({ code, lines: stderr.split('\n').filter((line) => line.startsWith('error:')) }).toEqual({ code: 3, lines: ['error: cannot write to standard output: no space left on device'] });
+      expect(stderr).not.toContain('internal error');
+    } finally {
+      closeSync(full);
+    }
+  });
+
   it.skipIf(!hasPython)('arrives whole through a full non-blocking pipe (EAGAIN), with exit status 0', async () => {
     const dir = tempDir();
     dirs.push(dir);
