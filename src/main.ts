@@ -73,12 +73,11 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
     .option('--debug', 'on error, print the cause chain and stack (never a secret)')
     .addHelpText('after', ROOT_EXAMPLES)
     .showSuggestionAfterError(true)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.stdout(text),
       writeErr: (text) => deps.stderr(text),
-      outputError: (text, write) => write(text),
+      outputError: (text, write) => write(formatUsageError(text, 'sa-kubeconfig')),
     })
     .hook('preAction', (thisCommand) => {
       debug = Boolean(thisCommand.opts<{ debug?: boolean }>().debug);
@@ -102,6 +101,7 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
         .configureOutput({
           writeOut: (text) => deps.stdout(text),
           writeErr: (text) => deps.stderr(text),
+          outputError: (text, write) => write(formatUsageError(text, `sa-kubeconfig ${command.name()}`)),
         }),
     );
   }
@@ -129,9 +129,9 @@ function reportError(error: unknown, ctx: CommandContext): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are successes; everything else commander rejects is a usage error.
     // Commander has already printed its message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      return ExitCode.ok;
-    }
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    // `help` asks for it (exit 0); no command at all gets the help on stderr and is a usage error.
+    if (error.code === 'commander.help') return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (error.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage;
   }
@@ -145,6 +145,18 @@ function reportError(error: unknown, ctx: CommandContext): ExitCode {
   deps.stderr('hint: this is a bug in sa-kubeconfig; please report it with the output of --debug\n');
   if (ctx.debug()) deps.stderr(renderDebug(error));
   return ExitCode.internal;
+}
+
+/**
+ * Commander's usage error as ours are: one `error:` line, then one `hint:` line, with its
+ * suggestion ("(Did you mean init?)", on a line of its own) and where the usage is.
+ */
+export function formatUsageError(text: string, command: string): string {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const suggestion = lines.map((line) => /^\(Did you mean (.+)\?\)$/.exec(line.trim())?.[1]).find((name) => name !== undefined);
+  const message = lines.filter((line) => !/^\(Did you mean .+\?\)$/.test(line.trim())).join(' ');
+  const usage = `run ${command} --help for usage`;
+  return `${message}\nhint: ${suggestion === undefined ? usage : `did you mean ${suggestion}? (${usage})`}\n`;
 }
 
 /** One line, and nothing a terminal would obey: messages often quote kubectl or a server. */

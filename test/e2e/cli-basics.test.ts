@@ -79,8 +79,8 @@ describe('usage errors', () => {
   ])('unknown command %s suggests %s and exits 2', async (typo, suggestion) => {
     const result = await runCli([typo]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`unknown command '${typo}'`);
-    expect(result.stderr).toContain(`Did you mean ${suggestion}?`);
+    // One error line and one hint line, as every other error (commander's own layout is three lines).
+    expect(result.stderr).toBe(`error: unknown command '${typo}'\nhint: did you mean ${suggestion}? (run sa-kubeconfig --help for usage)\n`);
     expect(result.stdout).toBe('');
   });
 
@@ -93,8 +93,14 @@ describe('usage errors', () => {
   ])('%j exits 2 with a message and no stack trace', async (args) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: /m);
+    expect(result.stderr).toMatch(/^error: [^\n]+\nhint: [^\n]+\n$/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('without a command prints the help on stderr and exits 2 (a usage error; `help` exits 0)', async () => {
+    const result = await runCli([]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain('Usage: sa-kubeconfig');
   });
 
   it.each([['Bad_NS'], [''], ['a.b']])('probe -n %j is a bad flag value (exit 2, one line), as for init and from-*', async (namespace) => {
@@ -113,11 +119,11 @@ describe('usage errors', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')[0]).toBe(`error: unknown command '${name}'`);
-    if (suggestion !== undefined) expect(result.stderr).toContain(`Did you mean ${suggestion}?`);
+    if (suggestion !== undefined) expect(result.stderr).toContain(`did you mean ${suggestion}?`);
   });
 
   it('suggests the nearest flag for a misspelt one', async () => {
     const result = await runCli(['init', '--sa-dri', '/tmp']);
-    expect(result.stderr).toContain('--sa-dir');
+    expect(result.stderr).toBe("error: unknown option '--sa-dri'\nhint: did you mean --sa-dir? (run sa-kubeconfig init --help for usage)\n");
   });
 });
