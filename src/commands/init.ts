@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { formatTimestamp } from '../timestamp.js';
+import { CliError } from '../errors.js';
 import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/entry.js';
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { DEFAULT_SA_DIR, readServiceAccountDir, validateInClusterServerUrl, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
@@ -59,6 +60,8 @@ export function initCommand(ctx: CommandContext): Command {
       const format = checkOutputCombination(options);
       const { deps } = ctx;
       const lockTimeout = lockTimeoutMs(options);
+      // An empty path would be the working directory, silently.
+      if (options.saDir === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--sa-dir must name a directory', { hint: `leave it out for ${DEFAULT_SA_DIR}` });
       const mount = await readServiceAccountDir(deps, options.saDir);
       ctx.secrets.add(mount.token);
       const claims = await decodeTokenClaims(mount.token);

@@ -31,6 +31,8 @@ export function kubectlTargetFrom(options: KubectlOptions): KubectlTarget {
   const timeoutMs = parseTimeout(options.kubectlTimeout, '--kubectl-timeout');
   // 0 would kill every kubectl call at once ("timed out after 0s", exit 4): a usage error, as probe --timeout 0.
   if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--kubectl-timeout must be positive');
+  // Was: exit 4, "cannot start ''", as if kubectl were broken.
+  if (options.kubectl.trim() === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--kubectl must name the kubectl to run', { hint: 'e.g. --kubectl /usr/local/bin/kubectl, or leave it out to run kubectl from PATH' });
   return {
     kubectl: options.kubectl,
     kubeconfig: options.sourceKubeconfig,

@@ -54,6 +54,7 @@ export function probeCommand(ctx: CommandContext): Command {
       }
       // A namespace is a DNS label, as init and from-* check their -n (client-go validateContext).
       const namespace = flags.namespace === undefined ? undefined : validateNamespace(flags.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
+      if (flags.saDir === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--sa-dir must name a directory', { hint: `leave it out for ${DEFAULT_SA_DIR}` });
       const timeoutMs = parseTimeout(flags.timeout, '--timeout');
       if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--timeout must be positive');
       // Lazy: the probe (TLS, HTTP, exec plugins) stays out of every other command's start-up.
@@ -61,7 +62,8 @@ export function probeCommand(ctx: CommandContext): Command {
       ctx.setExitCode(
         await runProbe(ctx, {
           kubeconfig: flags.kubeconfig,
-          context: flags.context,
+          // kubectl --context= is no context flag at all: the current context.
+          context: flags.context === '' ? undefined : flags.context,
           allContexts: flags.allContexts,
           inCluster: flags.inCluster,
           saDir: flags.saDir,

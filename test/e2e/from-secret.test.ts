@@ -259,6 +259,7 @@ describe('from-secret failures', () => {
     { name: 'kubectl hanging past --kubectl-timeout', args: ['from-secret', 'deployer-token', '--kubectl', 'SLOW', '--kubectl-timeout', '1s'], code: 4, line: /timed out after 1s/ },
     { name: 'a source context whose credential plugin fails (its own words kept)', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'PLUGINFAIL'], code: 4, line: /getting credentials: exec: executable \S+login-plugin failed with exit code 1 \(the plugin printed: please run login first\)$/ },
     { name: 'an API server that refuses connections', args: ['from-secret', 'deployer-token', '--source-kubeconfig', 'DEAD'], code: 4, line: /connection to the server 127\.0\.0\.1:1 was refused/ },
+    { name: 'an empty --kubectl (was: exit 4, "cannot start \'\'")', args: ['from-secret', 'deployer-token', '--kubectl='], code: 2, line: /^error: --kubectl must name the kubectl to run$/ },
     { name: '--kubectl-timeout 0 (would kill every call at once)', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },
     { name: '--stdout with --kubeconfig (was: the file silently not written)', args: ['from-secret', 'deployer-token', '--stdout'], code: 2, line: /^error: --stdout and --kubeconfig cannot be combined$/ },
     { name: '--kubectl-timeout 0s', args: ['from-secret', 'deployer-token', '--kubectl-timeout', '0s'], code: 2, line: /^error: --kubectl-timeout must be positive$/ },

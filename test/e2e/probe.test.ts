@@ -85,6 +85,17 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(result.stdout + result.stderr).not.toContain(deployer);
   });
 
+  it('takes an empty --context as none, as kubectl does: the current context (was: "no current context is set")', async () => {
+    const path = kubeconfig('empty-context.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe', '--context='], { env: env(path) });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/^probe deployer\b/m);
+  });
+
+  it('refuses an empty --sa-dir (exit 2; was: the working directory, silently)', async () => {
+    expect(await runCli(['probe', '--in-cluster', '--sa-dir='], { env: env(join(dir, 'none.yaml')) })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: --sa-dir must name a directory\n/) });
+  });
+
   it('prints the JSON document with stages and identity', async () => {
     const path = kubeconfig('json.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
     const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
