@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { formatDuration, parseTimeout } from '../duration.js';
 import { formatTimestamp } from '../timestamp.js';
 import type { EntryNames, ServiceAccountEntries } from '../kubeconfig/entry.js';
-import { colorAllowed, renderJson, type OutputFormat } from '../output.js';
+import { colorAllowed, neutralizeControls, renderJson, type OutputFormat } from '../output.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../kubeconfig/lock.js';
 import type { WriteResult } from '../kubeconfig/store.js';
 import type { Change } from '../kubeconfig/merge.js';
@@ -156,7 +156,8 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
     `  token expires   ${describeTokenExpiry(summary.tokenExpiresAt, text.tokenKind, now)}`,
     ...(text.lines ?? []),
   ];
-  ctx.deps.stdout(`${out.join('\n')}\n`);
+  // Names and paths come from flags and files: nothing in them may reach a terminal as a control.
+  ctx.deps.stdout(`${neutralizeControls(out.join('\n'))}\n`);
 }
 
 /**

@@ -210,6 +210,16 @@ describe('init', () => {
     expect((await view(b, dir)).users?.[0]?.user).toEqual({ tokenFile: join(mount.dir, 'token') });
   });
 
+  it('prints a control character in a name as an escape, never raw to the terminal (the file keeps the name)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'k');
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', file, '--context', 'esc\u001b[31mred'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain('\u001b');
+    expect(run.stdout.split('\n')[0]).toBe(`Wrote context "esc\\x1b[31mred" to ${file} (now the current context)`);
+    expect((await view(file, dir))['current-context']).toBe('esc\u001b[31mred');
+  });
+
   it('prints a summary without the token, and -o json with the documented fields', async () => {
     const dir = tempDir();
     const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k')], { cwd: dir });
