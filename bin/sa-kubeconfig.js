@@ -22,7 +22,7 @@ const vm = require('node:vm');
 const dist = join(__dirname, '..', 'dist');
 // The header names the Node that made the cache: V8 checks only its own version, which stays the
 // same across Node 20 releases that patch it.
-const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
+const MAGIC = `sa-kubeconfig code cache 5\n${process.version}\n`;
 // Node's CommonJS wrapper (Module.wrapper), around the bundle in the cache.
 const PREFIX = '(function (exports, require, module, __filename, __dirname) { ';
 const SUFFIX = '\n});';
@@ -71,29 +71,63 @@ function runBundle(file, module) {
 
 /** The wrapped bundle text and V8's data from the bundle's cache file, or undefined if it has no usable one. */
 function readCodeCache(file) {
-  let cache;
+  let fd;
   try {
     // dist/demo.cjs (0.7 MB) has no cache: nothing of it is read here.
-    cache = readFileSync(file.replace(/\.cjs$/, '.cache'));
+    fd = openSync(file.replace(/\.cjs$/, '.cache'), 'r');
   } catch {
     return undefined;
   }
-  // Layout (scripts/code-cache.mjs): MAGIC (with the Node version), the bundle's length as 10
-  // decimal digits, the bundle inside Node's CommonJS wrapper, zero padding to a multiple of 8,
-  // V8's data.
-  const header = MAGIC.length + 10;
-  if (cache.length <= header || cache.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-  const length = Number(cache.toString('latin1', MAGIC.length, header));
-  if (!Number.isSafeInteger(length)) return undefined;
-  const start = header + PREFIX.length;
-  const end = start + length + SUFFIX.length;
-  const data = Math.ceil(end / 8) * 8;
-  if (cache.length <= data || cache.toString('latin1', header, start) !== PREFIX || cache.toString('latin1', end - SUFFIX.length, end) !== SUFFIX) return undefined;
-  if (!fileEquals(file, cache.subarray(start, start + length))) return undefined;
+  try {
+    return readOpenCodeCache(fd, file);
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      /* only read from; the answer stands */
+    }
+  }
+}
+
+/**
+ * Layout (scripts/code-cache.mjs): MAGIC (with the Node version), the bundle's length and V8's
+ * data's length as 10 decimal digits each, the bundle inside Node's CommonJS wrapper, zero padding
+ * to a multiple of 8, V8's data. The wrapped text and then V8's data are read into one buffer:
+ * once the text is a string, its bytes are not needed, and the data reuses their pages (a buffer
+ * of the whole file touched ~45 more fresh pages, ~0.2 ms here).
+ */
+function readOpenCodeCache(fd, file) {
+  const header = MAGIC.length + 20;
+  const head = Buffer.allocUnsafe(header);
+  if (readFully(fd, head, header, 0) !== header || head.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const length = Number(head.toString('latin1', MAGIC.length, MAGIC.length + 10));
+  const dataLength = Number(head.toString('latin1', MAGIC.length + 10, header));
+  if (!Number.isSafeInteger(length) || !Number.isSafeInteger(dataLength) || dataLength <= 0) return undefined;
+  const wrappedLength = PREFIX.length + length + SUFFIX.length;
+  const dataStart = Math.ceil((header + wrappedLength) / 8) * 8;
+  // V8's data at the start of the buffer, which is 8-byte aligned: V8 does not copy it (AlignedCachedData).
+  const buffer = Buffer.allocUnsafeSlow(Math.max(wrappedLength, dataLength));
+  if (readFully(fd, buffer, wrappedLength, header) !== wrappedLength) return undefined;
+  if (buffer.toString('latin1', 0, PREFIX.length) !== PREFIX || buffer.toString('latin1', wrappedLength - SUFFIX.length, wrappedLength) !== SUFFIX) return undefined;
+  if (!fileEquals(file, buffer.subarray(PREFIX.length, PREFIX.length + length))) return undefined;
   // The wrapped text as one flat string (the build checks that the bundle is ASCII, so latin1
-  // decodes it exactly, and faster than utf8), and V8's data at an 8-byte boundary: neither is
-  // copied again.
-  return { wrapped: cache.toString('latin1', header, end), data: cache.subarray(data) };
+  // decodes it exactly, and faster than utf8).
+  const wrapped = buffer.toString('latin1', 0, wrappedLength);
+  if (readFully(fd, buffer, dataLength, dataStart) !== dataLength) return undefined;
+  return { wrapped, data: buffer.subarray(0, dataLength) };
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buffer`; the number read (fewer only at the end of the file). */
+function readFully(fd, buffer, length, position) {
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return done;
 }
 
 /**

@@ -69,21 +69,23 @@ async function watchCompiles(
   return { code: result.code, stdout: result.stdout, stderr: result.stderr, seen: JSON.parse(/VM (.*)/.exec(result.stderr)?.[1] ?? 'null') as unknown };
 }
 
-const MAGIC = `sa-kubeconfig code cache 4\n${process.version}\n`;
+const MAGIC = `sa-kubeconfig code cache 5\n${process.version}\n`;
+/** MAGIC, then the bundle's length and V8's data's length, 10 decimal digits each. */
+const HEADER = MAGIC.length + 20;
 const PREFIX = '(function (exports, require, module, __filename, __dirname) { ';
 const SUFFIX = '\n});';
 /** Where V8's data starts: after the header, the wrapped bundle and the padding to 8 bytes. */
 function dataOffset(bundleLength: number): number {
-  return Math.ceil((MAGIC.length + 10 + PREFIX.length + bundleLength + SUFFIX.length) / 8) * 8;
+  return Math.ceil((HEADER + PREFIX.length + bundleLength + SUFFIX.length) / 8) * 8;
 }
 
 describe('the code cache', () => {
   it.each<Bundle>(['cli', 'codec', 'probe', 'kubectl', 'claims'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
     const cache = readFileSync(join(repoRoot, 'dist', `${name}.cache`));
     const bundle = readFileSync(join(repoRoot, 'dist', `${name}.cjs`));
-    const start = MAGIC.length + 10;
+    const start = HEADER;
     expect(cache.toString('latin1', 0, MAGIC.length)).toBe(MAGIC);
-    expect(Number(cache.toString('latin1', MAGIC.length, start))).toBe(bundle.length);
+    expect(Number(cache.toString('latin1', MAGIC.length, MAGIC.length + 10))).toBe(bundle.length);
     expect(cache.toString('latin1', start, start + PREFIX.length)).toBe(PREFIX);
     expect(cache.subarray(start + PREFIX.length, start + PREFIX.length + bundle.length).equals(bundle)).toBe(true);
     const end = start + PREFIX.length + bundle.length + SUFFIX.length;
@@ -92,6 +94,7 @@ describe('the code cache', () => {
     expect(data % 8).toBe(0);
     expect(cache.subarray(end, data).every((byte) => byte === 0)).toBe(true);
     expect(cache.length - data).toBeGreaterThan(10_000);
+    expect(Number(cache.toString('latin1', MAGIC.length + 10, HEADER))).toBe(cache.length - data);
   });
 
   it('is accepted by V8 on this Node, so start-up really uses it; codec.cjs loads only for a kubeconfig reader.ts leaves to it', async () => {
@@ -145,14 +148,14 @@ describe('the code cache', () => {
     ['from an older format', (cache) => writeFileSync(cache, Buffer.concat([Buffer.alloc(32, 7), readFileSync(cache)]))],
     ['made for another bundle', (cache) => {
       const bytes = readFileSync(cache);
-      const at = MAGIC.length + 10 + PREFIX.length + 100; // one byte of the copy
+      const at = HEADER + PREFIX.length + 100; // one byte of the copy
       bytes.writeUInt8((bytes.readUInt8(at) ^ 1) & 0xff, at);
       writeFileSync(cache, bytes);
     }],
     ['damaged after the copy', (cache, bundle) => writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, dataOffset(readFileSync(bundle).length)), Buffer.from('not a code cache')]))],
     ['with its wrapper changed', (cache) => {
       const bytes = readFileSync(cache);
-      bytes.write('(function (exports, require, module, __filename, __dirnam_) { ', MAGIC.length + 10, 'latin1');
+      bytes.write('(function (exports, require, module, __filename, __dirnam_) { ', HEADER, 'latin1');
       writeFileSync(cache, bytes);
     }],
     ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
@@ -175,7 +178,7 @@ describe('the code cache of codec.cjs', () => {
     ['missing', (cache) => rmSync(cache)],
     ['made for another bundle', (cache) => {
       const bytes = readFileSync(cache);
-      const at = MAGIC.length + 10 + PREFIX.length + 100;
+      const at = HEADER + PREFIX.length + 100;
       bytes.writeUInt8((bytes.readUInt8(at) ^ 1) & 0xff, at);
       writeFileSync(cache, bytes);
     }],
