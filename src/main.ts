@@ -156,7 +156,8 @@ export function formatUsageError(text: string, command: string): string {
   const suggestion = lines.map((line) => /^\(Did you mean (.+)\?\)$/.exec(line.trim())?.[1]).find((name) => name !== undefined);
   const message = lines.filter((line) => !/^\(Did you mean .+\?\)$/.test(line.trim())).join(' ');
   const usage = `run ${command} --help for usage`;
-  return `${message}\nhint: ${suggestion === undefined ? usage : `did you mean ${suggestion}? (${usage})`}\n`;
+  // The message quotes what was typed: nothing in it may reach a terminal as a control.
+  return `${neutralizeControls(message)}\nhint: ${suggestion === undefined ? usage : `did you mean ${neutralizeControls(suggestion)}? (${usage})`}\n`;
 }
 
 /** One line, and nothing a terminal would obey: messages often quote kubectl or a server. */

@@ -182,8 +182,12 @@ function scanValue(line: string, at: number, holder: number, state: ScanState): 
     scanRest(line, at, state);
     return;
   }
-  if ((first === '|' || first === '>') && /^[|>][0-9+-]*(?:[ \t]+#.*)?[ \t]*$/.test(line.slice(at))) {
-    state.block = { parent: holder };
+  const header = first === '|' || first === '>' ? /^[|>]([+-]?)([1-9]?)([+-]?)(?:[ \t]+#.*)?[ \t]*$/.exec(line.slice(at)) : null;
+  if (header !== null) {
+    // An indentation indicator fixes the content's indentation: the holder's plus it (go-yaml's
+    // yaml_parser_scan_block_scalar; at the top, the indicator alone).
+    const increment = Number(header[2] || 0);
+    state.block = increment > 0 ? { parent: holder, indent: holder >= 0 ? holder + increment : increment } : { parent: holder };
     return;
   }
   if (/[ \t]#/.test(line.slice(at))) return;

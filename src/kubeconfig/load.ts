@@ -99,7 +99,9 @@ export function kubeconfigPrecedence(deps: Pick<Deps, 'env' | 'homeDir' | 'cwd'>
  * `..` by text itself. (~/.kube/config is client-go's filepath.Join, which folds by text: resolve.)
  */
 export function absoluteKubeconfigPath(cwd: string, path: string): string {
-  if (sep === '\\' || !(hasParentSegment(path) || namesDirectory(path))) return resolve(cwd, path);
+  // Windows folds `..` by text itself; a path that names a directory keeps its ending there too.
+  if (sep === '\\') return resolve(cwd, path) + (namesDirectory(path) ? sep : '');
+  if (!(hasParentSegment(path) || namesDirectory(path))) return resolve(cwd, path);
   return isAbsolute(path) ? path : `${cwd.endsWith(sep) ? cwd : cwd + sep}${path}`;
 }
 
@@ -121,8 +123,9 @@ function segments(path: string): string[] {
  */
 function checkFileName(path: string, from: string): string {
   if (namesDirectory(path)) {
-    const ending = endsInSeparator(path) ? sep : `${sep}${segments(path).at(-1) ?? ''}`;
-    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ends in "${ending}", so it names a directory, not a kubeconfig file`, {
+    const last = segments(path).at(-1) ?? '';
+    const ending = endsInSeparator(path) ? `ends in "${sep}"` : path === last ? `is "${last}"` : `ends in "${sep}${last}"`;
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `${from} path "${path}" ${ending}, so it names a directory, not a kubeconfig file`, {
       hint: 'name the file, e.g. ~/.kube/config',
     });
   }

@@ -65,13 +65,23 @@ function embedsSecret(user: ServiceAccountEntries['user']['user']): boolean {
 export async function checkWriteDestination(deps: StoreDeps, explicitPath: string | undefined): Promise<void> {
   const precedence = await refuseSpecialFiles(deps, explicitPath);
   // Links followed and the shared-directory rule, as the writer applies them.
-  for (const file of precedence) if (!file.endsWith(sep)) await resolveWriteTarget(deps, await physicalPath(deps, absoluteKubeconfigPath(deps.cwd, file)));
+  // A chain entry that only gets read may go through a directory that is not there (kubectl's
+  // reader skips it); only the file written must be reachable, and is checked below.
+  for (const file of precedence) {
+    if (file.endsWith(sep)) continue;
+    const physical = await physicalPath(deps, absoluteKubeconfigPath(deps.cwd, file)).catch((error: unknown) => {
+      if (precedence.length === 1) throw error;
+      return undefined;
+    });
+    if (physical !== undefined) await resolveWriteTarget(deps, physical);
+  }
   if (precedence.length === 1) {
     checkWritableName(precedence[0] as string);
     await readKubeconfigFile(deps, absoluteKubeconfigPath(deps.cwd, precedence[0] as string));
     return;
   }
-  checkWritableName(defaultWriteFile(await loadKubeconfigs(deps, explicitPath, { allowMissingExplicit: true })));
+  const destination = checkWritableName(defaultWriteFile(await loadKubeconfigs(deps, explicitPath, { allowMissingExplicit: true })));
+  await physicalPath(deps, absoluteKubeconfigPath(deps.cwd, destination));
 }
 
 /**
@@ -237,12 +247,16 @@ function notRegularFile(path: string): CliError {
  */
 async function physicalPath(deps: Pick<Deps, 'fs'>, path: string, given = path): Promise<string> {
   if (!hasParentSegment(path)) return path;
-  const dir = dirname(path);
+  // Up to the last `..`, which must exist for the kernel to go up from it; what follows is
+  // created as for any new kubeconfig (kubectl's MkdirAll does that too).
+  const parts = path.split(sep);
+  const last = parts.lastIndexOf('..');
+  const dir = parts.slice(0, last + 1).join(sep);
   try {
-    return join(await deps.fs.realpath(dir), basename(path));
+    return join(await deps.fs.realpath(dir), ...parts.slice(last + 1));
   } catch (error) {
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${given}: ${dir}: ${describeErrno(error)}`, {
-      hint: 'every directory on the way must exist (kubectl cannot write through a missing one either)',
+      hint: 'a directory before the ".." must exist: the kernel cannot go up from one that does not (kubectl cannot write there either)',
       cause: error,
     });
   }

@@ -178,7 +178,10 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   }
   const credentials: Credentials = { bearer, basic, clientCert, impersonation, withheld };
   checkHeaderValues(credentials, who);
-  return credentials;
+  // Go's HTTP/1 writer trims a header value's trailing spaces and tabs (textproto.TrimString),
+  // and the API server trims the header: `token: "abc "` authenticates as abc. Sent as kubectl sends it.
+  const sent = bearer?.token.replace(/[ \t]+$/, '');
+  return bearer && sent !== bearer.token ? { ...credentials, bearer: { ...bearer, token: sent as string } } : credentials;
 }
 
 /**
@@ -251,7 +254,8 @@ function checkHeaderValues(credentials: Credentials, who: string): void {
     const problem = invalidHeaderByte(credentials.bearer.token);
     // Anything else that is not visible ASCII kubectl sends as it is (UTF-8), and the API server
     // refuses the token (401): say so here, and why, rather than at the authentication stage.
-    const foreign = problem === undefined ? describeNonTokenCharacter(credentials.bearer.token) : undefined;
+    // Trailing spaces and tabs are trimmed on the way (where the credentials are put together).
+    const foreign = problem === undefined ? describeNonTokenCharacter(credentials.bearer.token.replace(/[ \t]+$/, '')) : undefined;
     if (foreign !== undefined) {
       throw new CliError('ERR_CREDENTIALS_INVALID', `the bearer token from ${credentials.bearer.source} of user "${who}" is not one: it contains ${foreign} (a token is ASCII; kubectl sends these bytes as they are, and the API server refuses the token)`, {
         hint: foreign.startsWith('a byte-order mark') ? 'the file was saved as "UTF-8 with BOM": write the token without the mark' : 'the token was damaged in a copy; take it again from its source',

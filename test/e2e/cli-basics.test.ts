@@ -97,6 +97,13 @@ describe('usage errors', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('escapes a control character that commander quotes from the command line', async () => {
+    const result = await runCli(['init', '-o', 'red\u001b[2J']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('\u001b');
+    expect(result.stderr).toContain('red\\x1b[2J');
+  });
+
   it('without a command prints the help on stderr and exits 2 (a usage error; `help` exits 0)', async () => {
     const result = await runCli([]);
     expect(result).toMatchObject({ code: 2, stdout: '' });

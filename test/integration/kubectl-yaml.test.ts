@@ -157,6 +157,8 @@ const texts: ReadonlyArray<readonly [string, string]> = [
   ["go-yaml: \\\"current-context\\\": x\\n \\t\\n", "\"current-context\": x\n \t\n"],
   ["go-yaml: current-context: x # c\\n \\t\\n", "current-context: x # c\n \t\n"],
   ["go-yaml: current-context: \\\"x\\\" \\n \\t\\n", "current-context: \"x\" \n \t\n"],
+  ['go-yaml: a block scalar with an indentation indicator and a tab line at its indentation (i1)', "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://x:6443\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: abc\n    as-user-extra:\n      k:\n      - |2\n           indented first\n          \t\n          more\n"],
+  ['go-yaml: a block scalar with an indentation indicator and a tab line at its indentation (i2)', "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://x:6443\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: abc\n    as-user-extra:\n      k:\n      - |2\n          \t\n          abc\n"],
 ];
 
 // kubectl is required, as for the other oracle tests (.ci/run installs it): no silent skip.

@@ -375,6 +375,23 @@ describe('writeServiceAccountEntries', () => {
     await held.release();
   });
 
+  it('creates the directories after the last .. when they are missing, as kubectl does', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'real', 'x'), { recursive: true });
+    symlinkSync('real/x', join(dir, 'sub'));
+    await writeServiceAccountEntries(deps(dir), { explicitPath: `${dir}/sub/../new/dir/config`, entries: entriesFor('a'), setCurrent: true });
+    expect(read(join(dir, 'real', 'new', 'dir', 'config'))['current-context']).toBe('x-a');
+  });
+
+  it('checks a chain entry that is only read and goes up (..) from a missing directory as kubectl reads it: skipped', async () => {
+    const dir = tempDir();
+    const chain = `${dir}/missing/../x:${join(dir, 'real')}`;
+    writeFileSync(join(dir, 'real'), 'current-context: ""\n');
+    await expect(checkWriteDestination(deps(dir, { KUBECONFIG: chain }), undefined)).resolves.toBeUndefined();
+    await writeServiceAccountEntries(deps(dir, { KUBECONFIG: chain }), { entries: entriesFor('a'), setCurrent: true });
+    expect(read(join(dir, 'real'))['current-context']).toBe('x-a');
+  });
+
   it('refuses a path that goes up (..) from a directory that does not exist, as kubectl cannot write it, and creates nothing', async () => {
     const dir = tempDir();
     await expect(writeServiceAccountEntries(deps(dir), { explicitPath: `${dir}/nodir/../config`, entries: entriesFor('a'), setCurrent: true })).rejects.toThrow(

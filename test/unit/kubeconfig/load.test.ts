@@ -36,7 +36,7 @@ describe('kubeconfigPrecedence', () => {
     ['a --kubeconfig that ends in "/"', {}, 'nd/', /^--kubeconfig path "nd\/" ends in "\/", so it names a directory/],
     ['a --kubeconfig that ends in "/."', {}, 'nd/.', /^--kubeconfig path "nd\/\." ends in "\/\.", so it names a directory/],
     ['a --kubeconfig that ends in "/.."', {}, 'cfg/x/..', /^--kubeconfig path "cfg\/x\/\.\." ends in "\/\.\.", so it names a directory/],
-    ['a --kubeconfig of "."', {}, '.', /^--kubeconfig path "\." ends in "\/\.", so it names a directory/],
+    ['a --kubeconfig of "."', {}, '.', /^--kubeconfig path "\." is "\.", so it names a directory/],
   ])('refuses %s', (_name, env, explicit, message) => {
     expect(() => kubeconfigPrecedence({ env, cwd: '/cwd', homeDir: '/home/u' }, explicit)).toThrow(message);
   });

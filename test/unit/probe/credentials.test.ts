@@ -60,6 +60,10 @@ async function resolve(user: User, spawn: CredentialDeps['spawn'] = fakeSpawn({}
 }
 
 describe('resolveCredentials', () => {
+  it('sends a token with trailing spaces or tabs trimmed, as Go\'s HTTP writer trims the header (kubectl authenticates with it)', async () => {
+    expect((await resolve({ token: 'inline-token-xyz \t ' })).credentials.bearer?.token).toBe('inline-token-xyz');
+  });
+
   it('trims a tokenFile as Go trims it (NEL too)', async () => {
     expect((await resolve({ tokenFile: '/t/nel' })).credentials.bearer?.token).toBe('file-token-nel');
   });

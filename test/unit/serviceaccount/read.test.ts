@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inClusterServerUrl, readServiceAccountDir, redactUserinfo, serverUrlAuthority, validateCaBundle, validateInClusterServerUrl, validateNamespace, validateObjectName, validateServerUrl, validateToken } from '../../../src/serviceaccount/read.js';
+import { inClusterServerUrl, readServiceAccountDir, redactUserinfo, serverUrlAuthority, trimGoSpace, validateCaBundle, validateInClusterServerUrl, validateNamespace, validateObjectName, validateServerUrl, validateToken } from '../../../src/serviceaccount/read.js';
 import { CliError } from '../../../src/errors.js';
 import { makeMount, tempDir, testCa } from '../../support/mount.js';
 
@@ -224,6 +224,23 @@ describe('readServiceAccountDir, what each check says', () => {
     const mount = await makeMount(tempDir());
     writeFileSync(join(mount.dir, '..data', 'token'), 'a'.repeat(64 * 1024));
     expect((await readServiceAccountDir(deps(), mount.dir)).token).toHaveLength(64 * 1024);
+  });
+});
+
+describe('trimGoSpace', () => {
+  it.each([
+    ['ASCII white space', ' \t\n\v\f\rtok\r\n', 'tok'],
+    ['NEL and the Unicode spaces', '\u0085\u00a0\u2000tok\u3000\u2029', 'tok'],
+    ['not a byte-order mark', '\uFEFFtok\n', '\uFEFFtok'],
+    ['nothing inside', 'a b', 'a b'],
+    ['all of it', ' \n ', ''],
+  ])('trims %s as Go strings.TrimSpace does', (_name, text, trimmed) => {
+    expect(trimGoSpace(text)).toBe(trimmed);
+  });
+
+  it('trims a long run of white space that does not reach the end in linear time (a regex backtracked for minutes)', () => {
+    const text = `${' '.repeat(1_000_000)}x${' '.repeat(1_000_000)}y\n`;
+    expect(trimGoSpace(text)).toBe(text.slice(1_000_000, -1));
   });
 });
 
