@@ -58,7 +58,7 @@ describe('requestToken', () => {
   it.each([
     ['a NUL', 'eyJ.eyJ.sig\u0000', 'the control character U+0000 at position 12 of 12'],
     ['colours', '\u001b[32meyJ.eyJ.sig\u001b[0m', 'the control character U+001B at position 1 of 20'],
-    ['a byte-order mark (Go keeps it; JavaScript's trim would drop it)', '\uFEFFeyJ.eyJ.sig\n', 'a byte-order mark (U+FEFF) at position 1 of 12'],
+    ['a byte-order mark (Go keeps it, trim() would drop it)', '\uFEFFeyJ.eyJ.sig\n', 'a byte-order mark (U+FEFF) at position 1 of 12'],
   ])('refuses output with %s, which a wrapper may add: the kubeconfig would not work', async (_name, stdout, problem) => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { stdout } }]);
     await expect(requestToken({ spawn, env: {} }, target, input)).rejects.toMatchObject({ code: 'ERR_KUBECTL_OUTPUT', exitCode: 4, message: expect.stringContaining(`printed something other than a token: it contains ${problem}`) });
