@@ -4,7 +4,7 @@
 // kubeconfig (init in a pod) and one as kubectl writes it never load js-yaml. scripts/build.mjs
 // makes it a bundle of its own, dist/codec.cjs, with js-yaml, the schemas and their zod, and a
 // code cache of its own. The demo, a bundle of its own too, imports it directly.
-import { findGoYamlRefusal } from './go-yaml-scan.js';
+import { findGoYamlRefusal, formatGoYamlRefusal } from './go-yaml-scan.js';
 import * as jsYaml from 'js-yaml';
 import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
@@ -225,7 +225,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   if (isBlankYaml(body)) return {};
   // What go-yaml refuses and js-yaml reads past: a tab-indented blank line, a `...` before any document.
   const refusal = findGoYamlRefusal(body);
-  if (refusal !== undefined) throw malformed(source, `yaml: line ${refusal.line}: ${refusal.reason}`);
+  if (refusal !== undefined) throw malformed(source, formatGoYamlRefusal(refusal));
   // go-yaml v2 takes only `%YAML 1.1` ("incompatible YAML document"); js-yaml would read on.
   const directive = /^%YAML[ \t]+(\S+)/m.exec(body);
   if (directive !== null && directive[1] !== '1.1') throw malformed(source, `yaml: incompatible YAML document (%YAML ${directive[1]}; kubectl reads only YAML 1.1)`);

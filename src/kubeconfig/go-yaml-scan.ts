@@ -24,6 +24,16 @@ export interface GoYamlRefusal {
   readonly reason: string;
 }
 
+/**
+ * The refusal in go-yaml v2's words (yaml.go parser.fail): `yaml: line N: reason`, where N is the
+ * 1-based line for a scanner error but the 0-based one for a parser error (`...`), and no line at
+ * all when that number is 0.
+ */
+export function formatGoYamlRefusal(refusal: GoYamlRefusal): string {
+  const line = refusal.reason.startsWith('did not find') ? refusal.line - 1 : refusal.line === 1 ? 0 : refusal.line;
+  return `yaml: ${line === 0 ? '' : `line ${line}: `}${refusal.reason}`;
+}
+
 /** A line whose indentation holds a tab, or a `...` line: without either there is nothing to find. */
 const CANDIDATE = /^ *\t|^\.\.\.(?:[ \t]|$)/m;
 
