@@ -42,19 +42,22 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
       const handle = await deps.fs.open(path, 'wx', 0o600);
       // The nonce makes this lock's content unique, so release can tell it is still ours.
       const content = JSON.stringify({ pid: deps.pid, host: deps.hostname ?? '', created: formatTimestamp(deps.now()), by: 'sa-kubeconfig', nonce: createNonce(12) });
+      let written = false;
       try {
         await handle.writeFile(content);
+        written = true;
+        await handle.close();
       } catch (error) {
-        // Created but not written (no space left, a quota): ours, and empty, so to others a
-        // writer that has just created it; removed, or every run in the next 10 s would wait on it.
-        await handle.close().catch(() => undefined);
+        // Created but not written (no space left, a quota; or the close failed, as on NFS): ours,
+        // and to others a writer that has just created it; removed, or every run in the next
+        // 10 s would wait on it.
+        if (!written) await handle.close().catch(() => undefined);
         await deps.fs.unlink(path).catch(() => undefined);
         throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write lock ${path}: ${describeErrno(error)}`, {
           hint: lockHint(error),
           cause: error,
         });
       }
-      await handle.close();
       return {
         path,
         release: async () => {

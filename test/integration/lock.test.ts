@@ -78,6 +78,22 @@ describe('acquireLock', () => {
     await held.release();
   });
 
+  it('removes a lock whose close failed after the write (NFS reports write errors there)', async () => {
+    const file = join(tempDir(), 'config');
+    const failingClose: LockDeps['fs'] = {
+      ...fsp,
+      open: async (path: string, flags: string | number, mode?: number) => {
+        const handle = await fsp.open(path, flags, mode);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          writeFile: (data: string) => handle.writeFile(data),
+          close: () => handle.close().then(() => Promise.reject(Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO' }))),
+        });
+      },
+    };
+    await expect(acquireLock(deps({ fs: failingClose }), file)).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE', message: expect.stringMatching(/^cannot write lock /) });
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
   it('with a timeout of 0 fails at once instead of waiting', async () => {
     const file = join(tempDir(), 'config');
     plantLock(file, owner(LIVE), 0);
