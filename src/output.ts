@@ -36,8 +36,13 @@ export function createSecretRegistry(): SecretRegistry {
  * instead of being obeyed (an ESC sequence could retitle or clear the terminal).
  */
 export function neutralizeControls(text: string): string {
+  // And the bidirectional controls, which reorder what a terminal shows ("Trojan Source",
+  // CVE-2021-42574): a name can otherwise look like another.
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[\u202a-\u202e\u2066-\u2069]/g, (char) => {
+    const code = char.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 export type OutputFormat = 'text' | 'json';

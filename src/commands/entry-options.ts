@@ -157,7 +157,8 @@ export function printSummary(ctx: CommandContext, format: OutputFormat, summary:
     ...(text.lines ?? []),
   ];
   // Names and paths come from flags and files: nothing in them may reach a terminal as a control.
-  ctx.deps.stdout(`${neutralizeControls(out.join('\n'))}\n`);
+  // (a line break or tab in a path, too: each line stays one line).
+  ctx.deps.stdout(`${out.map((line) => neutralizeControls(line).replace(/[\t\n]/g, (char) => (char === '\t' ? '\\t' : '\\n'))).join('\n')}\n`);
 }
 
 /**

@@ -220,6 +220,14 @@ describe('init', () => {
     expect((await view(file, dir))['current-context']).toBe('esc\u001b[31mred');
   });
 
+  it('keeps each summary line one line when a path holds a line break or a tab', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'odd\nname\tk');
+    const run = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', file], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(`Wrote context "team-a/deployer@10.96.0.1" to ${join(dir, 'odd\\nname\\tk')} (now the current context)`);
+  });
+
   it('prints a summary without the token, and -o json with the documented fields', async () => {
     const dir = tempDir();
     const text = await runCli(['init', '--sa-dir', mount.dir, '--server', server, '--kubeconfig', join(dir, 'k')], { cwd: dir });

@@ -7,6 +7,8 @@ describe('neutralizeControls', () => {
     ['a NUL byte', 'a\u0000b', 'a\\x00b'],
     ['a C1 control', 'a\u009bb', 'a\\x9bb'],
     ['DEL', 'a\u007fb', 'a\\x7fb'],
+    ['a right-to-left override (Trojan Source)', 'ctx-\u202eevil', 'ctx-\\u202eevil'],
+    ['a bidi isolate', 'a\u2066b\u2069', 'a\\u2066b\\u2069'],
   ])('shows %s instead of obeying it', (_name, input, output) => {
     expect(neutralizeControls(input)).toBe(output);
   });
