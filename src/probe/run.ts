@@ -1,6 +1,5 @@
 // The probe's entry points, loaded lazily by src/commands/probe.ts (and by init/from-* --probe):
 // resolve the target(s), run the stages, render, return the exit code.
-import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { CliError, ExitCode, errorExitCodes, isCliError } from '../errors.js';
 import { loadKubeconfigs, resolveContext, type LoadedKubeconfigs, type ResolvedContext } from '../kubeconfig/load.js';
@@ -182,7 +181,7 @@ export function targetFromContext(resolved: ResolvedContext): ProbeTarget {
 /** rest.InClusterConfig: the mounted token (as tokenFile, re-read) and CA, the service host/port. */
 async function inClusterTarget(ctx: CommandContext, saDir: string, server: string | undefined): Promise<ProbeTarget> {
   const { deps } = ctx;
-  const mount = await readServiceAccountDir(deps, resolve(deps.cwd, saDir));
+  const mount = await readServiceAccountDir(deps, saDir);
   ctx.secrets.add(mount.token);
   // client-go inClusterClientConfig.Namespace: POD_NAMESPACE, then the namespace file, then default.
   const namespace = deps.env['POD_NAMESPACE'] || mount.namespace || 'default';

@@ -1,7 +1,7 @@
 // The service-account mount (/var/run/secrets/kubernetes.io/serviceaccount) and the in-cluster
 // server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { describeCertificateProblem } from './certificate.js';
@@ -25,7 +25,7 @@ export interface ServiceAccountMount {
 }
 
 export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Promise<ServiceAccountMount> {
-  const absolute = resolve(deps.cwd, dir);
+  const absolute = await absoluteMountDir(deps, dir);
   try {
     const stat = await deps.fs.stat(absolute);
     if (!stat.isDirectory()) throw new CliError('ERR_SA_DIR_MISSING', `service-account mount ${absolute} is not a directory`, { hint: MOUNT_HINT });
@@ -48,6 +48,26 @@ export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir:
     }
   }
   return { dir: absolute, token, tokenPath, caPem, caPath, caCertificates, ...(namespace === undefined ? {} : { namespace }) };
+}
+
+/**
+ * The mount's absolute path as the kernel finds it: `link/../sa`, with link a symlink, is the sa
+ * beside what link points at, which path.resolve's folding by text would miss (and the
+ * tokenFile written would name another file). Up to its last `..` it is resolved with
+ * realpath; without one it is folded by text, so the usual /var/run/… path is written as it is
+ * (realpath would write /run/… where /var/run is a link).
+ */
+async function absoluteMountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Promise<string> {
+  const parts = dir.split(sep);
+  const last = parts.lastIndexOf('..');
+  if (last === -1 || sep === '\\') return resolve(deps.cwd, dir);
+  const upTo = parts.slice(0, last + 1).join(sep);
+  try {
+    return join(await deps.fs.realpath(isAbsolute(upTo) ? upTo : `${deps.cwd}${sep}${upTo}`), ...parts.slice(last + 1));
+  } catch {
+    // Not there: the stat below says so, for the path as given.
+    return resolve(deps.cwd, dir);
+  }
 }
 
 async function readMountFile(

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,16 @@ describe('readServiceAccountDir', () => {
     writeFileSync(join(mount.dir, 'token'), `${mount.token}\n`); // replaces the symlink target file content via link
     const read = await readServiceAccountDir(deps(root), 'serviceaccount');
     expect(read).toMatchObject({ dir: mount.dir, token: mount.token, namespace: 'team-a', tokenPath: join(mount.dir, 'token'), caPath: join(mount.dir, 'ca.crt'), caCertificates: 1 });
+  });
+
+  it('finds a --sa-dir that goes up (..) from a symlinked directory where the kernel does, and names its files so', async () => {
+    const root = tempDir();
+    const mount = await makeMount(join(root, 'real'), {});
+    mkdirSync(join(root, 'real', 'x'));
+    symlinkSync(join(root, 'real', 'x'), join(root, 'link'));
+    // Folded by text, link/../serviceaccount would be root/serviceaccount, which does not exist.
+    const read = await readServiceAccountDir(deps(root), 'link/../serviceaccount');
+    expect(read).toMatchObject({ dir: mount.dir, token: mount.token, tokenPath: join(mount.dir, 'token') });
   });
 
   it('has no namespace when the file is missing (the caller falls back with a warning)', async () => {
