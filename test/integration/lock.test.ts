@@ -33,6 +33,19 @@ function plantLock(file: string, content: string, ageMs: number): void {
   utimesSync(`${file}.lock`, then, then);
 }
 
+const errno = (code: string, text: string) => Object.assign(new Error(`${code}: ${text}`), { code });
+
+/** The real file system, whose opened files write and close as `override` says. */
+function failingHandle(override: (handle: fsp.FileHandle) => { writeFile: (data: string) => Promise<void>; close: () => Promise<void> }): LockDeps['fs'] {
+  return {
+    ...fsp,
+    open: async (path: string, flags: string | number, mode?: number) => {
+      const handle = await fsp.open(path, flags, mode);
+      return Object.assign(Object.create(handle) as typeof handle, override(handle));
+    },
+  };
+}
+
 describe('acquireLock', () => {
   it('writes our pid and host into the lock', async () => {
     const file = join(tempDir(), 'config');
@@ -57,16 +70,7 @@ describe('acquireLock', () => {
   it('removes a lock it created but could not write (ENOSPC), and says so, not "cannot create"', async () => {
     const file = join(tempDir(), 'config');
     // The real open, then a write that fails as on a full file system.
-    const full: LockDeps['fs'] = {
-      ...fsp,
-      open: async (path: string, flags: string | number, mode?: number) => {
-        const handle = await fsp.open(path, flags, mode);
-        return Object.assign(Object.create(handle) as typeof handle, {
-          writeFile: () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })),
-          close: () => handle.close(),
-        });
-      },
-    };
+    const full = failingHandle((handle) => ({ writeFile: () => Promise.reject(errno('ENOSPC', 'no space left on device, write')), close: () => handle.close() }));
     await expect(acquireLock(deps({ fs: full }), file)).rejects.toMatchObject({
       code: 'ERR_KUBECONFIG_UNWRITABLE',
       message: `cannot write lock ${file}.lock: no space left on device`,
@@ -80,16 +84,7 @@ describe('acquireLock', () => {
 
   it('removes a lock whose close failed after the write (NFS reports write errors there)', async () => {
     const file = join(tempDir(), 'config');
-    const failingClose: LockDeps['fs'] = {
-      ...fsp,
-      open: async (path: string, flags: string | number, mode?: number) => {
-        const handle = await fsp.open(path, flags, mode);
-        return Object.assign(Object.create(handle) as typeof handle, {
-          writeFile: (data: string) => handle.writeFile(data),
-          close: () => handle.close().then(() => Promise.reject(Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO' }))),
-        });
-      },
-    };
+    const failingClose = failingHandle((handle) => ({ writeFile: (data: string) => handle.writeFile(data), close: () => handle.close().then(() => Promise.reject(errno('EIO', 'i/o error, close'))) }));
     await expect(acquireLock(deps({ fs: failingClose }), file)).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE', message: expect.stringMatching(/^cannot write lock /) });
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
