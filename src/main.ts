@@ -129,10 +129,9 @@ function reportError(error: unknown, ctx: CommandContext): ExitCode {
   if (error instanceof CommanderError) {
     // Help and version are successes; everything else commander rejects is a usage error.
     // Commander has already printed its message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
-    // `help` asks for it (exit 0); no command at all gets the help on stderr and is a usage error.
-    if (error.code === 'commander.help') return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    if (error.exitCode === 0) return ExitCode.ok;
+    // `help` asks for help (commander.help, exit 0); no command at all gets it on stderr (exit 1
+    // to commander), a usage error.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage;
   }
   if (isCliError(error)) {
@@ -151,7 +150,7 @@ function reportError(error: unknown, ctx: CommandContext): ExitCode {
  * Commander's usage error as ours are: one `error:` line, then one `hint:` line, with its
  * suggestion ("(Did you mean init?)", on a line of its own) and where the usage is.
  */
-export function formatUsageError(text: string, command: string): string {
+function formatUsageError(text: string, command: string): string {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const suggestion = lines.map((line) => /^\(Did you mean (.+)\?\)$/.exec(line.trim())?.[1]).find((name) => name !== undefined);
   const message = lines.filter((line) => !/^\(Did you mean .+\?\)$/.test(line.trim())).join(' ');

@@ -6,6 +6,7 @@
 // truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
 import { createNonce } from './nonce.js';
+import { resolveParentSegments } from '../file-path.js';
 import { constants, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import { lstatIfExists, statIfExists, type Deps } from '../deps.js';
@@ -239,23 +240,20 @@ function notRegularFile(path: string): CliError {
 }
 
 /**
- * The path with its directory as the kernel resolves it, when it goes up one (`..`): client-go
- * opens the path as given, so `link/../config` is the config beside what `link` points at (see
- * absoluteKubeconfigPath). Everything here joins names to dirname() (the lock, the temp file, the
- * link's target), which path.join would fold by text. A directory that is not there is an error:
- * kubectl cannot write through it either ("no such file or directory").
+ * An absolute kubeconfig path with its `..` resolved as the kernel resolves them (file-path.ts;
+ * absoluteKubeconfigPath keeps them): everything here joins names to dirname() (the lock, the
+ * temp file, a link's target), which path.join would fold by text. The directory before the last
+ * `..` must exist (kubectl cannot write through a missing one either); those after it are
+ * created as for any new kubeconfig, as kubectl's MkdirAll creates them.
  */
-async function physicalPath(deps: Pick<Deps, 'fs'>, path: string, given = path): Promise<string> {
+async function physicalPath(deps: Pick<Deps, 'fs' | 'cwd'>, path: string, given = path): Promise<string> {
   if (!hasParentSegment(path)) return path;
-  // Up to the last `..`, which must exist for the kernel to go up from it; what follows is
-  // created as for any new kubeconfig (kubectl's MkdirAll does that too).
-  const parts = path.split(sep);
-  const last = parts.lastIndexOf('..');
-  const dir = parts.slice(0, last + 1).join(sep);
   try {
-    return join(await deps.fs.realpath(dir), ...parts.slice(last + 1));
+    return await resolveParentSegments(deps.fs, deps.cwd, path);
   } catch (error) {
-    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${given}: ${dir}: ${describeErrno(error)}`, {
+    const parts = path.split(sep);
+    const upTo = parts.slice(0, parts.lastIndexOf('..') + 1).join(sep);
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${given}: ${upTo}: ${describeErrno(error)}`, {
       hint: 'a directory before the ".." must exist: the kernel cannot go up from one that does not (kubectl cannot write there either)',
       cause: error,
     });
@@ -263,7 +261,7 @@ async function physicalPath(deps: Pick<Deps, 'fs'>, path: string, given = path):
 }
 
 /** A symlinked kubeconfig stays a symlink: we write to what it points at (also when that does not exist yet). */
-async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid'>, path: string): Promise<string> {
+async function resolveWriteTarget(deps: Pick<Deps, 'fs' | 'uid' | 'cwd'>, path: string): Promise<string> {
   let current = path;
   for (let hops = 0; hops < 32; hops += 1) {
     let stat;

@@ -1,7 +1,8 @@
 // The service-account mount (/var/run/secrets/kubernetes.io/serviceaccount) and the in-cluster
 // server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
+import { resolveParentSegments } from '../file-path.js';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { describeCertificateProblem } from './certificate.js';
@@ -58,12 +59,8 @@ export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir:
  * (realpath would write /run/… where /var/run is a link).
  */
 async function absoluteMountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Promise<string> {
-  const parts = dir.split(sep);
-  const last = parts.lastIndexOf('..');
-  if (last === -1 || sep === '\\') return resolve(deps.cwd, dir);
-  const upTo = parts.slice(0, last + 1).join(sep);
   try {
-    return join(await deps.fs.realpath(isAbsolute(upTo) ? upTo : `${deps.cwd}${sep}${upTo}`), ...parts.slice(last + 1));
+    return resolve(deps.cwd, await resolveParentSegments(deps.fs, deps.cwd, dir));
   } catch {
     // Not there: the stat below says so, for the path as given.
     return resolve(deps.cwd, dir);
