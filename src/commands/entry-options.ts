@@ -44,9 +44,19 @@ const PROBE_TIMEOUT_DEFAULT = '5s';
 export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): EntryNames {
   const names = { cluster: options.cluster ?? defaults.cluster, user: options.user ?? defaults.user, context: options.context ?? defaults.context };
   for (const [flag, value] of Object.entries(names)) {
-    if (value.trim() === '' || /[\n\r\0]/.test(value)) throw new CliError('ERR_BAD_NAME', `--${flag} name must be non-empty and on one line`);
+    checkEntryName(flag, value);
   }
   return names;
+}
+
+/**
+ * A name we write must be something kubectl's own commands can name back: not empty nor only
+ * white space (kubectl takes `' '`, and every later `--context ' '` is a puzzle), one line, no NUL.
+ */
+function checkEntryName(flag: string, value: string): void {
+  if (value === '') throw new CliError('ERR_BAD_NAME', `--${flag} name must not be empty`);
+  if (value.trim() === '') throw new CliError('ERR_BAD_NAME', `--${flag} name ${JSON.stringify(value)} is only white space`, { hint: `give the ${flag} entry a name you can type` });
+  if (/[\n\r\0]/.test(value)) throw new CliError('ERR_BAD_NAME', `--${flag} name must be on one line, without NUL`);
 }
 
 export function lockTimeoutMs(options: EntryOptions): number {
@@ -68,7 +78,7 @@ export function checkOutputCombination(options: EntryOptions): OutputFormat {
   }
   for (const flag of ['cluster', 'user', 'context'] as const) {
     const value = options[flag];
-    if (value !== undefined && (value.trim() === '' || /[\n\r\0]/.test(value))) throw new CliError('ERR_BAD_NAME', `--${flag} name must be non-empty and on one line`);
+    if (value !== undefined) checkEntryName(flag, value);
   }
   if (options.stdout && format === 'json') throw new CliError('ERR_USAGE', '--stdout and -o json cannot be combined', { hint: '--stdout already prints a kubeconfig' });
   // --kubeconfig names the file to write, which --stdout does not do: it was silently ignored.

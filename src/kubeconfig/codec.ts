@@ -234,7 +234,12 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
     // json: a key given twice is the last value, as go-yaml v2 reads it (kubectl too), not an error.
     documents = loadAll(body, undefined, { filename: source, schema: LOAD_SCHEMA, json: true });
   } catch (error) {
-    const reason = error instanceof YAMLException ? `yaml: ${withoutValueText(error.reason)}${error.mark ? ` (line ${error.mark.line + 1})` : ''}` : String(error);
+    // go-yaml's reader refuses the same characters before it parses, in these words, with no line.
+    const reason = !(error instanceof YAMLException)
+      ? String(error)
+      : error.reason === 'the stream contains non-printable characters'
+        ? 'yaml: control characters are not allowed'
+        : `yaml: ${withoutValueText(error.reason)}${error.mark ? ` (line ${error.mark.line + 1})` : ''}`;
     // No cause: js-yaml's error quotes the lines around the mark (a token on one of them), and
     // --debug prints causes.
     throw malformed(source, reason);

@@ -400,6 +400,7 @@ describe('init with bad input', () => {
     { name: '--probe-timeout 600h, past what a timer holds (was: every stage failed at once)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe', '--probe-timeout', '600h'] },
     { name: '--probe-timeout without --probe (was: silently ignored)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--probe-timeout', '2s'] },
     { name: 'an empty --sa-dir (was: the working directory, silently)', code: 2, setup: () => undefined, args: (dir) => ['--sa-dir', '', '--kubeconfig', join(dir, 'config')] },
+    { name: 'a --cluster of white space only (kubectl takes it; no later command can name it plainly)', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--cluster', '  '] },
     { name: 'an empty --context', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--context', ''] },
     { name: 'a --namespace that is not a DNS label', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', 'Bad_NS'] },
     { name: 'an empty --namespace', code: 2, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '-n', ''] },

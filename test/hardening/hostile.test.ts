@@ -270,7 +270,7 @@ const cases: readonly HostileCase[] = [
   { name: 'init: binary bytes in the namespace file', outcome: { code: 3, line: /not a valid DNS label/ }, args: (w) => (w.write('serviceaccount/..data/namespace', Buffer.from([0x74, 0, 0xff])), initArgs(w)) },
   { name: 'init: a server URL with credentials in it', outcome: { code: 2, line: /must not carry credentials/ }, args: (w) => [...initArgs(w), '--server', 'https://admin:s3cret@10.96.0.1:443'] },
   { name: 'init: a server URL with a newline', outcome: { code: 2, line: /contains whitespace or control characters/ }, args: (w) => [...initArgs(w), '--server', 'https://10.96.0.1\nhttps://evil'] },
-  { name: 'init: a context name with a newline', outcome: { code: 2, line: /--context name must be non-empty and on one line/ }, args: (w) => [...initArgs(w), '--context', 'a\nb'] },
+  { name: 'init: a context name with a newline', outcome: { code: 2, line: /--context name must be on one line, without NUL/ }, args: (w) => [...initArgs(w), '--context', 'a\nb'] },
   { name: 'init: a 100 KB context name (succeeds)', outcome: 'success', args: (w) => [...initArgs(w), '--context', `c${'x'.repeat(100_000)}`] },
   {
     name: 'init: KUBECONFIG with empty entries (succeeds)',

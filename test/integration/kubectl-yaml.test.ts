@@ -181,8 +181,8 @@ describe('reading kubeconfigs as kubectl does', () => {
       expect(viaReader, 'reader.ts refuses it too').toBe('ERR_KUBECONFIG_MALFORMED');
       if (!(error instanceof CliError) || error.code !== 'ERR_KUBECONFIG_MALFORMED') throw error;
       expect(theirs.error, `we refused (${error.message}) what kubectl loads`).toBeDefined();
-      // go-yaml-scan.ts's refusals are in kubectl's words, line number included.
-      const scanned = /(yaml: (?:line \d+: )?(?:found character that cannot start any token|found a tab character .*|did not find expected node content))$/.exec(error.message)?.[1];
+      // go-yaml-scan.ts's refusals (and non-printable characters) are in kubectl's words, line number included.
+      const scanned = /(yaml: (?:line \d+: )?(?:found character that cannot start any token|found a tab character .*|did not find expected node content|control characters are not allowed))$/.exec(error.message)?.[1];
       if (scanned !== undefined) expect(theirs.error).toContain(`: ${scanned}`);
       return;
     }
