@@ -3,7 +3,7 @@
 // certificate and key (data wins over file), basic auth, exec plugins
 // (plugin/pkg/client/auth/exec/exec.go), impersonation headers. auth-provider plugins are not run.
 // Every secret is registered with the redaction registry the moment it is learnt.
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import * as z from '../validation.js';
 import type { Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
@@ -182,6 +182,17 @@ export async function resolveCredentials(deps: CredentialDeps, target: ProbeTarg
   // and the API server trims the header: `token: "abc "` authenticates as abc. Sent as kubectl sends it.
   const sent = bearer?.token.replace(/[ \t]+$/, '');
   return bearer && sent !== bearer.token ? { ...credentials, bearer: { ...bearer, token: sent as string } } : credentials;
+}
+
+/** Go's exec.LookPath on Unix: the first absolute PATH entry holding an executable file of that name. */
+async function lookPath(deps: Pick<Deps, 'fs'>, name: string, path: string): Promise<string | undefined> {
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    const stat = await deps.fs.stat(candidate).catch(() => undefined);
+    if (stat !== undefined && !stat.isDirectory() && (stat.mode & 0o111) !== 0) return candidate;
+  }
+  return undefined;
 }
 
 /**
@@ -508,7 +519,16 @@ async function runExecPlugin(deps: CredentialDeps, exec: ExecConfig, target: Pro
     });
   }
   // Relative commands containing a slash resolve against the kubeconfig's directory (loader.go ResolvePaths).
-  const program = command.includes('/') && !isAbsolute(command) && target.userFile ? resolve(dirname(target.userFile), command) : command;
+  const resolved = command.includes('/') && !isAbsolute(command) && target.userFile ? resolve(dirname(target.userFile), command) : command;
+  // A bare name is looked up as Go's exec.Command does, in kubectl's own PATH (not the one
+  // exec.env gives the plugin, which spawn would search), and never relative to the working
+  // directory (a "." or empty PATH entry: Go's ErrDot, which kubectl reports as not found).
+  const program = resolved.includes('/') || sep === '\\' ? resolved : await lookPath(deps, resolved, deps.env['PATH'] ?? '');
+  if (program === undefined) {
+    throw new CliError('ERR_EXEC_PLUGIN', `exec: executable ${command} not found`, {
+      hint: installHintOf(exec) || `install ${command} or put it on PATH (kubectl looks it up in its own PATH, not in exec.env's, and never in the working directory)`,
+    });
+  }
   const env: Record<string, string | undefined> = { ...deps.env };
   for (const entry of exec.env ?? []) env[entry.name] = entry.value ?? '';
   env['KUBERNETES_EXEC_INFO'] = buildExecInfo(exec, target, options.caPem);

@@ -43,8 +43,15 @@ export interface ConnectionPlan {
  */
 export function planConnection(target: ProbeTarget, env: Readonly<Record<string, string | undefined>>): ConnectionPlan {
   const cluster = target.cluster;
-  const server = cluster.server?.trim() ?? '';
+  const server = cluster.server ?? '';
   const warnings: string[] = [];
+  // client-go takes the server as written: a space at either end fails every kubectl request
+  // (`invalid character " " in host name`, `host must be a URL or a host:port pair`).
+  if (server !== server.trim()) {
+    throw new CliError('ERR_CONFIG_INVALID', `server ${JSON.stringify(server)} of context "${target.label}" has white space at its ${server.trimStart() === server ? 'end' : 'start'}: kubectl cannot connect with it ("host must be a URL or a host:port pair")`, {
+      hint: `remove it: kubectl config set-cluster NAME --server=${server.trim()}`,
+    });
+  }
   if (server === '') {
     throw new CliError('ERR_CONFIG_INVALID', `no server found for cluster of context "${target.label}"`, {
       hint: 'set it with kubectl config set-cluster NAME --server=https://HOST:PORT',

@@ -26,8 +26,12 @@ beforeAll(async () => {
   files['/t/c.key'] = mine.key;
   files['/t/stranger.key'] = stranger.key;
 });
+const noEntry = () => Promise.reject(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
+/** Executables on the PATH the probe is given (/usr/bin), as exec plugins are looked up. */
+const onPath = new Set(['/usr/bin/p', '/usr/bin/aws']);
 const fs = {
-  readFile: (path: string) => (path in files ? Promise.resolve(files[path]) : Promise.reject(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }))),
+  readFile: (path: string) => (path in files ? Promise.resolve(files[path]) : noEntry()),
+  stat: (path: string) => (onPath.has(path) ? Promise.resolve({ isDirectory: () => false, mode: 0o100755 }) : noEntry()),
 } as unknown as FileSystem;
 
 function fakeSpawn(answer: Partial<SpawnResult> | Error, calls: SpawnRequest[] = []): CredentialDeps['spawn'] {
@@ -62,6 +66,20 @@ async function resolve(user: User, spawn: CredentialDeps['spawn'] = fakeSpawn({}
 describe('resolveCredentials', () => {
   it('sends a token with trailing spaces or tabs trimmed, as Go\'s HTTP writer trims the header (kubectl authenticates with it)', async () => {
     expect((await resolve({ token: 'inline-token-xyz \t ' })).credentials.bearer?.token).toBe('inline-token-xyz');
+  });
+
+  it.each([
+    // Go's exec.Command searches kubectl's PATH; spawn would search the PATH exec.env gives the child.
+    ['in the PATH of exec.env only', { PATH: '/usr/bin' }, [{ name: 'PATH', value: '/opt/bin' }], 'plug', ['/opt/bin/plug']],
+    // Go refuses a command found relative to the working directory (ErrDot): kubectl says not found.
+    ['only through a "." PATH entry', { PATH: '.:/usr/bin' }, [], 'plug', ['plug']],
+    ['only through an empty PATH entry', { PATH: ':/usr/bin' }, [], 'plug', ['plug']],
+  ])('does not find an exec plugin %s, as kubectl does not', async (_name, env, execEnv, command, executables) => {
+    for (const file of executables) onPath.add(file);
+    const calls: SpawnRequest[] = [];
+    const error = await resolveCredentials({ fs, env: { ...env, HOME: '/home/u' }, spawn: fakeSpawn({ stdout: credential('client.authentication.k8s.io/v1', { token: 'tok-from-plugin' }) }, calls) }, target({ exec: { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', command, env: execEnv } }), { secrets: createSecretRegistry(), timeoutMs: 1000, now: NOW }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_EXEC_PLUGIN', message: `exec: executable ${command} not found` });
+    expect(calls).toEqual([]);
   });
 
   it('trims a tokenFile as Go trims it (NEL too)', async () => {
@@ -269,7 +287,8 @@ describe('exec plugins', () => {
     expect(credentials.bearer?.token).toBe('exec-token-123456');
     expect(secrets.list()).toContain('exec-token-123456');
     const call = calls[0];
-    expect(call?.command).toBe('aws');
+    // Looked up in the probe's own PATH, as Go's exec.Command looks it up in kubectl's.
+    expect(call?.command).toBe('/usr/bin/aws');
     expect(call?.args).toEqual(['eks', 'get-token']);
     expect(call?.stdin).toBeUndefined();
     expect(call?.env).toMatchObject({ PATH: '/usr/bin', HOME: '/home/u', AWS_PROFILE: 'prod' });

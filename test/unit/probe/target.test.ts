@@ -40,6 +40,9 @@ describe('planConnection', () => {
     ['a socks5 proxy-url', { server: 'https://a', 'proxy-url': 'socks5://p:1080' }, 'ERR_CONFIG_INVALID'],
     ['an ftp server', { server: 'ftp://a' }, 'ERR_CONFIG_INVALID'],
     ['a server URL carrying a user and password', { server: 'https://admin:s3cret@a:6443' }, 'ERR_CONFIG_INVALID'],
+    // kubectl takes the server as written and cannot connect: the probe used to trim it and pass.
+    ['a server with a space in front', { server: ' https://a:6443' }, 'ERR_CONFIG_INVALID'],
+    ['a server with a space at the end', { server: 'https://a:6443 ' }, 'ERR_CONFIG_INVALID'],
   ])('rejects %s (exit 3)', (_name, cluster, code) => {
     expect(errorCodeOf(() => planConnection(target(cluster), {}))).toBe(code);
   });
