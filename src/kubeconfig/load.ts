@@ -252,6 +252,30 @@ export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, opt
  * file again. Unlike client-go's WriteFile, the copy appears whole or not at all (a temp file
  * linked into place, which also never replaces a file created meanwhile).
  */
+function isPermissionError(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/**
+ * client-go Migrate's stat of ~/.kube/config: true when it exists, or may not be looked at
+ * (skipped); false when it does not exist (migrate); any other error fails the load, as it fails
+ * every kubectl command ("stat …/.kube/config: not a directory" when ~/.kube is a file).
+ */
+async function statMigrationDestination(deps: Pick<Deps, 'fs'>, destination: string): Promise<boolean> {
+  try {
+    await deps.fs.stat(destination);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return false;
+    if (isPermissionError(error)) return true;
+    throw new CliError('ERR_KUBECONFIG_UNREADABLE', `stat ${destination}: ${describeErrno(error)}`, {
+      cause: error,
+      hint: `kubectl fails every command the same way: make ${dirname(destination)} a directory (or move it away)`,
+    });
+  }
+}
+
 export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' | 'cwd'> & Partial<Pick<Deps, 'pid'>>): Promise<void> {
   const destination = resolve(deps.cwd, join(deps.homeDir, '.kube', 'config'));
   const source = resolve(deps.cwd, join(deps.homeDir, '.kube', '.kubeconfig'));
@@ -259,17 +283,14 @@ export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' 
   let sourceStat;
   try {
     sourceStat = await statIfExists(deps.fs, source);
-  } catch {
-    return; // not ours to read: nothing to migrate (client-go skips it)
+  } catch (error) {
+    // Not ours to read: nothing to migrate (client-go skips it). Anything else (~/.kube is a
+    // file: ENOTDIR) fails client-go's stat of the destination first, and with it every load.
+    if (!isPermissionError(error)) await statMigrationDestination(deps, destination);
+    return;
   }
   if (sourceStat === undefined) return; // missing, as nearly always
-  try {
-    await deps.fs.stat(destination);
-    return;
-  } catch (error) {
-    // As client-go: a destination we may not stat is skipped; only "does not exist" migrates.
-    if (errnoCode(error) !== 'ENOENT') return;
-  }
+  if (await statMigrationDestination(deps, destination)) return;
   const hint = 'kubectl fails the same way: create ~/.kube/config (or make ~/.kube writable), or move ~/.kube/.kubeconfig away';
   if (sourceStat.isDirectory()) throw new CliError('ERR_KUBECONFIG_UNREADABLE', `cannot migrate ${source} to ${destination} because it is a directory`, { hint });
   if (!sourceStat.isFile()) return;

@@ -85,6 +85,13 @@ describe('migrateLegacyKubeconfig', () => {
     await expect(migrateLegacyKubeconfig(deps(dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE', message: expect.stringMatching(/because it is a directory$/) });
   });
 
+  it('fails, as every kubectl command fails, when ~/.kube is a file (stat of ~/.kube/config: not a directory)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '.kube'), 'not a directory\n');
+    await expect(migrateLegacyKubeconfig(deps(dir))).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNREADABLE', message: `stat ${join(dir, '.kube', 'config')}: not a directory` });
+    expect(readFileSync(join(dir, '.kube'), 'utf8')).toBe('not a directory\n');
+  });
+
   it('does nothing without a legacy file', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, '.kube'));
