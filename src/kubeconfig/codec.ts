@@ -5,6 +5,7 @@
 // makes it a bundle of its own, dist/codec.cjs, with js-yaml, the schemas and their zod, and a
 // code cache of its own. The demo, a bundle of its own too, imports it directly.
 import { findGoYamlRefusal, formatGoYamlRefusal } from './go-yaml-scan.js';
+import type { ParseOptions } from './reader.js';
 import * as jsYaml from 'js-yaml';
 import { DEFAULT_SCHEMA, dump, FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 import { CliError } from '../errors.js';
@@ -219,7 +220,7 @@ export function isBlankYaml(text: string): boolean {
   return /^[ \r\n]*$/.test(text);
 }
 
-export function parseKubeconfig(text: string, source: string): Kubeconfig {
+export function parseKubeconfig(text: string, source: string, options: ParseOptions = {}): Kubeconfig {
   // client-go: "if there's no data in a file, return the default object instead of failing".
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (isBlankYaml(body)) return {};
@@ -249,7 +250,7 @@ export function parseKubeconfig(text: string, source: string): Kubeconfig {
   // them, so it is refused (and left alone) rather than half read.
   // One that holds nothing ("---" at the end, `{}`) loses nothing.
   const extra = documents.slice(1).filter((other) => !isEmptyDocument(other)).length;
-  if (extra > 0) {
+  if (extra > 0 && !options.firstDocumentOnly) {
     throw malformed(source, `the file holds ${extra + 1} YAML documents; kubectl reads only the first, and rewriting it would drop the others`);
   }
   const loaded = documents[0];

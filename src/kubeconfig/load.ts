@@ -7,6 +7,7 @@ import { statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { createNonce } from './nonce.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
+import type { ParseOptions } from './reader.js';
 
 /** Refuse to read a kubeconfig bigger than this (a 5,000-context file is about 9 MB). */
 export const MAX_KUBECONFIG_BYTES = 64 * 1024 * 1024;
@@ -147,7 +148,7 @@ function endsInSeparator(path: string): boolean {
 }
 
 /** Reads one kubeconfig file; a missing file is `undefined`, anything else unreadable is an error. */
-export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): Promise<Kubeconfig | undefined> {
+export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string, options: ParseOptions = {}): Promise<Kubeconfig | undefined> {
   let text: string;
   try {
     const stat = await deps.fs.stat(path);
@@ -166,7 +167,7 @@ export async function readKubeconfigFile(deps: Pick<Deps, 'fs'>, path: string): 
   }
   // reader.ts reads what kubectl and we write, and codec.ts (js-yaml, zod) anything else. Both
   // are imported on the first parse: a new kubeconfig never needs either.
-  return (await import('./reader.js')).parseKubeconfigText(text, path);
+  return (await import('./reader.js')).parseKubeconfigText(text, path, options);
 }
 
 /**
@@ -225,6 +226,12 @@ export interface LoadOptions {
   readonly allowMissingExplicit?: boolean;
   /** The caller has just migrated the legacy ~/.kube/.kubeconfig (the writer does, first). */
   readonly migrated?: boolean;
+  /**
+   * For readers that never write (the probe): a file of several YAML documents is read as kubectl
+   * reads it, its first document, instead of refused (a writer refuses it: a rewrite would drop
+   * the rest).
+   */
+  readonly readOnly?: boolean;
 }
 
 export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, options: LoadOptions = {}): Promise<LoadedKubeconfigs> {
@@ -232,7 +239,7 @@ export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, opt
   const precedence = kubeconfigPrecedence(deps, explicitPath);
   const files: LoadedFile[] = [];
   for (const path of precedence) {
-    const config = await readKubeconfigFile(deps, path);
+    const config = await readKubeconfigFile(deps, path, options.readOnly ? { firstDocumentOnly: true } : {});
     files.push(config === undefined ? { path, exists: false } : { path, exists: true, config });
   }
   const explicit = explicitPath !== undefined && explicitPath !== '' ? precedence[0] : undefined;
@@ -244,14 +251,6 @@ export async function loadKubeconfigs(deps: LoadDeps, explicitPath?: string, opt
   return { ...(explicit === undefined ? {} : { explicitPath: explicit }), precedence, files, merged: mergeKubeconfigs(files) };
 }
 
-/**
- * client-go's Load() starts with Migrate() (loader.go currentMigrationRules): when ~/.kube/config
- * does not exist and the legacy ~/.kube/.kubeconfig does, the legacy file is copied there, with
- * its mode & 0666, whatever KUBECONFIG or --kubeconfig say. Without it, a first `init` wrote a
- * ~/.kube/config holding only our entries, and kubectl never migrated (nor showed) the legacy
- * file again. Unlike client-go's WriteFile, the copy appears whole or not at all (a temp file
- * linked into place, which also never replaces a file created meanwhile).
- */
 function isPermissionError(error: unknown): boolean {
   const code = errnoCode(error);
   return code === 'EACCES' || code === 'EPERM';
@@ -276,6 +275,14 @@ async function statMigrationDestination(deps: Pick<Deps, 'fs'>, destination: str
   }
 }
 
+/**
+ * client-go's Load() starts with Migrate() (loader.go currentMigrationRules): when ~/.kube/config
+ * does not exist and the legacy ~/.kube/.kubeconfig does, the legacy file is copied there, with
+ * its mode & 0666, whatever KUBECONFIG or --kubeconfig say. Without it, a first `init` wrote a
+ * ~/.kube/config holding only our entries, and kubectl never migrated (nor showed) the legacy
+ * file again. Unlike client-go's WriteFile, the copy appears whole or not at all (a temp file
+ * linked into place, which also never replaces a file created meanwhile).
+ */
 export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' | 'cwd'> & Partial<Pick<Deps, 'pid'>>): Promise<void> {
   const destination = resolve(deps.cwd, join(deps.homeDir, '.kube', 'config'));
   const source = resolve(deps.cwd, join(deps.homeDir, '.kube', '.kubeconfig'));

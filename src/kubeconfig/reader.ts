@@ -18,8 +18,13 @@ import { findDuplicateName, matchesKubeconfigShape } from './shape.js';
  * The kubeconfig in `text`: read here when this module can vouch for it, otherwise by codec.ts's
  * parseKubeconfig, which loads (with js-yaml and zod) only then.
  */
-export async function parseKubeconfigText(text: string, source: string): Promise<Kubeconfig> {
-  return readPlainKubeconfig(text) ?? (await import('./codec.js')).parseKubeconfig(text, source);
+export async function parseKubeconfigText(text: string, source: string, options: ParseOptions = {}): Promise<Kubeconfig> {
+  return readPlainKubeconfig(text) ?? (await import('./codec.js')).parseKubeconfig(text, source, options);
+}
+
+export interface ParseOptions {
+  /** Read the first YAML document only, as kubectl does, for a file that will not be written. */
+  readonly firstDocumentOnly?: boolean;
 }
 
 /**

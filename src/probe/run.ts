@@ -46,7 +46,7 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
     let loaded: LoadedKubeconfigs;
     let names: string[];
     try {
-      loaded = await loadKubeconfigs(deps, options.kubeconfig);
+      loaded = await loadKubeconfigs(deps, options.kubeconfig, { readOnly: true });
       names = [...loaded.merged.contexts.keys()].sort();
       if (names.length === 0) {
         throw new CliError('ERR_CONTEXT_NOT_FOUND', 'the kubeconfig has no contexts to probe', { hint: `looked in ${loaded.precedence.join(', ') || '(no files)'}` });
@@ -82,7 +82,7 @@ export async function runProbe(ctx: CommandContext, options: RunProbeOptions): P
       probeDeps,
       label,
       async () => {
-        loaded = await loadKubeconfigs(deps, options.kubeconfig);
+        loaded = await loadKubeconfigs(deps, options.kubeconfig, { readOnly: true });
         // kubectl with no current context (no kubeconfig at all, the usual case in a pod) uses the
         // in-cluster config when it is possible (client-go DeferredLoadingClientConfig: an empty
         // config, then inClusterClientConfig.Possible()); so does the probe, as --in-cluster would.
@@ -124,7 +124,7 @@ export async function probeWrittenContextResult(ctx: CommandContext, options: Pr
     createProbeDeps(ctx),
     options.contextName,
     async () => {
-      const loaded = await loadKubeconfigs(deps, options.kubeconfigPath);
+      const loaded = await loadKubeconfigs(deps, options.kubeconfigPath, { readOnly: true });
       return targetFromContext(resolveContext(loaded.merged, options.contextName));
     },
     { timeoutMs: options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, timeoutFlag: '--probe-timeout', secrets: ctx.secrets, warn: ctx.warn },

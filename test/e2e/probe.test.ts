@@ -2,7 +2,7 @@
 // JSON output, exit codes, secrets kept out of the output, and curl as the oracle for the request
 // stage (curl --cacert with the Authorization header read from a file; never -k).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,14 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(result.stdout).toContain('may list pods in team-a: yes');
     expect(result.stdout).not.toContain('\u001b[');
     expect(result.stdout + result.stderr).not.toContain(deployer);
+  });
+
+  it('reads the first of several YAML documents, as kubectl does (was: refused at config, a writer\'s rule)', async () => {
+    const path = kubeconfig('multi.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    appendFileSync(path, '---\ncurrent-context: elsewhere\n');
+    const result = await runCli(['probe'], { env: env(path) });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/^probe deployer\b/m);
   });
 
   it('takes an empty --context as none, as kubectl does: the current context (was: "no current context is set")', async () => {

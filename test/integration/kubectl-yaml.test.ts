@@ -252,6 +252,16 @@ describe('reading kubeconfigs as kubectl does', () => {
     expect(parseKubeconfig('current-context: a\n---\n', 'one')).toEqual({ 'current-context': 'a' });
   });
 
+  it('reads the first document of several, as kubectl does, for a reader that never writes (the probe)', async () => {
+    const file = join(tempDir(), 'multi');
+    writeFileSync(file, `${cluster('')}current-context: a\n---\ncurrent-context: b\n`);
+    const theirs = kubectlView(file).view as { 'current-context': string; clusters: unknown[] };
+    const ours = await readKubeconfigFile({ fs: fsp }, file, { firstDocumentOnly: true });
+    expect(ours?.['current-context']).toBe(theirs['current-context']);
+    expect(ours?.clusters?.map((entry) => entry.name)).toEqual(['c']);
+    await expect(readKubeconfigFile({ fs: fsp }, file)).rejects.toThrow(/holds 2 YAML documents/);
+  });
+
   it('never quotes a value of a user (a token, a password) in an error, nor the lines around it', () => {
     const numeric = 'users:\n- name: ci\n  user:\n    token: 80412761199021345\n';
     expect(() => parseKubeconfig(numeric, 'k')).toThrow(/an integer of 17 digits is too large/);
