@@ -53,7 +53,8 @@ export function probeCommand(ctx: CommandContext): Command {
         throw new CliError('ERR_BAD_FLAG_VALUE', `--path "${flags.path}" must start with /`, { hint: 'e.g. --path /api/v1/namespaces/default/pods' });
       }
       // A namespace is a DNS label, as init and from-* check their -n (client-go validateContext).
-      const namespace = flags.namespace === undefined ? undefined : validateNamespace(flags.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
+      // kubectl -n "" is no namespace flag at all (client-go skips empty overrides): the context's.
+      const namespace = flags.namespace === undefined || flags.namespace === '' ? undefined : validateNamespace(flags.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
       if (flags.saDir === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--sa-dir must name a directory', { hint: `leave it out for ${DEFAULT_SA_DIR}` });
       const timeoutMs = parseTimeout(flags.timeout, '--timeout');
       if (timeoutMs <= 0) throw new CliError('ERR_BAD_DURATION', '--timeout must be positive');

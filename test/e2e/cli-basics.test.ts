@@ -110,7 +110,7 @@ describe('usage errors', () => {
     expect(result.stderr).toContain('Usage: sa-kubeconfig');
   });
 
-  it.each([['Bad_NS'], [''], ['a.b']])('probe -n %j is a bad flag value (exit 2, one line), as for init and from-*', async (namespace) => {
+  it.each([['Bad_NS'], ['a.b']])('probe -n %j is a bad flag value (exit 2, one line), as for init and from-*', async (namespace) => {
     const result = await runCli(['probe', '-n', namespace, '--kubeconfig', '/nonexistent/kubeconfig']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');

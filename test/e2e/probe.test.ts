@@ -93,6 +93,13 @@ describe('sa-kubeconfig probe (built CLI)', () => {
     expect(result.stdout).toMatch(/^probe deployer\b/m);
   });
 
+  it('takes an empty -n as none, as kubectl does: the context\'s namespace (was: exit 2)', async () => {
+    const path = kubeconfig('empty-namespace.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
+    const result = await runCli(['probe', '-n', ''], { env: env(path) });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain('may list pods in team-a: yes');
+  });
+
   it('takes an empty --context as none, as kubectl does: the current context (was: "no current context is set")', async () => {
     const path = kubeconfig('empty-context.yaml', [{ name: 'deployer', server: api.url, user: { token: deployer } }]);
     const result = await runCli(['probe', '--context='], { env: env(path) });
