@@ -93,7 +93,7 @@ export function destinationFor(
       hint: 'pass --server https://HOST[:PORT], or --source-context NAME',
     });
   }
-  if (server === undefined) checkSourceServer(source, server, env);
+  checkSourceServer(source, server, env);
   const sameServer = source?.server !== undefined && trimSlash(source.server) === trimSlash(chosen);
   return {
     server: chosen,

@@ -7,7 +7,7 @@ import type { Deps } from '../deps.js';
 import { CliError, isCliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { kubectlFailure, parseKubectlJson, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
-import { describeNonTokenCharacter, trimGoSpace } from '../serviceaccount/read.js';
+import { describeNonTokenCharacter, hasInnerWhiteSpace, trimGoSpace } from '../serviceaccount/read.js';
 
 export const SERVICE_ACCOUNT_TOKEN_TYPE = 'kubernetes.io/service-account-token';
 export const SERVICE_ACCOUNT_NAME_ANNOTATION = 'kubernetes.io/service-account.name';
@@ -80,7 +80,7 @@ export function interpretTokenSecret(secret: Secret, where: string): TokenSecret
   const raw = decode('token');
   const token = raw === undefined ? undefined : trimGoSpace(raw);
   if (token === undefined || token === '') return { populated: false };
-  if (/(?!\uFEFF)\s/.test(token)) {
+  if (hasInnerWhiteSpace(token)) {
     throw new CliError('ERR_SECRET_BAD_DATA', `secret ${where}: data["token"] contains whitespace`, {
       hint: 'a service-account token is one line; the Secret holds something else',
     });

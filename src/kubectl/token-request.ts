@@ -5,7 +5,7 @@
 import { CliError } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { kubectlFailure, runKubectl, type KubectlDeps, type KubectlTarget } from './run.js';
-import { describeNonTokenCharacter, trimGoSpace } from '../serviceaccount/read.js';
+import { describeNonTokenCharacter, hasInnerWhiteSpace, trimGoSpace } from '../serviceaccount/read.js';
 
 /** The API server rejects less (pkg/apis/authentication/validation ValidateTokenRequest: "may not specify a duration less than 10 minutes"). */
 export const MIN_TOKEN_DURATION_SECONDS = 600;
@@ -91,7 +91,7 @@ export async function requestToken(deps: KubectlDeps, target: KubectlTarget, inp
   }
   // Printed without a trailing newline unless stdout is a terminal (create_token.go); trim both ways.
   const token = trimGoSpace(outcome.stdout);
-  if (token === '' || /(?!\uFEFF)\s/.test(token)) {
+  if (token === '' || hasInnerWhiteSpace(token)) {
     throw new CliError('ERR_KUBECTL_OUTPUT', `${outcome.command} printed no token`, {
       hint: 'run the command by hand to see what kubectl prints',
     });

@@ -128,6 +128,14 @@ export function describeNonTokenCharacter(token: string): string | undefined {
   return undefined;
 }
 
+/**
+ * White space inside an already trimmed token: not one token. U+FEFF is white space to \s, not to
+ * Go; describeNonTokenCharacter names it as what it is.
+ */
+export function hasInnerWhiteSpace(token: string): boolean {
+  return /(?!\uFEFF)\s/.test(token);
+}
+
 /** Trimmed as client-go trims it (trimGoSpace), non-empty, one word of visible ASCII. */
 export function validateToken(raw: string, source: string): string {
   const token = trimGoSpace(raw);
@@ -137,8 +145,7 @@ export function validateToken(raw: string, source: string): string {
       hint: 'the file was saved as "UTF-8 with BOM": kubectl would send the mark as part of the token, and the API server would refuse it; write the token without it',
     });
   }
-  // U+FEFF is white space to \s, not to Go: it is described below, as what it is.
-  if (/(?!\uFEFF)\s/.test(token)) {
+  if (hasInnerWhiteSpace(token)) {
     throw new CliError('ERR_SA_TOKEN_INVALID', `service-account token ${source} contains whitespace inside it`, {
       hint: 'a token is one line without spaces; was something else written into the file?',
     });
