@@ -8,9 +8,10 @@
 // Why: measured here (CPU time, min of 15 runs), init took 0.16 s with a plain require of the
 // bundle, 0.11 s with this cache, against 0.09 s for node -e 0: compiling the bundle is most of
 // the start-up gap. V8 caches the functions compiled when the cache is made, so each bundle is
-// warmed up by what it does for users: cli.cjs by a real `init` (into a temp dir), codec.cjs by
-// parsing and writing kubeconfigs as kubectl and we write them, claims.cjs by a parse, probe.cjs
-// by a probe of a plain-http API server in the warm-up process; the kubectl flows by loading.
+// warmed up by what it does for users: cli.cjs by a real `init` (into a temp dir), program.cjs by
+// an init that goes through commander, codec.cjs by parsing and writing kubeconfigs as kubectl
+// and we write them, claims.cjs by a parse, probe.cjs by a probe of a plain-http API server in
+// the warm-up process; the kubectl flows by loading.
 //
 // Layout: MAGIC (format and Node version), the bundle's byte length and V8's data's byte length
 // as 10 decimal digits each, the bundle inside Node's CommonJS wrapper (the text V8 compiles), zero
@@ -62,8 +63,27 @@ if (wrapped !== Module.wrap(source)) throw new Error('Module.wrap changed; updat
 const script = new vm.Script(wrapped, { filename: resolve(process.argv[3] ?? file), importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
 
 function runBundle() {
-  const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return requireBundle(file);
+}
+
+/** The bundles run so far in this warm-up, by path: each once, as the bin runs them. */
+const bundles = new Map();
+
+/**
+ * require() as bin/sa-kubeconfig.js gives it to the bundles: a bundle of the same dist/ runs once,
+ * here from its source, except the one being cached, which runs from `script` (so the functions
+ * a warm-up reaches through another bundle, the probe's through cli.cjs and program.cjs, are
+ * compiled in it); anything else is Node's require.
+ */
+function requireBundle(id) {
+  if (dirname(id) !== dirname(file) || !id.endsWith('.cjs')) return createRequire(file)(id);
+  let module = bundles.get(id);
+  if (module === undefined) {
+    module = { exports: {} };
+    bundles.set(id, module);
+    const compiled = id === file ? script : new vm.Script(Module.wrap(readFileSync(id, 'latin1')), { filename: id });
+    compiled.runInThisContext().call(module.exports, module.exports, requireBundle, module, id, dirname(id));
+  }
   return module.exports;
 }
 
@@ -89,6 +109,20 @@ function isolateHome(work) {
 
 /** cli.cjs: a real init into a new kubeconfig, the path a pod takes. */
 function warmUpInit() {
+  runInit((sa, config) => ['init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', config]);
+}
+
+/**
+ * program.cjs: the same init, given as a command line that main.ts leaves to commander (`-nNS`,
+ * a short flag with its value attached; src/commands/flag-spec.ts): the program, commander's
+ * parse and init's commander command are compiled, as every other command's run starts.
+ */
+function warmUpProgram() {
+  runInit((sa, config) => ['init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', config, '-nwarmup']);
+}
+
+/** Runs cli.cjs (this bundle or the one beside it) as `sa-kubeconfig ARGS`, ARGS from `args(mountDir, kubeconfig)`, on a warm-up mount. */
+function runInit(args) {
   const work = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
   const sa = join(work, 'serviceaccount');
   mkdirSync(sa);
@@ -99,13 +133,20 @@ function warmUpInit() {
   writeFileSync(join(sa, 'ca.crt'), WARMUP_CA);
   writeFileSync(join(sa, 'namespace'), 'warmup');
   isolateHome(work);
-  process.argv = [process.argv[0], file, 'init', '--sa-dir', sa, '--server', 'https://10.0.0.1:443', '--kubeconfig', join(work, 'config')];
-  runBundle();
+  const cliFile = join(dirname(file), 'cli.cjs');
+  process.argv = [process.argv[0], cliFile, ...args(sa, join(work, 'config'))];
+  requireBundle(cliFile);
   // The process exits when init is done (cli.ts sets process.exitCode and leaves nothing pending).
   process.once('exit', (code) => {
     rmSync(work, { recursive: true, force: true });
     if (code !== 0) {
       process.stderr.write(`the warm-up init failed with exit code ${code}; no code cache written\n`);
+      return;
+    }
+    // Should main.ts come to run this command line without commander, program.cjs would be warmed up by nothing.
+    if (!bundles.has(file)) {
+      process.stderr.write(`the warm-up init never loaded ${basename(file)}; no code cache written\n`);
+      process.exitCode = 1;
       return;
     }
     writeCache();
@@ -228,16 +269,11 @@ async function warmUpProbe() {
     ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: warmup', '  cluster:', `    server: ${serverUrl}`, 'contexts:', '- name: warmup', '  context:', '    cluster: warmup', '    namespace: warmup', '    user: warmup', 'current-context: warmup', 'users:', '- name: warmup', '  user:', '    token: warmup', ''].join('\n'),
     { mode: 0o600 },
   );
-  const probe = runBundle();
-  const cliFile = join(dirname(file), 'cli.cjs');
-  const cli = new vm.Script(Module.wrap(readFileSync(cliFile, 'latin1')), { filename: cliFile });
-  const requireFromCli = createRequire(cliFile);
-  // cli.cjs loads the probe with require(<its directory>/probe.cjs): this bundle, the one being cached.
-  const requireForCli = (id) => (id === file ? probe : requireFromCli(id));
   isolateHome(work);
+  const cliFile = join(dirname(file), 'cli.cjs');
   process.argv = [process.argv[0], cliFile, 'probe', '--kubeconfig', kubeconfig, '--timeout', '10s'];
-  const module = { exports: {} };
-  cli.runInThisContext().call(module.exports, module.exports, requireForCli, module, cliFile, dirname(cliFile));
+  // cli.cjs, then program.cjs, load the probe with require(<their directory>/probe.cjs): this bundle.
+  requireBundle(cliFile);
   process.once('exit', (code) => {
     rmSync(work, { recursive: true, force: true });
     if (timedOut) return; // said so already, as the last line the build shows
@@ -249,7 +285,7 @@ async function warmUpProbe() {
   });
 }
 
-const warmUps = { 'cli.cjs': warmUpInit, 'codec.cjs': warmUpCodec, 'claims.cjs': warmUpClaims, 'probe.cjs': warmUpProbe, 'kubectl.cjs': warmUpByLoading };
+const warmUps = { 'cli.cjs': warmUpInit, 'codec.cjs': warmUpCodec, 'claims.cjs': warmUpClaims, 'probe.cjs': warmUpProbe, 'kubectl.cjs': warmUpByLoading, 'program.cjs': warmUpProgram };
 const warmUp = warmUps[basename(file)];
 try {
   if (warmUp === undefined) throw new Error(`no warm-up for ${file}; expected one of ${Object.keys(warmUps).join(', ')}`);

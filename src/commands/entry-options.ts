@@ -1,6 +1,5 @@
 // Options and output shared by every command that writes our three entries (init, from-secret,
 // from-serviceaccount): names, destination, --stdout, -o json, --no-set-current, --lock-timeout.
-import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { formatDuration, parseTimeout } from '../duration.js';
@@ -10,6 +9,7 @@ import { colorAllowed, neutralizeControls, renderJson, type OutputFormat } from 
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../kubeconfig/lock.js';
 import type { WriteResult } from '../kubeconfig/store.js';
 import type { Change } from '../kubeconfig/merge.js';
+import type { FlagSpec } from './flag-spec.js';
 
 export interface EntryOptions {
   readonly kubeconfig?: string;
@@ -24,22 +24,22 @@ export interface EntryOptions {
   readonly probeTimeout?: string;
 }
 
-export function addEntryOptions(command: Command): Command {
-  return command
-    .option('--kubeconfig <file>', 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)')
-    .option('--cluster <name>', 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)')
-    .option('--user <name>', 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)')
-    .option('--context <name>', 'context entry name (default: the default user name, also with --user)')
-    .option('--no-set-current', 'leave current-context alone (default: switch to the new context)')
-    .option('--stdout', 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--lock-timeout <duration>', 'how long to wait for another writer\'s lock', '15s')
-    .option('--probe', 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)')
-    // No commander default: whether it was given at all decides whether it is refused without --probe.
-    .option('--probe-timeout <duration>', `time limit for --probe (default: "${PROBE_TIMEOUT_DEFAULT}")`);
-}
-
 const PROBE_TIMEOUT_DEFAULT = '5s';
+
+/** The flags of every command that writes our three entries, in --help's order. */
+export const ENTRY_FLAGS: readonly FlagSpec[] = [
+  { flags: '--kubeconfig <file>', description: 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)' },
+  { flags: '--cluster <name>', description: 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)' },
+  { flags: '--user <name>', description: 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)' },
+  { flags: '--context <name>', description: 'context entry name (default: the default user name, also with --user)' },
+  { flags: '--no-set-current', description: 'leave current-context alone (default: switch to the new context)' },
+  { flags: '--stdout', description: 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing' },
+  { flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], defaultValue: 'text' },
+  { flags: '--lock-timeout <duration>', description: 'how long to wait for another writer\'s lock', defaultValue: '15s' },
+  { flags: '--probe', description: 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)' },
+  // No default: whether it was given at all decides whether it is refused without --probe.
+  { flags: '--probe-timeout <duration>', description: `time limit for --probe (default: "${PROBE_TIMEOUT_DEFAULT}")` },
+];
 
 export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): EntryNames {
   const names = { cluster: options.cluster ?? defaults.cluster, user: options.user ?? defaults.user, context: options.context ?? defaults.context };

@@ -5,7 +5,8 @@ import type { CommandContext } from '../context.js';
 import { parseTimeout } from '../duration.js';
 import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims, describeOpaque } from '../serviceaccount/token.js';
-import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
+import { addFlags } from './commander-flags.js';
+import { ENTRY_FLAGS, checkOutputCombination, type EntryOptions } from './entry-options.js';
 import { addKubectlOptions, checkDestinationLoads, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromSecretOptions extends EntryOptions, KubectlOptions {
@@ -36,7 +37,7 @@ export function fromSecretCommand(ctx: CommandContext): Command {
     .option('--server <url>', "API server URL to write (default: the source context's server, with its tls-server-name and proxy-url)")
     .option('--wait <duration>', 'poll until the token controller has filled the Secret in (e.g. 30s; default: fail at once)');
   addKubectlOptions(command);
-  return addEntryOptions(command)
+  return addFlags(command, ENTRY_FLAGS)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: FromSecretOptions) => {
       checkOutputCombination(options);

@@ -6,7 +6,8 @@ import { CliError } from '../errors.js';
 import { parseDuration, parseTimeout } from '../duration.js';
 import { validateNamespace, validateObjectName, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims } from '../serviceaccount/token.js';
-import { addEntryOptions, checkOutputCombination, type EntryOptions } from './entry-options.js';
+import { addFlags } from './commander-flags.js';
+import { ENTRY_FLAGS, checkOutputCombination, type EntryOptions } from './entry-options.js';
 import { addKubectlOptions, checkDestinationLoads, collectWarnings, kubectlTargetFrom, writeObtainedEntries, type KubectlOptions } from './kubectl-options.js';
 
 interface FromServiceAccountOptions extends EntryOptions, KubectlOptions {
@@ -46,7 +47,7 @@ export function fromServiceAccountCommand(ctx: CommandContext): Command {
     .option('--long-lived', 'use a non-expiring token Secret instead: reuse a populated one annotated for the account, or create one')
     .option('--wait <duration>', 'with --long-lived: how long to wait for the token controller', '30s');
   addKubectlOptions(command);
-  return addEntryOptions(command)
+  return addFlags(command, ENTRY_FLAGS)
     .addHelpText('after', EXAMPLES)
     .action(async (name: string, options: FromServiceAccountOptions, self: Command) => {
       checkOutputCombination(options);

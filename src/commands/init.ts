@@ -1,5 +1,6 @@
-// `sa-kubeconfig init`: the service-account mount → cluster, user and context entries.
-import { Command } from 'commander';
+// `sa-kubeconfig init`: the service-account mount → cluster, user and context entries. Its flags
+// and its action, without commander: main.ts runs a plain `init` command line straight from here
+// (flag-spec.ts says why); init-command.ts makes it a commander command for everything else.
 import type { CommandContext } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { formatTimestamp } from '../timestamp.js';
@@ -8,8 +9,9 @@ import { buildServiceAccountEntries, defaultEntryNames } from '../kubeconfig/ent
 import { renderStandaloneKubeconfig, writeServiceAccountEntries } from '../kubeconfig/store.js';
 import { DEFAULT_SA_DIR, readServiceAccountDir, validateInClusterServerUrl, validateNamespace, validateServerUrl } from '../serviceaccount/read.js';
 import { decodeTokenClaims, describeOpaque, serviceAccountUsername } from '../serviceaccount/token.js';
+import type { FlagSpec } from './flag-spec.js';
 import {
-  addEntryOptions,
+  ENTRY_FLAGS,
   checkOutputCombination,
   lockTimeoutMs,
   reportWrite,
@@ -18,7 +20,7 @@ import {
   type EntryOptions,
 } from './entry-options.js';
 
-interface InitOptions extends EntryOptions {
+export interface InitOptions extends EntryOptions {
   readonly saDir: string;
   readonly server?: string;
   readonly namespace?: string;
@@ -26,92 +28,71 @@ interface InitOptions extends EntryOptions {
   readonly insecureAllowHttp?: boolean;
 }
 
-const EXAMPLES = `
-Examples:
-  # in a pod: add entries for the mounted service account to ~/.kube/config (or $KUBECONFIG)
-  sa-kubeconfig init
+/** init's own flags, then the shared ones, in --help's order. */
+export const INIT_FLAGS: readonly FlagSpec[] = [
+  { flags: '--sa-dir <dir>', description: 'service-account mount to read token, ca.crt and namespace from', defaultValue: DEFAULT_SA_DIR },
+  { flags: '--server <url>', description: 'API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)' },
+  { flags: '--insecure-allow-http', description: 'accept an http:// --server (kubectl sends no credentials over http)' },
+  { flags: '-n, --namespace <namespace>', description: 'namespace of the context (default: the mounted namespace)' },
+  { flags: '--embed', description: 'embed token and CA data instead of referencing the mounted files (the token then stops rotating)' },
+  ...ENTRY_FLAGS,
+];
 
-  # write a separate file and check it works end to end
-  sa-kubeconfig init --kubeconfig /tmp/kubeconfig --probe
+export async function runInit(ctx: CommandContext, options: InitOptions): Promise<void> {
+  const format = checkOutputCombination(options);
+  const { deps } = ctx;
+  const lockTimeout = lockTimeoutMs(options);
+  // An empty path would be the working directory, silently.
+  if (options.saDir === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--sa-dir must name a directory', { hint: `leave it out for ${DEFAULT_SA_DIR}` });
+  const mount = await readServiceAccountDir(deps, options.saDir);
+  ctx.secrets.add(mount.token);
+  const claims = await decodeTokenClaims(mount.token);
+  if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is ${describeOpaque(claims)}; the service account cannot be named from it`);
 
-  # a self-contained kubeconfig (token and CA embedded) on stdout, nothing written;
-  # the shell creates the file, so umask 077 keeps the token in it from others
-  (umask 077 && sa-kubeconfig init --stdout > sa.kubeconfig)
+  const urlOptions = { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' };
+  const server = options.server === undefined ? validateInClusterServerUrl(deps.env, urlOptions) : validateServerUrl(options.server, urlOptions);
+  if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
 
-Defaults: server https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else
-https://kubernetes.default.svc; cluster = the server URL's host, :port unless 443, and its
-path (https://rancher.example/k8s/clusters/c-1 -> rancher.example/k8s/clusters/c-1); user =
-context = <namespace>/<serviceaccount>@<that default cluster name>, also with --cluster (which
-names the cluster entry only). By default the user references the mounted token
-(tokenFile) and the cluster the mounted CA, so kubelet token rotation keeps working.
-`;
+  let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
+  if (namespace === undefined) {
+    namespace = deps.env['POD_NAMESPACE'] ? validateNamespace(deps.env['POD_NAMESPACE'], 'POD_NAMESPACE') : 'default';
+    ctx.warn(`no namespace file in ${mount.dir}; using namespace "${namespace}"`);
+  }
 
-export function initCommand(ctx: CommandContext): Command {
-  const command = new Command('init')
-    .description('write cluster, user and context entries from the mounted service account (in a pod)')
-    .option('--sa-dir <dir>', 'service-account mount to read token, ca.crt and namespace from', DEFAULT_SA_DIR)
-    .option('--server <url>', 'API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)')
-    .option('--insecure-allow-http', 'accept an http:// --server (kubectl sends no credentials over http)')
-    .option('-n, --namespace <namespace>', 'namespace of the context (default: the mounted namespace)')
-    .option('--embed', 'embed token and CA data instead of referencing the mounted files (the token then stops rotating)');
-  return addEntryOptions(command)
-    .addHelpText('after', EXAMPLES)
-    .action(async (options: InitOptions) => {
-      const format = checkOutputCombination(options);
-      const { deps } = ctx;
-      const lockTimeout = lockTimeoutMs(options);
-      // An empty path would be the working directory, silently.
-      if (options.saDir === '') throw new CliError('ERR_BAD_FLAG_VALUE', '--sa-dir must name a directory', { hint: `leave it out for ${DEFAULT_SA_DIR}` });
-      const mount = await readServiceAccountDir(deps, options.saDir);
-      ctx.secrets.add(mount.token);
-      const claims = await decodeTokenClaims(mount.token);
-      if (claims.kind === 'opaque') ctx.warn(`the token in ${mount.tokenPath} is ${describeOpaque(claims)}; the service account cannot be named from it`);
+  const embed = Boolean(options.embed || options.stdout);
+  const serviceAccount = claims.kind === 'jwt' ? claims.serviceAccount : undefined;
+  const names = resolveEntryNames(
+    defaultEntryNames({ server: server.url, namespace: (claims.kind === 'jwt' ? claims.namespace : undefined) ?? namespace, ...(serviceAccount ? { serviceAccount } : {}) }),
+    options,
+  );
+  const entries = buildServiceAccountEntries({
+    names,
+    server: server.url,
+    namespace,
+    ca: embed ? { kind: 'data', pem: mount.caPem } : { kind: 'file', path: mount.caPath },
+    credential: embed ? { kind: 'token', token: mount.token } : { kind: 'tokenFile', path: mount.tokenPath },
+  });
 
-      const urlOptions = { allowInsecureHttp: Boolean(options.insecureAllowHttp), insecureFlag: '--insecure-allow-http' };
-      const server = options.server === undefined ? validateInClusterServerUrl(deps.env, urlOptions) : validateServerUrl(options.server, urlOptions);
-      if (server.insecureHttp) ctx.warn(`server ${server.url} is plain http: kubectl will not send the token to it`);
+  const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
+  if (expiresAt) {
+    const left = expiresAt.getTime() - deps.now().getTime();
+    if (left <= 0) ctx.warn(`the token expired at ${formatTimestamp(expiresAt)}; the API server will refuse it`);
+    else if (embed) ctx.warn(`the embedded token expires in ${formatDuration(left)} (${formatTimestamp(expiresAt)}) and will not rotate`);
+  }
 
-      let namespace = options.namespace === undefined ? mount.namespace : validateNamespace(options.namespace, '--namespace', 'ERR_BAD_FLAG_VALUE');
-      if (namespace === undefined) {
-        namespace = deps.env['POD_NAMESPACE'] ? validateNamespace(deps.env['POD_NAMESPACE'], 'POD_NAMESPACE') : 'default';
-        ctx.warn(`no namespace file in ${mount.dir}; using namespace "${namespace}"`);
-      }
-
-      const embed = Boolean(options.embed || options.stdout);
-      const serviceAccount = claims.kind === 'jwt' ? claims.serviceAccount : undefined;
-      const names = resolveEntryNames(
-        defaultEntryNames({ server: server.url, namespace: (claims.kind === 'jwt' ? claims.namespace : undefined) ?? namespace, ...(serviceAccount ? { serviceAccount } : {}) }),
-        options,
-      );
-      const entries = buildServiceAccountEntries({
-        names,
-        server: server.url,
-        namespace,
-        ca: embed ? { kind: 'data', pem: mount.caPem } : { kind: 'file', path: mount.caPath },
-        credential: embed ? { kind: 'token', token: mount.token } : { kind: 'tokenFile', path: mount.tokenPath },
-      });
-
-      const expiresAt = claims.kind === 'jwt' ? claims.expiresAt : undefined;
-      if (expiresAt) {
-        const left = expiresAt.getTime() - deps.now().getTime();
-        if (left <= 0) ctx.warn(`the token expired at ${formatTimestamp(expiresAt)}; the API server will refuse it`);
-        else if (embed) ctx.warn(`the embedded token expires in ${formatDuration(left)} (${formatTimestamp(expiresAt)}) and will not rotate`);
-      }
-
-      if (options.stdout) {
-        ctx.writeSecretOutput(await renderStandaloneKubeconfig(entries));
-        return;
-      }
-      const result = await writeServiceAccountEntries(deps, {
-        ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
-        entries,
-        setCurrent: options.setCurrent,
-        lockTimeoutMs: lockTimeout,
-      });
-      const summary = summarize(entries, result, {
-        ...(serviceAccountUsername(claims) ? { serviceAccount: serviceAccountUsername(claims) } : {}),
-        ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
-      });
-      await reportWrite(ctx, format, options, summary, { tokenKind: claims.kind });
-    });
+  if (options.stdout) {
+    ctx.writeSecretOutput(await renderStandaloneKubeconfig(entries));
+    return;
+  }
+  const result = await writeServiceAccountEntries(deps, {
+    ...(options.kubeconfig === undefined ? {} : { explicitPath: options.kubeconfig }),
+    entries,
+    setCurrent: options.setCurrent,
+    lockTimeoutMs: lockTimeout,
+  });
+  const summary = summarize(entries, result, {
+    ...(serviceAccountUsername(claims) ? { serviceAccount: serviceAccountUsername(claims) } : {}),
+    ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}),
+  });
+  await reportWrite(ctx, format, options, summary, { tokenKind: claims.kind });
 }

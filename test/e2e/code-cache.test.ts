@@ -1,5 +1,5 @@
 // bin/sa-kubeconfig.js runs dist/cli.cjs, and dist/cli.cjs the other bundles it needs
-// (probe.cjs, kubectl.cjs, claims.cjs, codec.cjs: each once, whoever asks), each with its V8 code
+// (program.cjs, probe.cjs, kubectl.cjs, claims.cjs, codec.cjs: each once, whoever asks), each with its V8 code
 // cache only when the cache was made for exactly that bundle (the cache holds a copy of it); a
 // stale, damaged or missing cache must never change behaviour, and a good one must really be used.
 import { execFile } from 'node:child_process';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VERSION } from '../../src/main.js';
+import { VERSION } from '../../src/version.js';
 import { makeMount } from '../support/mount.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
@@ -18,7 +18,7 @@ afterAll(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
 
-type Bundle = 'cli' | 'codec' | 'probe' | 'kubectl' | 'claims';
+type Bundle = 'cli' | 'program' | 'codec' | 'probe' | 'kubectl' | 'claims';
 
 /** A private copy of bin/ and dist/, with one bundle's cache (or the bundle) changed by `damage`. */
 function copyWith(bundle: Bundle, damage: (cacheFile: string, bundleFile: string) => void): string {
@@ -80,7 +80,7 @@ function dataOffset(bundleLength: number): number {
 }
 
 describe('the code cache', () => {
-  it.each<Bundle>(['cli', 'codec', 'probe', 'kubectl', 'claims'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
+  it.each<Bundle>(['cli', 'program', 'codec', 'probe', 'kubectl', 'claims'])('of %s.cjs is built with the bundle: a header, the bundle in the CommonJS wrapper, padding, then V8 data', (name) => {
     const cache = readFileSync(join(repoRoot, 'dist', `${name}.cache`));
     const bundle = readFileSync(join(repoRoot, 'dist', `${name}.cjs`));
     const start = HEADER;
@@ -100,7 +100,11 @@ describe('the code cache', () => {
   it('is accepted by V8 on this Node, so start-up really uses it; codec.cjs loads only for a kubeconfig reader.ts leaves to it', async () => {
     const version = await watchCompiles(['--version']);
     expect(version.code).toBe(0);
-    expect(version.seen).toEqual([{ file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false }]);
+    // Everything but a plain init goes through commander, in program.cjs.
+    expect(version.seen).toEqual([
+      { file: join(repoRoot, 'dist', 'cli.cjs'), cached: true, rejected: false },
+      { file: join(repoRoot, 'dist', 'program.cjs'), cached: true, rejected: false },
+    ]);
 
     const plain = await existingKubeconfigSetup({ comment: false });
     const initPlain = await watchCompiles(['init', '--sa-dir', plain.mountDir, '--kubeconfig', plain.kubeconfig, '--server', 'https://10.0.0.1:443']);
@@ -116,23 +120,26 @@ describe('the code cache', () => {
     ]);
   });
 
-  it('of each other bundle is accepted when that bundle first loads, and init into a new kubeconfig loads none of them', async () => {
+  it('of each other bundle is accepted when that bundle first loads, and a plain init into a new kubeconfig loads none of them', async () => {
     const cached = (name: string) => ({ file: join(repoRoot, 'dist', name), cached: true, rejected: false });
     const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
     copies.push(dir);
     const mount = await makeMount(dir);
     const fresh = await watchCompiles(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'fresh'), '--server', 'https://10.0.0.1:443']);
     expect(fresh).toMatchObject({ code: 0, seen: [cached('cli.cjs')] });
+    // The same init in a spelling main.ts leaves to commander (flag-spec.ts): program.cjs.
+    const viaCommander = await watchCompiles(['init', '--sa-dir', mount.dir, '--kubeconfig', join(dir, 'via-commander'), '--server', 'https://10.0.0.1:443', '-nteam-a']);
+    expect(viaCommander).toMatchObject({ code: 0, seen: [cached('cli.cjs'), cached('program.cjs')] });
 
     // The probe (nothing listens on port 1: exit 5 at the TCP stage).
     const kubeconfig = join(dir, 'probe-config');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: not-a-secret\n', { mode: 0o600 });
     const probe = await watchCompiles(['probe', '--kubeconfig', kubeconfig]);
-    expect(probe).toMatchObject({ code: 5, seen: [cached('cli.cjs'), cached('probe.cjs')] });
+    expect(probe).toMatchObject({ code: 5, seen: [cached('cli.cjs'), cached('program.cjs'), cached('probe.cjs')] });
 
     // The kubectl flows (no kubectl on PATH: exit 4 once the flow runs it).
     const fromSecret = await watchCompiles(['from-secret', 'deployer-token', '--kubeconfig', join(dir, 'from-secret')], { env: { PATH: join(dir, 'no-such-dir') } });
-    expect(fromSecret).toMatchObject({ code: 4, seen: [cached('cli.cjs'), cached('kubectl.cjs')] });
+    expect(fromSecret).toMatchObject({ code: 4, seen: [cached('cli.cjs'), cached('program.cjs'), cached('kubectl.cjs')] });
 
     // zod's claims schema, for claims the plain check does not vouch for (exp as a string).
     const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -161,16 +168,24 @@ describe('the code cache', () => {
     ['cut short', (cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 1000))],
     ['made by another Node (same V8)', (cache) => writeFileSync(cache, Buffer.from(readFileSync(cache, 'latin1').replace(process.version, 'v20.0.99'.padEnd(process.version.length, '9')), 'latin1'))],
     ['for a bundle that changed since', (_cache, bundle) => writeFileSync(bundle, `${readFileSync(bundle, 'utf8')}\n// changed\n`)],
-  ])('of cli.cjs leaves behaviour unchanged when it is %s', async (_name, damage) => {
-    const cli = copyWith('cli', damage);
-    const version = await runCli(['--version'], { command: [process.execPath, cli] });
-    expect(version).toMatchObject({ code: 0, stderr: '' });
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const usage = await runCli(['init', '--server', 'not a url', '--sa-dir', '/nonexistent'], { command: [process.execPath, cli] });
-    expect(usage.code).toBe(3);
-    expect(usage.stderr).toMatch(/^error: no service-account mount at \/nonexistent/);
+  ])('of cli.cjs and of program.cjs leaves behaviour unchanged when it is %s', async (_name, damage) => {
+    for (const bundle of ['cli', 'program'] as const) await expectUnchangedBehaviour(copyWith(bundle, damage));
   });
 });
+
+/** --version, and init in a plain and in a commander spelling, all as with good caches. */
+async function expectUnchangedBehaviour(cli: string): Promise<void> {
+  const version = await runCli(['--version'], { command: [process.execPath, cli] });
+  expect(version).toMatchObject({ code: 0, stderr: '' });
+  expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  const usage = await runCli(['init', '--server', 'not a url', '--sa-dir', '/nonexistent'], { command: [process.execPath, cli] });
+  expect(usage.code).toBe(3);
+  expect(usage.stderr).toMatch(/^error: no service-account mount at \/nonexistent/);
+  // The same, through commander (program.cjs).
+  const viaCommander = await runCli(['init', '--server', 'not a url', '--sa-dir', '/nonexistent', '-nteam-a'], { command: [process.execPath, cli] });
+  expect(viaCommander.code).toBe(3);
+  expect(viaCommander.stderr).toMatch(/^error: no service-account mount at \/nonexistent/);
+}
 
 describe('the code cache of codec.cjs', () => {
   it.each<[string, (cache: string, bundle: string) => void]>([
@@ -217,23 +232,23 @@ function swapCaseAfter(text: string, from: number): string {
   return `${text.slice(0, at)}${(text[at] ?? '').toUpperCase()}${text.slice(at + 1)}`;
 }
 
-describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB piece at a time)', () => {
+describe('the comparison of a bundle with the copy in its cache (read a 64 KiB piece at a time), program.cjs (which --version runs)', () => {
   it('uses the cache for the bundle it was made for', async () => {
-    const cli = copyWith('cli', () => undefined);
-    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', true)] });
+    const cli = copyWith('program', () => undefined);
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', true), compiled(cli, 'program.cjs', true)] });
   });
 
   it.each<[string, (text: string) => string]>([
     ['a letter changed in the second piece', (text) => swapCaseAfter(text, 64 * 1024 + 10)],
     ['a letter changed in the last piece', (text) => swapCaseAfter(text, text.length - 2000)],
   ])('refuses the cache for %s', async (_name, edit) => {
-    const cli = copyWith('cli', (_cache, bundle) => {
+    const cli = copyWith('program', (_cache, bundle) => {
       const text = readFileSync(bundle, 'latin1');
       expect(text.length).toBeGreaterThan(2 * 64 * 1024);
       writeFileSync(bundle, edit(text), 'latin1');
     });
     const result = await watchCompiles(['--version'], { bin: cli });
-    expect(result).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', false)] });
+    expect(result).toMatchObject({ code: 0, seen: [compiled(cli, 'cli.cjs', true), compiled(cli, 'program.cjs', false)] });
     expect(result.stdout).toBe(`${VERSION}\n`);
   });
 
@@ -241,26 +256,26 @@ describe('the comparison of cli.cjs with the copy in its cache (read a 64 KiB pi
     ['one byte longer', `${VERSION}0`],
     ['one byte shorter', VERSION.slice(0, -1)],
   ])('runs a bundle %s than the copy, not the copy', async (_name, edited) => {
-    const cli = copyWith('cli', (_cache, bundle) => {
+    const cli = copyWith('program', (_cache, bundle) => {
       const text = readFileSync(bundle, 'utf8');
       expect(text.split(`"${VERSION}"`).length).toBe(2);
       writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
     });
-    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [compiled(cli, 'cli.cjs', false)] });
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${edited}\n`, seen: [compiled(cli, 'cli.cjs', true), compiled(cli, 'program.cjs', false)] });
   });
 
   it('refuses the cache for a bundle that is the copy cut short (its last newline dropped)', async () => {
-    const cli = copyWith('cli', (_cache, bundle) => {
+    const cli = copyWith('program', (_cache, bundle) => {
       const bytes = readFileSync(bundle);
       expect(bytes.at(-1)).toBe(0x0a);
       writeFileSync(bundle, bytes.subarray(0, -1));
     });
-    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [compiled(cli, 'cli.cjs', false)] });
+    expect(await watchCompiles(['--version'], { bin: cli })).toMatchObject({ code: 0, stdout: `${VERSION}\n`, seen: [compiled(cli, 'cli.cjs', true), compiled(cli, 'program.cjs', false)] });
   });
 });
 
 describe('making the code caches (scripts/code-cache.mjs)', () => {
-  it.each(['cli', 'probe'])('for %s.cjs runs the real CLI without touching the builder\'s home or KUBECONFIG', async (bundle) => {
+  it.each(['cli', 'program', 'probe'])('for %s.cjs runs the real CLI without touching the builder\'s home or KUBECONFIG', async (bundle) => {
     const dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-code-cache-'));
     copies.push(dir);
     cpSync(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
@@ -301,8 +316,9 @@ describe('a bundle without a usable cache', () => {
   }
 
   it.each<[Bundle, readonly (readonly [string, boolean])[]]>([
-    ['probe', [['cli.cjs', true], ['probe.cjs', false], ['codec.cjs', true]]],
-    ['cli', [['cli.cjs', false], ['probe.cjs', true], ['codec.cjs', true]]],
+    ['probe', [['cli.cjs', true], ['program.cjs', true], ['probe.cjs', false], ['codec.cjs', true]]],
+    ['cli', [['cli.cjs', false], ['program.cjs', true], ['probe.cjs', true], ['codec.cjs', true]]],
+    ['program', [['cli.cjs', true], ['program.cjs', false], ['probe.cjs', true], ['codec.cjs', true]]],
   ])('(%s.cache removed) runs from source, and the bundles it loads still run once each with their caches', async (bundle, expected) => {
     const cli = copyWith(bundle, (cache) => rmSync(cache));
     const result = await watchCompiles(['probe', '--kubeconfig', commentedKubeconfig()], { bin: cli });
@@ -313,7 +329,8 @@ describe('a bundle without a usable cache', () => {
 describe('a bundle edited in place, same length', () => {
   it('runs the edited bundle, not the cached copy (V8 alone would not notice)', async () => {
     const edited = VERSION.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
-    const cli = copyWith('cli', (_cache, bundle) => {
+    // VERSION is in program.cjs, which --version runs.
+    const cli = copyWith('program', (_cache, bundle) => {
       const text = readFileSync(bundle, 'utf8');
       expect(text.split(`"${VERSION}"`).length).toBe(2);
       writeFileSync(bundle, text.replace(`"${VERSION}"`, `"${edited}"`));
