@@ -297,6 +297,23 @@ describe('from-serviceaccount refuses bad local input before kubectl touches the
   });
 });
 
+describe.skipIf(!hasCreateToken)('from-serviceaccount through a kubectl that prints the token and then fails', () => {
+  it('exits 4 without quoting the token (was: the token as the error line)', async () => {
+    // A wrapper (an alias, a version manager's shim) that runs the real kubectl and then exits 1:
+    // stderr is empty, so the only text is the token that kubectl printed on stdout.
+    const wrapper = world.path('fails-after-create-token');
+    writeFileSync(wrapper, `#!/bin/sh\n"${world.kubectl.path}" "$@"\nstatus=$?\ncase "$*" in *"create token"*) exit 1;; esac\nexit $status\n`, { mode: 0o755 });
+    world.kubectl.clear();
+    const out = world.path('wrapper-fails.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--kubectl', wrapper, '--kubeconfig', out]);
+    expect(world.kubectl.calls()).toContainEqual(['create', 'token', 'deployer', '-n', 'team-a']);
+    expect(result.code).toBe(4);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(/^error: \S+fails-after-create-token create token deployer -n team-a failed: REDACTED/);
+    expect(result.stderr + result.stdout).not.toMatch(/eyJ[\w-]{8,}/);
+  });
+});
+
 describe('from-serviceaccount failures', () => {
   const sourceAs = (account: string) => {
     const file = world.path(`${account}-source.kubeconfig`);
