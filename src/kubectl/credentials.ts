@@ -190,7 +190,7 @@ async function bothSettled<T>(
 
 const NAMESPACE_ORIGIN: Readonly<Record<CurrentNamespace['from'], string>> = {
   context: "the source context's",
-  pod: "the pod's, as kubectl takes it in a pod when the context names none",
+  pod: "the pod's, which kubectl uses in a pod when no source context names one",
   default: 'kubectl has no context',
 };
 

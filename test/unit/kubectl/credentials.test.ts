@@ -391,7 +391,7 @@ describe('the namespace kubectl uses without -n in a pod whose kubeconfig contex
     const { deps: d } = inPod([unnamedView, { match: argv('get', 'secret', 'nope'), answer: { exitCode: 1, stderr: 'Error from server (NotFound): secrets "nope" not found\n' } }]);
     await expect(obtainFromSecret(d, target, {}, { name: 'nope', waitMs: 0 }, hooks())).rejects.toMatchObject({
       code: 'ERR_SECRET_NOT_FOUND',
-      message: expect.stringMatching(/secrets "nope" not found, in namespace "ci" \(the pod's, as kubectl takes it in a pod when the context names none; pass -n for another\)$/),
+      message: expect.stringMatching(/secrets "nope" not found, in namespace "ci" \(the pod's, which kubectl uses in a pod when no source context names one; pass -n for another\)$/),
     });
   });
 });
