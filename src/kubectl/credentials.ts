@@ -22,7 +22,7 @@ import {
 } from './secret.js';
 import { getServiceAccount, listsSecret } from './service-account.js';
 import { readRootCaConfigMap, ROOT_CA_CONFIGMAP } from './root-ca.js';
-import { readSourceContext, serverEnvironment, serverlessSourceError, serverReachabilityWarning, type SourceContext } from './source-context.js';
+import { currentNamespace, readSourceContext, serverEnvironment, serverlessSourceError, serverReachabilityWarning, type CurrentNamespace, type SourceContext } from './source-context.js';
 import { requestToken } from './token-request.js';
 import type { KubectlTarget } from './run.js';
 
@@ -158,6 +158,7 @@ function trimSlash(url: string): string {
  * a --source-context that does not exist fails every call).
  */
 async function bothSettled<T>(
+  deps: Pick<Deps, 'env' | 'fs'>,
   source: Promise<SourceContext | undefined>,
   other: (abandoned: () => boolean) => Promise<T>,
   namespaceFlag: string | undefined,
@@ -182,19 +183,25 @@ async function bothSettled<T>(
   if (second.status === 'rejected') {
     // kubectl's "connection to the server localhost:8080 was refused" says nothing of why.
     if (first.value?.serverless) throw serverlessSourceError(first.value, second.reason);
-    throw namingNamespace(second.reason, namespaceFlag, first.value);
+    throw namespaceFlag === undefined ? namingNamespace(second.reason, await currentNamespace(deps, first.value)) : second.reason;
   }
   return [first.value, second.value];
 }
 
+const NAMESPACE_ORIGIN: Readonly<Record<CurrentNamespace['from'], string>> = {
+  context: "the source context's",
+  pod: "the pod's, which kubectl uses in a pod when no source context names one",
+  default: 'kubectl has no context',
+};
+
 /**
  * kubectl's `secrets "x" not found` names no namespace, and without -n it looked in its current
- * one: the source context's namespace ("default" when it names none), or in a pod with no
- * context, the pod's.
+ * one (currentNamespace): the source context's, in a pod the pod's when the context names none,
+ * else "default".
  */
-function namingNamespace(error: unknown, namespaceFlag: string | undefined, source: SourceContext | undefined): unknown {
-  if (namespaceFlag !== undefined || !isCliError(error) || (error.code !== 'ERR_SECRET_NOT_FOUND' && error.code !== 'ERR_SERVICEACCOUNT_NOT_FOUND')) return error;
-  const where = source === undefined ? `kubectl's current namespace (in a pod the pod's, else "default"; pass -n for another)` : `namespace "${source.namespace}" (the source context's; pass -n for another)`;
+function namingNamespace(error: unknown, current: CurrentNamespace): unknown {
+  if (!isCliError(error) || (error.code !== 'ERR_SECRET_NOT_FOUND' && error.code !== 'ERR_SERVICEACCOUNT_NOT_FOUND')) return error;
+  const where = `namespace "${current.namespace}" (${NAMESPACE_ORIGIN[current.from]}; pass -n for another)`;
   return new CliError(error.code, `${error.message}, in ${where}`, { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error });
 }
 
@@ -216,6 +223,7 @@ export async function obtainFromSecret(
   const env = await serverEnvironment(deps);
   // Without -n, kubectl itself uses its current namespace; the Secret then says which it was.
   const [source, { secret, data }] = await bothSettled(
+    deps,
     readSourceContext(deps, target),
     (abandoned) =>
       readPopulatedTokenSecret(deps, target, flags.namespace, input.name, {
@@ -227,7 +235,7 @@ export async function obtainFromSecret(
     (read) => checkSourceServer(read, flags.server, env),
   );
   hooks.onSecret(data.token);
-  const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? source?.namespace ?? 'default';
+  const namespace = secret.metadata.namespace ?? data.namespace ?? flags.namespace ?? (await currentNamespace(deps, source)).namespace;
   const destination = destinationFor(source, flags.server, namespace, env);
   // As --long-lived does: the ConfigMap when neither the source context nor the Secret has a CA
   // (was: none, so the same Secret got a CA through one command and not the other).
@@ -301,6 +309,7 @@ export async function obtainFromTokenRequest(
 ): Promise<Obtained> {
   const env = await serverEnvironment(deps);
   const [source, token] = await bothSettled(
+    deps,
     readSourceContext(deps, target),
     () => requestToken(deps, target, { namespace: flags.namespace, serviceAccount: input.name, durationSeconds: input.durationSeconds, audiences: input.audiences }),
     flags.namespace,
@@ -309,7 +318,7 @@ export async function obtainFromTokenRequest(
   hooks.onSecret(token);
   // Without -n, kubectl used its current namespace; the token names it (claims kubernetes.io.namespace).
   const claims = await decodeTokenClaims(token);
-  const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? source?.namespace ?? 'default';
+  const namespace = flags.namespace ?? (claims.kind === 'jwt' ? claims.namespace : undefined) ?? (await currentNamespace(deps, source)).namespace;
   const destination = destinationFor(source, flags.server, namespace, env);
   const ca = await clusterCa(deps, target, destination, hooks);
   return { destination, credentials: { token, ...ca, source: 'token-request', serviceAccount: input.name } };
@@ -353,7 +362,9 @@ export async function obtainFromLongLivedSecret(
   hooks: FlowHooks,
 ): Promise<Obtained> {
   const [source, env] = await Promise.all([readSourceContext(deps, target), serverEnvironment(deps)]);
-  const destination = destinationFor(source, flags.server, flags.namespace ?? source?.namespace ?? 'default', env);
+  // Every call below names its namespace (-n), so it is the one kubectl would have used without -n:
+  // in a pod, the pod's when the context names none (was: "default").
+  const destination = destinationFor(source, flags.server, flags.namespace ?? (await currentNamespace(deps, source)).namespace, env);
   const namespace = destination.namespace;
   const [account, candidates] = await Promise.all([
     getServiceAccount(deps, target, namespace, input.name),

@@ -107,7 +107,10 @@ export async function runKubectl(
     });
   }
   if (result.exitCode === 0) return { ok: true, stdout: result.stdout, stderr: result.stderr, command };
-  let line = firstErrorLine(result.stderr) ?? firstErrorLine(result.stdout) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
+  // kubectl says why on stderr. Its stdout is the call's answer, which may be the secret itself (the
+  // token of `create token`, a Secret's data): a kubectl (or wrapper) that printed it and then exited
+  // non-zero had it quoted as the error line, before anything had registered it for redaction.
+  let line = firstErrorLine(result.stderr) ?? firstErrorLine(redactCredentials(result.stdout)) ?? `exit status ${result.exitCode ?? result.signal ?? 'unknown'}`;
   const kind = classifyKubectlError(line);
   if (kind === 'credential-plugin') line = withPluginOutput(line, result.stderr);
   return { ok: false, kind, line, command, hint: defaultHint(kind, target) };

@@ -216,7 +216,10 @@ export async function listTokenSecretsFor(
   namespace: string,
   serviceAccount: string,
 ): Promise<readonly Secret[]> {
-  const outcome = await runKubectl(deps, target, ['get', 'secrets', '-n', namespace, '-o', 'json']);
+  // Only token Secrets, selected by the API server (secret strategy.go SelectableFields: `type`):
+  // listing them all brought every Secret's data of the namespace, and Helm keeps each release
+  // revision in a Secret of up to 1 MiB, so a busy namespace passed the 16 MiB we read (exit 4).
+  const outcome = await runKubectl(deps, target, ['get', 'secrets', '-n', namespace, '--field-selector', `type=${SERVICE_ACCOUNT_TOKEN_TYPE}`, '-o', 'json']);
   if (!outcome.ok) {
     throw kubectlFailure(
       outcome,

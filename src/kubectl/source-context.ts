@@ -6,7 +6,7 @@
 // stanza's LocationOfOrigin as base directory).
 import type { Deps } from '../deps.js';
 import { CliError, errnoCode } from '../errors.js';
-import { inClusterPossible } from '../serviceaccount/read.js';
+import { DEFAULT_SA_DIR, inClusterPossible, trimGoSpace, validateNamespace } from '../serviceaccount/read.js';
 import type { Kubeconfig } from '../kubeconfig/schema.js';
 import { parseKubectlJson, runKubectl, kubectlFailure, type KubectlDeps, type KubectlTarget } from './run.js';
 
@@ -14,6 +14,8 @@ export interface SourceContext {
   readonly contextName: string;
   /** The context's namespace, or "default" (client-go DirectClientConfig.Namespace). */
   readonly namespace: string;
+  /** Whether the context names a namespace: without one, kubectl in a pod uses the pod's (currentNamespace). */
+  readonly namespaceNamed: boolean;
   readonly server?: string | undefined;
   readonly tlsServerName?: string | undefined;
   readonly proxyUrl?: string | undefined;
@@ -114,6 +116,34 @@ export async function serverEnvironment(deps: Pick<Deps, 'env' | 'fs'>): Promise
   return { ...deps.env, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined };
 }
 
+export interface CurrentNamespace {
+  readonly namespace: string;
+  /** Where kubectl took it from, for messages. */
+  readonly from: 'context' | 'pod' | 'default';
+}
+
+/**
+ * kubectl's current namespace, the one it uses without -n (client-go merged_client_builder.go
+ * DeferredLoadingClientConfig.Namespace): the namespace the source context names; else, where the
+ * in-cluster config is possible (a pod), the pod's (inClusterClientConfig.Namespace: POD_NAMESPACE,
+ * then the mounted namespace file, trimmed); else "default". This holds with a kubeconfig too: a
+ * context that names no namespace is the pod's namespace to kubectl in a pod, not "default".
+ */
+export async function currentNamespace(deps: Pick<Deps, 'env' | 'fs'>, source: SourceContext | undefined): Promise<CurrentNamespace> {
+  if (source?.namespaceNamed) return { namespace: source.namespace, from: 'context' };
+  if (!(await inClusterPossible(deps))) return { namespace: 'default', from: source === undefined ? 'default' : 'context' };
+  const fromEnv = deps.env['POD_NAMESPACE'];
+  if (fromEnv) return { namespace: validateNamespace(fromEnv, 'POD_NAMESPACE'), from: 'pod' };
+  const file = `${DEFAULT_SA_DIR}/namespace`;
+  let text = '';
+  try {
+    text = trimGoSpace(await deps.fs.readFile(file, 'utf8'));
+  } catch {
+    // client-go: a namespace file that cannot be read is "default"
+  }
+  return text === '' ? { namespace: 'default', from: 'pod' } : { namespace: validateNamespace(text, file), from: 'pod' };
+}
+
 /** Which kubeconfig kubectl read, as the user would name it (client-go's loading rules). */
 function describeKubeconfig(target: KubectlTarget, env: Readonly<Record<string, string | undefined>>): string {
   if (target.kubeconfig !== undefined) return target.kubeconfig;
@@ -139,6 +169,7 @@ export function sourceContextFromMinified(config: Kubeconfig): SourceContext | u
   return {
     contextName,
     namespace: context.namespace === undefined || context.namespace === '' ? 'default' : context.namespace,
+    namespaceNamed: context.namespace !== undefined && context.namespace !== '',
     server: cluster?.server,
     tlsServerName: cluster?.['tls-server-name'],
     proxyUrl: cluster?.['proxy-url'],

@@ -26,6 +26,11 @@ export interface TokenRequestInput {
  * error (exit 2) instead of a round trip (exit 4). Returns whole seconds.
  */
 export function validateTokenDuration(ms: number, text = formatDuration(ms)): number {
+  // The maximum first: far enough out (99999999999999999999h), a double holds no exact
+  // millisecond, and the check below would call the value fractional.
+  if (ms > MAX_TOKEN_DURATION_SECONDS * 1000) {
+    throw new CliError('ERR_BAD_DURATION', `--duration ${text} is above the TokenRequest maximum of 2^32 seconds`);
+  }
   if (ms % 1000 !== 0) {
     // As the user wrote it: formatDuration rounds to seconds, which would hide the problem.
     throw new CliError('ERR_BAD_DURATION', `--duration ${text} is not a whole number of seconds`, {
@@ -37,9 +42,6 @@ export function validateTokenDuration(ms: number, text = formatDuration(ms)): nu
     throw new CliError('ERR_BAD_DURATION', `--duration ${text} is below the 10 minute minimum of the TokenRequest API`, {
       hint: 'use --duration 10m or more (the server caps long requests at its own maximum)',
     });
-  }
-  if (seconds > MAX_TOKEN_DURATION_SECONDS) {
-    throw new CliError('ERR_BAD_DURATION', `--duration ${text} is above the TokenRequest maximum of 2^32 seconds`);
   }
   return seconds;
 }

@@ -179,6 +179,17 @@ describe('from-secret', () => {
     expect(JSON.parse(json.stdout).warnings).toContainEqual(expect.stringMatching(/^the token expired at /));
   });
 
+  it('writes where kubectl config set-context would (KUBECONFIG), not into --source-kubeconfig, without --kubeconfig', async () => {
+    const source = world.path('read-only-source.kubeconfig');
+    writeFileSync(source, readFileSync(world.source, 'utf8'));
+    const destination = world.path('kubeconfig-env.kubeconfig');
+    const result = await world.run(['from-secret', 'deployer-token', '--source-kubeconfig', source, '-o', 'json'], { env: { KUBECONFIG: destination } });
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(JSON.parse(result.stdout).kubeconfig).toBe(destination);
+    expect(readFileSync(source, 'utf8')).toBe(readFileSync(world.source, 'utf8'));
+    expect(readKubeconfig(destination)['current-context']).toBe(`team-a/deployer@127.0.0.1:${world.server.port}`);
+  });
+
   it('keeps current-context with --no-set-current', async () => {
     const out = world.path('keep-current.kubeconfig');
     writeFileSync(out, world.server.kubeconfig({ admin: true }, { name: 'mine' }));

@@ -248,6 +248,23 @@ describe('from-serviceaccount --long-lived', () => {
     rmSync(`${out}.lock`);
   });
 
+  it('finds its token Secret beside 17 MiB of other Secrets (Helm releases) (was: exit 4, "more output than sa-kubeconfig reads")', async () => {
+    // Helm keeps every release revision in a Secret of up to 1 MiB; only token Secrets are asked for.
+    const names = Array.from({ length: 17 }, (_, i) => `sh.helm.release.v1.web.v${i + 1}`);
+    for (const name of names) world.server.addSecret({ namespace: 'team-a', name, type: 'helm.sh/release.v1', dataBase64: { release: 'A'.repeat(1024 * 1024) } });
+    try {
+      world.kubectl.clear();
+      const out = world.path('beside-helm.kubeconfig');
+      const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--long-lived', '--kubeconfig', out, '-o', 'json']);
+      expect(errorLines(result.stderr)).toEqual([]);
+      expect(JSON.parse(result.stdout)).toMatchObject({ source: 'existing-secret', secret: 'team-a/deployer-token' });
+      expect(world.kubectl.calls()).toContainEqual(['get', 'secrets', '-n', 'team-a', '--field-selector', 'type=kubernetes.io/service-account-token', '-o', 'json']);
+      expect(await identity(out)).toBe('system:serviceaccount:team-a:deployer');
+    } finally {
+      for (const name of names) world.server.state.objects.secrets.delete(`team-a/${name}`);
+    }
+  });
+
   it('reuses the populated Secret annotated for the account rather than an empty one', async () => {
     const out = world.path('deployer-long.kubeconfig');
     const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--long-lived', '--kubeconfig', out, '-o', 'json']);
@@ -277,6 +294,23 @@ describe('from-serviceaccount refuses bad local input before kubectl touches the
     expect(result.code).toBe(code);
     expect(errorLines(result.stderr)[0]).toMatch(line);
     expect(world.kubectl.calls().slice(before)).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasCreateToken)('from-serviceaccount through a kubectl that prints the token and then fails', () => {
+  it('exits 4 without quoting the token (was: the token as the error line)', async () => {
+    // A wrapper (an alias, a version manager's shim) that runs the real kubectl and then exits 1:
+    // stderr is empty, so the only text is the token that kubectl printed on stdout.
+    const wrapper = world.path('fails-after-create-token');
+    writeFileSync(wrapper, `#!/bin/sh\n"${world.kubectl.path}" "$@"\nstatus=$?\ncase "$*" in *"create token"*) exit 1;; esac\nexit $status\n`, { mode: 0o755 });
+    world.kubectl.clear();
+    const out = world.path('wrapper-fails.kubeconfig');
+    const result = await world.run(['from-serviceaccount', 'deployer', '-n', 'team-a', '--kubectl', wrapper, '--kubeconfig', out]);
+    expect(world.kubectl.calls()).toContainEqual(['create', 'token', 'deployer', '-n', 'team-a']);
+    expect(result.code).toBe(4);
+    expect(errorLines(result.stderr)).toHaveLength(1);
+    expect(errorLines(result.stderr)[0]).toMatch(/^error: \S+fails-after-create-token create token deployer -n team-a failed: REDACTED/);
+    expect(result.stderr + result.stdout).not.toMatch(/eyJ[\w-]{8,}/);
   });
 });
 

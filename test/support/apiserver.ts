@@ -618,6 +618,33 @@ interface HttpAnswer {
 const answer = (status: number, body: unknown): HttpAnswer => ({ status, body });
 
 /** Thrown from deep inside request handling to answer with a Status (413, 415, 400). */
+/**
+ * `?fieldSelector=`, as kube-apiserver applies it: `key=value`, `key==value` and `key!=value` terms
+ * joined by commas, over the fields the resource's strategy makes selectable (metadata.name and
+ * metadata.namespace for all; `type` for Secrets: pkg/registry/core/secret/strategy.go
+ * SelectableFields). Any other field is a 400 (`field label not supported: …`), as there.
+ */
+function fieldSelectorFilter(resource: ResourceName, selector: string): (object: KubeObject) => boolean {
+  const fields = (o: KubeObject): Record<string, string> => ({
+    'metadata.name': o.metadata.name,
+    'metadata.namespace': o.metadata.namespace ?? '',
+    ...(resource === 'secrets' ? { type: typeof o['type'] === 'string' ? o['type'] : '' } : {}),
+  });
+  const terms = selector
+    .split(',')
+    .filter((term) => term !== '')
+    .map((term) => {
+      const match = /^([^!=]+)(!=|==|=)(.*)$/.exec(term);
+      if (!match) throw answerError(400, statusBody(400, 'BadRequest', `invalid selector: '${selector}'; can't understand '${term}'`));
+      return { key: match[1] ?? '', negated: match[2] === '!=', value: match[3] ?? '' };
+    });
+  const supported = ['metadata.name', 'metadata.namespace', ...(resource === 'secrets' ? ['type'] : [])];
+  for (const term of terms) {
+    if (!supported.includes(term.key)) throw answerError(400, statusBody(400, 'BadRequest', `field label not supported: ${term.key}`));
+  }
+  return (o) => terms.every((term) => (fields(o)[term.key] === term.value) !== term.negated);
+}
+
 const answerError = (status: number, body: unknown): Error => Object.assign(new Error('http answer'), { answer: answer(status, body) });
 
 function answerOf(error: unknown): HttpAnswer | undefined {
@@ -940,7 +967,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const presentSecret = (o: KubeObject): KubeObject => o; // data already base64
 
   const handleList = (resource: ResourceName, a: RequestAttributes, query: URLSearchParams, accept: string | undefined): HttpAnswer => {
-    const all = listOf(resource, a.namespace);
+    const all = listOf(resource, a.namespace).filter(fieldSelectorFilter(resource, query.get('fieldSelector') ?? ''));
     const start = Number.parseInt(Buffer.from(query.get('continue') ?? '', 'base64').toString('utf8') || '0', 10) || 0;
     const limit = Number.parseInt(query.get('limit') ?? '0', 10);
     const items = limit > 0 ? all.slice(start, start + limit) : all.slice(start);

@@ -18,6 +18,7 @@ const source: SourceContext = {
   proxyUrl: 'http://proxy:3128',
   caPem: PEM,
   insecureSkipTlsVerify: false,
+  namespaceNamed: true,
 };
 
 function minified(cluster: Record<string, unknown>, namespace = 'team-a') {
@@ -355,5 +356,42 @@ describe('the server kubectl used when it has no current context (client-go: in-
       hooks(),
     );
     expect(longLived.destination.server).toBe('https://master.example:6443');
+  });
+});
+
+describe('the namespace kubectl uses without -n in a pod whose kubeconfig context names none (the pod’s, not "default")', () => {
+  // client-go DeferredLoadingClientConfig.Namespace: in a pod (in-cluster config possible) a context
+  // without a namespace means POD_NAMESPACE / the mounted namespace file, as for kubectl's own calls.
+  const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+  const podFs = {
+    stat: async (path: string) => {
+      if (path === TOKEN) return { isDirectory: () => false, isFile: () => true };
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+    readFile: async (path: string) => {
+      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    },
+  } as unknown as typeof fsp;
+  const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', POD_NAMESPACE: 'ci' };
+  const unnamedView: Rule = { match: argv('config', 'view'), answer: { stdout: JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://api.example:6443', 'certificate-authority-data': b64(PEM) } }], users: [{ name: 'u', user: {} }], contexts: [{ name: 'admin', context: { cluster: 'c', user: 'u' } }], 'current-context': 'admin' }) } };
+  const inPod = (rules: readonly Rule[]) => {
+    const made = deps(rules);
+    return { requests: made.requests, deps: { ...made.deps, env, fs: podFs } };
+  };
+
+  it('--long-lived looks for and writes namespace ci (POD_NAMESPACE)', async () => {
+    const populated = { stdout: JSON.stringify({ items: [{ metadata: { name: 'bot-token', namespace: 'ci', annotations: { 'kubernetes.io/service-account.name': 'bot' } }, type: 'kubernetes.io/service-account-token', data: { token: b64('l.l.l') } }] }) };
+    const { deps: d, requests } = inPod([unnamedView, { match: argv('get', 'serviceaccount', 'bot', '-n', 'ci'), answer: { stdout: JSON.stringify({ metadata: { name: 'bot', namespace: 'ci' } }) } }, { match: argv('get', 'secrets', '-n', 'ci'), answer: populated }]);
+    const obtained = await obtainFromLongLivedSecret(d, target, {}, { name: 'bot', waitMs: 0 }, hooks());
+    expect(obtained.destination.namespace).toBe('ci');
+    expect(requests.filter((r) => r.args.includes('-n')).map((r) => r.args[r.args.indexOf('-n') + 1])).toEqual(['ci', 'ci']);
+  });
+
+  it('from-secret names the pod’s namespace where kubectl found no Secret', async () => {
+    const { deps: d } = inPod([unnamedView, { match: argv('get', 'secret', 'nope'), answer: { exitCode: 1, stderr: 'Error from server (NotFound): secrets "nope" not found\n' } }]);
+    await expect(obtainFromSecret(d, target, {}, { name: 'nope', waitMs: 0 }, hooks())).rejects.toMatchObject({
+      code: 'ERR_SECRET_NOT_FOUND',
+      message: expect.stringMatching(/secrets "nope" not found, in namespace "ci" \(the pod's, which kubectl uses in a pod when no source context names one; pass -n for another\)$/),
+    });
   });
 });

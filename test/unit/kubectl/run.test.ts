@@ -78,6 +78,15 @@ describe('runKubectl', () => {
     });
   });
 
+  it.each([
+    ['a token (create token)', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YTpiIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl', 'REDACTED'],
+    ['compact JSON with a Secret’s data', '{"data":{"token":"ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZXlKemRXSWlPaUo0SW4wLnNpZw=="}}', '{"data":{"token":"REDACTED"}}'],
+  ])('quotes stdout, when stderr says nothing, only with credentials replaced: %s', async (_name, stdout, line) => {
+    const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stdout } }]);
+    const outcome = await runKubectl({ spawn, env }, target, ['create', 'token', 'b']);
+    expect(outcome).toMatchObject({ ok: false, line });
+  });
+
   it('keeps what a failing credential plugin printed, once each, without klog’s lines', async () => {
     // As kubectl 1.32 prints it: the plugin's stderr passes through, repeated on each retry.
     const klog = 'E1201 18:12:27.975031    1083 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group list: getting credentials: exec: executable /p failed with exit code 1"';

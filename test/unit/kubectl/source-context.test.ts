@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSourceContext, serverEnvironment, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
+import { currentNamespace, readSourceContext, serverEnvironment, serverReachabilityWarning, sourceContextFromMinified } from '../../../src/kubectl/source-context.js';
 import { destinationFor } from '../../../src/kubectl/credentials.js';
 import type { FileSystem } from '../../../src/deps.js';
 import { fakeSpawn, target } from './fake-spawn.js';
@@ -38,17 +38,53 @@ describe('sourceContextFromMinified', () => {
       proxyUrl: 'http://proxy:3128',
       caPem: PEM,
       insecureSkipTlsVerify: false,
+      namespaceNamed: true,
     });
   });
 
-  it('defaults the namespace to "default" as client-go does', () => {
-    expect(sourceContextFromMinified(minified({ server: 'https://a' }))?.namespace).toBe('default');
+  it('defaults the namespace to "default" as client-go does, and says that the context named none', () => {
+    expect(sourceContextFromMinified(minified({ server: 'https://a' }))).toMatchObject({ namespace: 'default', namespaceNamed: false });
   });
 
   it('refuses CA data that holds no certificate', () => {
     expect(() => sourceContextFromMinified(minified({ server: 'https://a', 'certificate-authority-data': Buffer.from('nope').toString('base64') }))).toThrow(
       expect.objectContaining({ code: 'ERR_CONFIG_INVALID' }),
     );
+  });
+});
+
+describe('currentNamespace (client-go DeferredLoadingClientConfig.Namespace)', () => {
+  const NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+  const pod = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
+  /** The mount with a token, and a namespace file holding `namespace` (none when undefined). */
+  const mount = (namespace?: string): FileSystem =>
+    ({
+      ...fsWith(TOKEN),
+      readFile: async (path: string) => {
+        if (path === NAMESPACE_FILE && namespace !== undefined) return namespace;
+        throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      },
+    }) as unknown as FileSystem;
+  const named = sourceContextFromMinified(minified({ server: 'https://a' }, { cluster: 'c', user: 'u', namespace: 'team-a' }));
+  const explicitDefault = sourceContextFromMinified(minified({ server: 'https://a' }, { cluster: 'c', user: 'u', namespace: 'default' }));
+  const unnamed = sourceContextFromMinified(minified({ server: 'https://a' }));
+
+  it.each([
+    ['outside a pod: the context’s', {}, mount('ci'), named, { namespace: 'team-a', from: 'context' }],
+    ['outside a pod, a context naming none: "default"', {}, mount('ci'), unnamed, { namespace: 'default', from: 'context' }],
+    ['in a pod, a context naming one: the context’s', { ...pod, POD_NAMESPACE: 'ci' }, mount('ci'), named, { namespace: 'team-a', from: 'context' }],
+    ['in a pod, a context naming "default" itself: "default"', { ...pod, POD_NAMESPACE: 'ci' }, mount('ci'), explicitDefault, { namespace: 'default', from: 'context' }],
+    ['in a pod, a context naming none: POD_NAMESPACE (was: "default")', { ...pod, POD_NAMESPACE: 'ci' }, mount('other'), unnamed, { namespace: 'ci', from: 'pod' }],
+    ['in a pod, a context naming none: the namespace file, trimmed', pod, mount('ci\n'), unnamed, { namespace: 'ci', from: 'pod' }],
+    ['in a pod with no context: the namespace file', pod, mount('ci'), undefined, { namespace: 'ci', from: 'pod' }],
+    ['in a pod with no namespace file: "default"', pod, mount(), undefined, { namespace: 'default', from: 'pod' }],
+    ['KUBERNETES_SERVICE_* without the token mounted is no pod to client-go', { ...pod, POD_NAMESPACE: 'ci' }, fsWith(), unnamed, { namespace: 'default', from: 'context' }],
+  ] as const)('%s', async (_name, env, fs, source, expected) => {
+    expect(await currentNamespace({ env, fs }, source)).toEqual(expected);
+  });
+
+  it('refuses a POD_NAMESPACE that is no namespace (exit 3)', async () => {
+    await expect(currentNamespace({ env: { ...pod, POD_NAMESPACE: 'Team A' }, fs: mount() }, unnamed)).rejects.toMatchObject({ code: 'ERR_SA_NAMESPACE_INVALID', exitCode: 3 });
   });
 });
 

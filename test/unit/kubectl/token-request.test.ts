@@ -24,6 +24,11 @@ describe('validateTokenDuration', () => {
     expect(() => validateTokenDuration(600_500, '10m500ms')).toThrow('--duration 10m500ms is not a whole number of seconds');
     expect(() => validateTokenDuration(599_000, '9m59s')).toThrow('--duration 9m59s is below the 10 minute minimum');
   });
+
+  it('calls a huge duration too long, not fractional (was: "not a whole number of seconds")', () => {
+    // 99999999999999999999h is 3.6e26 ms: a double that far out has no exact millisecond.
+    expect(() => validateTokenDuration(1e20 * 3_600_000, '99999999999999999999h')).toThrow('--duration 99999999999999999999h is above the TokenRequest maximum of 2^32 seconds');
+  });
 });
 
 describe('tokenRequestArgs', () => {
