@@ -28,17 +28,17 @@ const PROBE_TIMEOUT_DEFAULT = '5s';
 
 /** The flags of every command that writes our three entries, in --help's order. */
 export const ENTRY_FLAGS: readonly FlagSpec[] = [
-  { flags: '--kubeconfig <file>', description: 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)' },
-  { flags: '--cluster <name>', description: 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)' },
-  { flags: '--user <name>', description: 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)' },
-  { flags: '--context <name>', description: 'context entry name (default: the default user name, also with --user)' },
-  { flags: '--no-set-current', description: 'leave current-context alone (default: switch to the new context)' },
-  { flags: '--stdout', description: 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing' },
-  { flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], defaultValue: 'text' },
-  { flags: '--lock-timeout <duration>', description: 'how long to wait for another writer\'s lock', defaultValue: '15s' },
-  { flags: '--probe', description: 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)' },
+  { long: 'kubeconfig', value: 'file', description: 'kubeconfig to write (default: as kubectl — an existing entry is changed where it is defined, a new one goes to $KUBECONFIG\'s first existing file (its last entry when none exists), else ~/.kube/config)' },
+  { long: 'cluster', value: 'name', description: 'cluster entry name (default: the server host[:port unless 443][/path], e.g. kubernetes.default.svc)' },
+  { long: 'user', value: 'name', description: 'user entry name (default: <namespace>/<serviceaccount>@<default cluster name>, also with --cluster)' },
+  { long: 'context', value: 'name', description: 'context entry name (default: the default user name, also with --user)' },
+  { long: 'no-set-current', description: 'leave current-context alone (default: switch to the new context)' },
+  { long: 'stdout', description: 'print a standalone kubeconfig (our entries only, credentials embedded) and write nothing' },
+  { long: 'output', short: 'o', value: 'format', description: 'output format', choices: ['text', 'json'], defaultValue: 'text' },
+  { long: 'lock-timeout', value: 'duration', description: 'how long to wait for another writer\'s lock', defaultValue: '15s' },
+  { long: 'probe', description: 'after writing, probe the new context (dns, tcp, tls, version, authn, authz, request)' },
   // No default: whether it was given at all decides whether it is refused without --probe.
-  { flags: '--probe-timeout <duration>', description: `time limit for --probe (default: "${PROBE_TIMEOUT_DEFAULT}")` },
+  { long: 'probe-timeout', value: 'duration', description: `time limit for --probe (default: "${PROBE_TIMEOUT_DEFAULT}")` },
 ];
 
 export function resolveEntryNames(defaults: EntryNames, options: EntryOptions): EntryNames {

@@ -1,7 +1,7 @@
 // A command's flags as data: commander builds its options from these (commander-flags.ts), and
 // readPlainArgv reads the plainest command lines with them without loading commander at all.
 //
-// Why: commander is a third of dist/cli.cjs, and defining the program and parsing with it cost
+// Why: commander was a third of dist/cli.cjs, and defining the program and parsing with it cost
 // ~1 ms of every `init` here, which is in a pod's start-up path (issue 2's target is 1.3× bare
 // `node -e 0`). So `init` with nothing but known flags in their plainest spellings is read here,
 // and everything else (help, a typo, `--`, `-nfoo`, a value that starts with `-`, a flag given
@@ -10,18 +10,24 @@
 // holds it to commander over generated command lines.
 
 export interface FlagSpec {
-  /** commander's flags string: `--embed`, `-n, --namespace <namespace>`, `--no-set-current`. */
-  readonly flags: string;
+  /** The long name, without `--`: `embed`, `namespace`, `no-set-current` (sets setCurrent to false). */
+  readonly long: string;
+  /** The short name, without `-`: `n`. */
+  readonly short?: string;
+  /** The value's name in --help, for a flag that takes one: `namespace` (`<namespace>`). */
+  readonly value?: string;
   readonly description: string;
   /** commander's default value. */
   readonly defaultValue?: string;
   readonly choices?: readonly string[];
 }
 
-/** What a flags string says, as commander reads it (Option's constructor, attributeName()). */
-interface FlagShape {
-  readonly short?: string;
+/** What a spec means to commander (Option's constructor, attributeName()). */
+export interface FlagShape {
+  /** commander's flags string: `--embed`, `-n, --namespace <namespace>`, `--no-set-current`. */
+  readonly flags: string;
   readonly long: string;
+  readonly short?: string;
   /** The options key: the long name in camelCase, without `no-`. */
   readonly key: string;
   readonly takesValue: boolean;
@@ -29,15 +35,16 @@ interface FlagShape {
   readonly negate: boolean;
 }
 
-const FLAGS = /^(?:(-[a-zA-Z]), )?(--[a-z][a-z0-9-]*)(?: <[a-z-]+>)?$/;
-
 export function describeFlag(spec: FlagSpec): FlagShape {
-  const match = FLAGS.exec(spec.flags);
-  if (!match) throw new Error(`flag spec ${JSON.stringify(spec.flags)} is not of the plain form readPlainArgv reads`);
-  const long = match[2] as string;
-  const negate = long.startsWith('--no-');
-  const key = long.slice(negate ? 5 : 2).replace(/-([a-z0-9])/g, (_, char: string) => char.toUpperCase());
-  return { ...(match[1] === undefined ? {} : { short: match[1] }), long, key, takesValue: spec.flags.endsWith('>'), negate };
+  const negate = spec.long.startsWith('no-');
+  const name = negate ? spec.long.slice(3) : spec.long;
+  // camelcase() of commander's attributeName(), for the lower-case, dash-separated names we use.
+  let key = '';
+  for (let i = 0; i < name.length; i += 1) key += name[i] === '-' && i + 1 < name.length ? (name[++i] as string).toUpperCase() : name[i];
+  const long = `--${spec.long}`;
+  const short = spec.short === undefined ? undefined : `-${spec.short}`;
+  const flags = `${short === undefined ? '' : `${short}, `}${long}${spec.value === undefined ? '' : ` <${spec.value}>`}`;
+  return { flags, long, ...(short === undefined ? {} : { short }), key, takesValue: spec.value !== undefined, negate };
 }
 
 /** The root program's own flags, which commander takes wherever they stand on the command line. */

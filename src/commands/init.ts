@@ -30,11 +30,11 @@ export interface InitOptions extends EntryOptions {
 
 /** init's own flags, then the shared ones, in --help's order. */
 export const INIT_FLAGS: readonly FlagSpec[] = [
-  { flags: '--sa-dir <dir>', description: 'service-account mount to read token, ca.crt and namespace from', defaultValue: DEFAULT_SA_DIR },
-  { flags: '--server <url>', description: 'API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)' },
-  { flags: '--insecure-allow-http', description: 'accept an http:// --server (kubectl sends no credentials over http)' },
-  { flags: '-n, --namespace <namespace>', description: 'namespace of the context (default: the mounted namespace)' },
-  { flags: '--embed', description: 'embed token and CA data instead of referencing the mounted files (the token then stops rotating)' },
+  { long: 'sa-dir', value: 'dir', description: 'service-account mount to read token, ca.crt and namespace from', defaultValue: DEFAULT_SA_DIR },
+  { long: 'server', value: 'url', description: 'API server URL (default: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, else https://kubernetes.default.svc)' },
+  { long: 'insecure-allow-http', description: 'accept an http:// --server (kubectl sends no credentials over http)' },
+  { long: 'namespace', short: 'n', value: 'namespace', description: 'namespace of the context (default: the mounted namespace)' },
+  { long: 'embed', description: 'embed token and CA data instead of referencing the mounted files (the token then stops rotating)' },
   ...ENTRY_FLAGS,
 ];
 
