@@ -88,9 +88,20 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
   }
 }
 
+/**
+ * Where kubectl could not write either: a read-only root file system (a pod's
+ * readOnlyRootFilesystem, with HOME=/) or a directory of another user. Said with the way out.
+ */
+export function unwritableHint(error: unknown): string {
+  const code = errnoCode(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space on that file system';
+  const where = code === 'EROFS' ? 'that file system is read-only' : 'that directory is not writable for this user';
+  return `${where} (for kubectl too): pass --kubeconfig FILE in a writable directory (an emptyDir, /tmp), and point KUBECONFIG at it for kubectl`;
+}
+
 function lockHint(error: unknown): string {
   const code = errnoCode(error);
-  return code === 'ENOSPC' || code === 'EDQUOT' ? 'free space on that file system (the kubeconfig will not fit either)' : 'the directory of the kubeconfig must be writable (kubectl needs the same)';
+  return code === 'ENOSPC' || code === 'EDQUOT' ? 'free space on that file system (the kubeconfig will not fit either)' : unwritableHint(error);
 }
 
 async function breakStaleLock(deps: LockDeps, path: string): Promise<boolean> {

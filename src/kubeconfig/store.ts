@@ -13,7 +13,7 @@ import { lstatIfExists, statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
 import { emitKubeconfig } from './emitter.js';
 import type { ServiceAccountEntries } from './entry.js';
-import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, type HeldLock, type LockDeps } from './lock.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, STALE_AFTER_MS, acquireLock, unwritableHint, type HeldLock, type LockDeps } from './lock.js';
 import { absoluteKubeconfigPath, checkWritableName, decodeKubeconfigBytes, defaultWriteFile, hasParentSegment, kubeconfigPrecedence, loadKubeconfigs, MAX_KUBECONFIG_BYTES, migrateLegacyKubeconfig, readKubeconfigFile, tooLarge, type LoadDeps } from './load.js';
 import { upsertEntries, type Change, type Upsert } from './merge.js';
 import type { Kubeconfig } from './schema.js';
@@ -305,7 +305,7 @@ async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<voi
     // A new directory is 0700: it will hold credentials (kubectl uses 0755).
     await deps.fs.mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { cause: error });
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { hint: unwritableHint(error), cause: error });
   }
 }
 
@@ -375,7 +375,7 @@ export async function writeFileAtomic(
     // renamed onto (EBUSY); kubectl, which always writes in place (os.WriteFile), works there.
     if (errnoCode(error) === 'EBUSY' && options.inPlaceOf) return writeFileInPlace(deps, target, content, mode, options.inPlaceOf);
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot write kubeconfig ${target}: ${describeErrno(error)}`, {
-      hint: 'check that the directory is writable, or choose another file with --kubeconfig',
+      hint: unwritableHint(error),
       cause: error,
     });
   }

@@ -1,6 +1,7 @@
 // The service-account mount (/var/run/secrets/kubernetes.io/serviceaccount) and the in-cluster
 // server URL, as client-go's rest.InClusterConfig reads them (rest/config.go), but validated:
 // client-go sends an untrimmed token and silently drops a bad CA; we say what is wrong.
+import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveParentSegments } from '../file-path.js';
 import type { Deps } from '../deps.js';
@@ -25,14 +26,14 @@ export interface ServiceAccountMount {
   readonly namespace?: string;
 }
 
-export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Promise<ServiceAccountMount> {
+export async function readServiceAccountDir(deps: Pick<Deps, 'fs' | 'cwd' | 'uid'>, dir: string): Promise<ServiceAccountMount> {
   const absolute = await absoluteMountDir(deps, dir);
   try {
     const stat = await deps.fs.stat(absolute);
     if (!stat.isDirectory()) throw new CliError('ERR_SA_DIR_MISSING', `service-account mount ${absolute} is not a directory`, { hint: MOUNT_HINT });
   } catch (error) {
     if (isCliError(error)) throw error;
-    throw new CliError('ERR_SA_DIR_MISSING', `no service-account mount at ${absolute}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
+    throw new CliError('ERR_SA_DIR_MISSING', `no service-account mount at ${absolute}: ${describeErrno(error)}`, { hint: isPermissionError(error) ? `a directory on the way to it is not searchable for ${describeUser(deps.uid)}` : MOUNT_HINT, cause: error });
   }
   const tokenPath = join(absolute, 'token');
   const caPath = join(absolute, 'ca.crt');
@@ -68,14 +69,15 @@ async function absoluteMountDir(deps: Pick<Deps, 'fs' | 'cwd'>, dir: string): Pr
 }
 
 async function readMountFile(
-  deps: Pick<Deps, 'fs'>,
+  deps: Pick<Deps, 'fs' | 'uid'>,
   path: string,
   code: 'ERR_SA_TOKEN_MISSING' | 'ERR_SA_CA_MISSING',
   what: string,
   maxBytes: number,
 ): Promise<string> {
+  let stat: Stats | undefined;
   try {
-    const stat = await deps.fs.stat(path);
+    stat = await deps.fs.stat(path);
     // A FIFO or device would block or never end; the kubelet writes regular files.
     if (!stat.isFile()) throw new CliError(code, `cannot read ${what} ${path}: ${stat.isDirectory() ? 'is a directory' : 'not a regular file'}`, { hint: MOUNT_HINT });
     if (stat.size > maxBytes) {
@@ -84,8 +86,25 @@ async function readMountFile(
     return await deps.fs.readFile(path, 'utf8');
   } catch (error) {
     if (isCliError(error)) throw error;
-    throw new CliError(code, `cannot read ${what} ${path}: ${describeErrno(error)}`, { hint: MOUNT_HINT, cause: error });
+    // There, but not for us: a container running as another user than the one the kubelet
+    // made the files for (a projected token is 0600 and owned by the pod's runAsUser when every
+    // container sets the same one and the pod has no fsGroup).
+    const hint = !isPermissionError(error) ? MOUNT_HINT : stat === undefined ? `a directory on the way to it is not searchable for ${describeUser(deps.uid)}` : `it is mode ${octalMode(stat.mode)}, owned by uid ${stat.uid} and gid ${stat.gid}, and this process runs as ${describeUser(deps.uid)}: run as uid ${stat.uid} (securityContext.runAsUser), or give the pod a securityContext.fsGroup so that the mount is readable by that group`;
+    throw new CliError(code, `cannot read ${what} ${path}: ${describeErrno(error)}`, { hint, cause: error });
   }
+}
+
+function isPermissionError(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+function describeUser(uid: number | undefined): string {
+  return uid === undefined ? 'this user' : `uid ${uid}`;
+}
+
+function octalMode(mode: number): string {
+  return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
 }
 
 /**
