@@ -45,6 +45,10 @@ export async function main(argv: readonly string[], rawDeps: Deps): Promise<Exit
       await runInit(ctx, plain.options as unknown as InitOptions);
       return exitCode;
     }
+    // As commander's root will take it (anywhere before a `--`), for an error before it runs: a
+    // program.cjs that does not load.
+    const end = argv.indexOf('--');
+    debug = (end === -1 ? argv : argv.slice(0, end)).includes('--debug');
     const { runProgram } = await import('./program.js');
     return (await runProgram(argv, ctx, (on) => {
       debug = on;

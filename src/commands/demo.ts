@@ -3,8 +3,9 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 // The demo runs `init` and `probe` exactly as a user would, through main(). This import closes a
-// cycle (main → commands → main) that is safe in ESM: main is only called inside the action. A
-// dynamic import would make esbuild split main.ts out of dist/cli.js.
+// cycle (main → program → commands → main) that is safe: main is only called inside the action.
+// dist/program.cjs so holds a copy of main.ts and of the init engine besides dist/cli.cjs's
+// (esbuild does not split CommonJS); neither keeps state the other needs.
 import { main } from '../main.js';
 
 interface DemoFlags {

@@ -95,7 +95,7 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
 export function unwritableHint(error: unknown): string {
   const code = errnoCode(error);
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space on that file system';
-  const where = code === 'EROFS' ? 'that file system is read-only' : 'that directory is not writable for this user';
+  const where = code === 'EROFS' ? 'that file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'that directory is not writable for this user' : 'no directory can be made there';
   return `${where} (for kubectl too): pass --kubeconfig FILE in a writable directory (an emptyDir, /tmp), and point KUBECONFIG at it for kubectl`;
 }
 

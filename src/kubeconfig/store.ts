@@ -302,10 +302,31 @@ async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<voi
   // called. Anything else (missing, not a directory, not searchable) is left to mkdir's answer.
   if ((await statIfExists(deps.fs, dir).catch(() => undefined))?.isDirectory()) return;
   try {
-    // A new directory is 0700: it will hold credentials (kubectl uses 0755).
-    await deps.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectoryAll(deps, dir);
   } catch (error) {
     throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { hint: unwritableHint(error), cause: error });
+  }
+}
+
+/**
+ * Go's os.MkdirAll, which kubectl uses: the parent first, then this one; a mkdir that fails is the
+ * answer unless a directory is there after all (another writer made it). Not mkdir's recursive
+ * option: in Node 20 it never returns for a path under /proc (mkdir -p there alternates between
+ * ENOENT and EEXIST), whatever the lock timeout. A new directory is 0700: it will hold
+ * credentials (kubectl uses 0755).
+ */
+async function makeDirectoryAll(deps: Pick<Deps, 'fs'>, dir: string): Promise<void> {
+  const stat = await statIfExists(deps.fs, dir);
+  if (stat !== undefined) {
+    if (stat.isDirectory()) return;
+    throw Object.assign(new Error(`mkdir ${dir}: not a directory`), { code: 'ENOTDIR' });
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) await makeDirectoryAll(deps, parent);
+  try {
+    await deps.fs.mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if (!(await statIfExists(deps.fs, dir).catch(() => undefined))?.isDirectory()) throw error;
   }
 }
 

@@ -47,7 +47,7 @@ describe('help', () => {
     expect(commands).toEqual(expect.arrayContaining(['init', 'completion']));
   });
 
-  // main.ts builds only the command named on the command line; a root --help before it must still list every command.
+  // program.ts builds only the command named on the command line; a root --help before it must still list every command.
   it.each([[['--help', 'init']], [['-h', 'probe']], [['--debug', '--help', 'from-secret']]])('%j is the root help, with every command', async (args) => {
     const result = await runCli(args);
     expect(result.code).toBe(0);

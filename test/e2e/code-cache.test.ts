@@ -305,6 +305,22 @@ describe('a checkout that was never built', () => {
   });
 });
 
+describe('a dist/ that lost program.cjs', () => {
+  it('reports an internal error, with the stack under --debug (was: --debug ignored, since commander never ran)', async () => {
+    const cli = copyWith('program', (cache, bundle) => {
+      rmSync(cache);
+      rmSync(bundle);
+    });
+    const plain = await runCli(['--version'], { command: [process.execPath, cli] });
+    expect(plain).toMatchObject({ code: 1, stdout: '' });
+    expect(plain.stderr).toMatch(/^error: internal error: .*program\.cjs/);
+    expect(plain.stderr).not.toMatch(/^debug: /m);
+    const debug = await runCli(['--version', '--debug'], { command: [process.execPath, cli] });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/^debug: Error: ENOENT/m);
+  });
+});
+
 describe('a bundle without a usable cache', () => {
   /** A kubeconfig with a comment (so reading it needs dist/codec.cjs) whose server refuses connections. */
   function commentedKubeconfig(): string {

@@ -407,6 +407,7 @@ describe('init with bad input', () => {
     { name: 'a --kubeconfig that ends in "/" (kubectl: "is a directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${join(dir, 'nd')}/`] },
     { name: 'a --kubeconfig that ends in "/." (kubectl: "is a directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${join(dir, 'nd')}/.`] },
     { name: 'a --kubeconfig that goes up (..) from a directory that does not exist (kubectl: "no such file or directory")', code: 3, setup: () => undefined, args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', `${dir}/nodir/../config2`] },
+    { name: 'a --kubeconfig under /proc (was: never returned, Node 20\'s recursive mkdir loops there)', code: 3, setup: () => undefined, args: (_dir, sa) => ['--sa-dir', sa, '--kubeconfig', '/proc/sa-kubeconfig-test/x/config'] },
     { name: 'KUBECONFIG=":" (kubectl then reads no file at all)', code: 3, setup: () => undefined, args: (_dir, sa) => ['--sa-dir', sa], env: { KUBECONFIG: ':' } },
     { name: 'a lock held by a live writer', code: 3, setup: (dir) => write(join(dir, 'config.lock'), ''), args: (dir, sa) => ['--sa-dir', sa, '--kubeconfig', join(dir, 'config'), '--lock-timeout', '300ms'] },
   ];
