@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { CliError, describeErrno } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Cluster, User } from '../kubeconfig/schema.js';
-import { decideProxy, describeProxy, type ProxyDecision } from './proxy.js';
+import { clusterProxyUrlError, decideProxy, describeProxy, redactProxyText, type ProxyDecision } from './proxy.js';
 
 export interface ProbeTarget {
   /** What the row is called: the context name, or "in-cluster". */
@@ -100,6 +100,15 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   // The proxy decision sees the host as written: URL lowercases it, Go's url.Parse does not, and
   // httpproxy exempts only a lowercase "localhost" (proxy.ts).
   const writtenHost = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(text)?.[1]?.replace(/^\[(.*)\]$/, '$1') ?? host;
+  const proxyUrl = cluster['proxy-url'];
+  const proxyUrlError = proxyUrl ? clusterProxyUrlError(proxyUrl) : undefined;
+  if (proxyUrl && proxyUrlError !== undefined) {
+    // client-go validateClusterInfo: kubectl refuses the kubeconfig (validation.go, helpers.go ParseProxyURL).
+    const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(proxyUrl);
+    throw new CliError('ERR_CONFIG_INVALID', `invalid 'proxy-url' ${JSON.stringify(redactProxyText(proxyUrl))} for cluster ${JSON.stringify(target.clusterName ?? target.label)}: ${proxyUrlError}`, {
+      hint: scheme ? 'use an http:// or https:// CONNECT proxy in proxy-url' : `write the scheme, as kubectl needs it in proxy-url (only HTTPS_PROXY assumes http://): proxy-url: http://${redactProxyText(proxyUrl)}`,
+    });
+  }
   const proxy = decideProxy({ scheme, host: writtenHost.toLowerCase() === host ? writtenHost : host, port, proxyUrl: cluster['proxy-url'], env });
   if (proxy.kind === 'unsupported') {
     throw new CliError('ERR_CONFIG_INVALID', `cannot use ${describeProxy(proxy)}`, {

@@ -165,6 +165,8 @@ describe('probe stages against the emulated API server', () => {
     ['a hostname not in the SANs', () => ({ server: wrongSan.url, 'certificate-authority-data': caData() }), 'tls', 6, /not valid for 127\.0\.0\.1: it is valid for DNS:wrong\.example/],
     ['a refusing proxy', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': refusingProxy.url }), 'tcp', 5, /refused CONNECT/],
     ['a socks5 proxy-url', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': 'socks5://127.0.0.1:1080' }), 'config', 3, /socks5 proxies are not supported/],
+    // kubectl: invalid 'proxy-url' "127.0.0.1:PORT" for cluster "c": could not parse (client-go assumes no http:// there); the probe went through the proxy and passed.
+    ['a proxy-url without a scheme', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': `127.0.0.1:${proxy.port}` }), 'config', 3, /^invalid 'proxy-url' "127\.0\.0\.1:\d+" for cluster "[^"]+": could not parse: 127\.0\.0\.1:\d+$/],
     ['insecure-skip-tls-verify together with a CA', () => ({ server: api.url, 'certificate-authority-data': caData(), 'insecure-skip-tls-verify': true }), 'config', 3, /specifying a root certificates file with the insecure flag is not allowed/],
   ])('fails at the right stage for %s', async (_name, cluster, stage, exitCode, message) => {
     const result = await probe(cluster(), { token: tokens['deployer'] }, { timeoutMs: 1500 });
