@@ -273,6 +273,28 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
 }
 
 /**
+ * The TLS handshake with an https:// proxy failed. kubectl (Go's addTLS) checks the proxy's
+ * certificate with the API server's TLS settings: the cluster's CA (not the system roots, when
+ * the cluster has one) and tls-server-name (else the proxy's host); its words are
+ * "proxyconnect tcp: tls: failed to verify certificate: …". A TLS failure (exit 6).
+ */
+export function classifyProxyTlsError(proxy: string, error: unknown, context: TlsContext, settings: { readonly tlsServerName?: string | undefined }): StageFailure {
+  const inner = classifyTlsError(error, undefined, context);
+  const what = inner.message.replace(/^TLS handshake failed: /, '').replace(/^server certificate/, 'its certificate');
+  const checks = [
+    context.caSource === 'system roots' ? 'the system roots' : `the cluster's CA (${context.caSource}), not the system roots`,
+    settings.tlsServerName === undefined ? undefined : `the name ${settings.tlsServerName} (the cluster's tls-server-name, which Go applies to the proxy too)`,
+  ].filter((part): part is string => part !== undefined);
+  return {
+    code: 'ERR_TLS',
+    message: `proxyconnect: TLS handshake with proxy ${proxy} failed: ${what}`,
+    hint: tlsAlertOf(error) !== undefined
+      ? inner.hint ?? 'the proxy broke off the TLS connection; its log says why'
+      : `kubectl checks an https:// proxy's certificate with the cluster's TLS settings, so it must be trusted by ${checks.join(' and valid for ')}: add the proxy's CA to the cluster's certificate-authority (beside the cluster's CA), or use an http:// proxy (the CONNECT tunnel keeps TLS to the API server end to end)`,
+  };
+}
+
+/**
  * What node:http reports when the connection breaks around a request, in the words Go's net/http
  * (and so kubectl) uses, with a hint; undefined for anything else. A TLS 1.3 server refuses a
  * client certificate after the handshake, and some (Go's among them) close the connection without

@@ -173,13 +173,20 @@ export class ProxyRefusedError extends Error {
   }
 }
 
+/** The TLS handshake with an https:// proxy failed (its certificate, or an alert): a TLS failure, not a refused proxy. */
+export class ProxyTlsError extends Error {
+  constructor(readonly tlsError: Error) {
+    super(tlsError.message, { cause: tlsError });
+  }
+}
+
 /**
  * Opens a CONNECT tunnel to host:port over a socket connected to the proxy (an https:// proxy is
- * spoken to over TLS first, verified against the system roots). Proxy credentials come from the
+ * spoken to over TLS first, with `proxyTls`: proxyChannel). Proxy credentials come from the
  * proxy URL's user:password, as Go sends them (Proxy-Authorization: Basic).
  */
-export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal): Promise<Socket> {
-  const channel = await proxyChannel(socket, proxy, signal);
+export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal, proxyTls: TlsSettings): Promise<Socket> {
+  const channel = await proxyChannel(socket, proxy, signal, proxyTls);
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   const credentials = proxyCredentials(proxy);
   if (credentials !== undefined) headers.push(`Proxy-Authorization: ${basicAuthorization(credentials.username, credentials.password)}`);
@@ -217,17 +224,41 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
 }
 
 /**
- * The connection to the proxy itself: as it is for an http:// proxy, over TLS (verified against
- * the system roots) for an https:// one. A CONNECT tunnel is opened over it for an https://
- * server; a plain http:// server's requests are written to it directly, in absolute form.
+ * The connection to the proxy itself: as it is for an http:// proxy, over TLS for an https:// one.
+ * A CONNECT tunnel is opened over it for an https:// server; a plain http:// server's requests are
+ * written to it directly, in absolute form.
+ *
+ * The TLS settings are the API server's (proxyTlsSettings), as in Go: net/http's dialConn speaks
+ * TLS to an https:// proxy with a clone of the Transport's TLSClientConfig (transport.go addTLS),
+ * and client-go puts the cluster's CA, tls-server-name, insecure-skip-tls-verify and client
+ * certificate there. So kubectl fails ("proxyconnect tcp: tls: failed to verify certificate")
+ * when the cluster has its own CA and the proxy's certificate is not signed by it
+ * (kubernetes/kubernetes#102079); the probe does too, instead of trusting the system roots.
  */
-export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSignal): Promise<Socket> {
+export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSignal, proxyTls: TlsSettings): Promise<Socket> {
   if (proxy.protocol !== 'https:') return socket;
-  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
-  const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
-  await settleOn(secure, 'secureConnect', signal);
+  const secure = tls.connect(tlsOptions(socket, proxyTls, true));
+  try {
+    await settleOn(secure, 'secureConnect', signal);
+  } catch (error) {
+    secure.destroy();
+    if (error instanceof TimeoutSignalError) throw error;
+    throw new ProxyTlsError(error instanceof Error ? error : new Error(String(error)));
+  }
   secure.removeAllListeners('error');
   return secure;
+}
+
+/**
+ * What Go's addTLS uses for an https:// proxy: the API server's TLS settings, with the proxy's
+ * host as the name only when no tls-server-name is set (`if cfg.ServerName == "" { cfg.ServerName
+ * = name }`). A plain http:// server has no TLS settings in client-go (it merges the CA only over
+ * TLS, client_config.go), so Go's defaults apply: the system roots and the proxy's host.
+ */
+export function proxyTlsSettings(server: TlsSettings & { readonly tlsServerName?: string | undefined }, proxy: URL, serverScheme: 'http' | 'https'): TlsSettings {
+  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (serverScheme === 'http') return { checkedName: proxyHost, insecure: false };
+  return { ...server, checkedName: server.tlsServerName ?? proxyHost };
 }
 
 export interface TlsSettings {

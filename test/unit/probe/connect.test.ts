@@ -2,7 +2,7 @@ import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, type Network } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -95,5 +95,22 @@ describe('connectTcp over several addresses (Go net.Dialer dialSerial)', () => {
     expect(error).toBeInstanceOf(DialError);
     expect(error).toMatchObject({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 192.0.2.1:443' });
     expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['192.0.2.1', '192.0.2.2']);
+  });
+});
+
+describe('proxyTlsSettings (Go addTLS: the Transport TLSClientConfig, cloned, for an https:// proxy)', () => {
+  const server = { checkedName: '10.0.0.1', caCertificates: ['CA'], certPem: 'CERT', keyPem: 'KEY', insecure: false };
+  const proxy = new URL('https://proxy.corp:3128');
+
+  it("takes the cluster's CA and client certificate, and the proxy's host as the name", () => {
+    expect(proxyTlsSettings(server, proxy, 'https')).toEqual({ ...server, checkedName: 'proxy.corp' });
+  });
+
+  it('checks the proxy against tls-server-name when the cluster sets one (cfg.ServerName is kept)', () => {
+    expect(proxyTlsSettings({ ...server, checkedName: 'kubernetes', tlsServerName: 'kubernetes' }, proxy, 'https').checkedName).toBe('kubernetes');
+  });
+
+  it('uses Go\'s defaults (system roots, no client certificate) for a plain http:// server, which has no TLS settings in client-go', () => {
+    expect(proxyTlsSettings(server, new URL('https://[fd00::1]:3128'), 'http')).toEqual({ checkedName: 'fd00::1', insecure: false });
   });
 });
