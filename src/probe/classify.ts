@@ -128,6 +128,26 @@ export interface TlsContext {
   readonly now: Date;
   /** Where the client certificate that was sent came from; undefined when none was sent. */
   readonly clientCertSource?: string | undefined;
+  /** The configured CA's certificates (undefined: the system roots), to name the one out of its validity. */
+  readonly trusted?: readonly TrustedCertificate[] | undefined;
+}
+
+export interface TrustedCertificate {
+  /** As PeerCertificate.subject: "CN=kubernetes". */
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/**
+ * OpenSSL says CERT_HAS_EXPIRED / CERT_NOT_YET_VALID for any certificate of the chain, the CA too
+ * (Go checks the validity of every certificate it chains through as well). When the server's own
+ * certificate is within its validity, the culprit is a CA: the configured one that is out of its
+ * validity (the one that issued the server's certificate first), if any.
+ */
+function lapsedCa(peer: PeerCertificate, context: TlsContext, test: (ca: TrustedCertificate) => boolean): TrustedCertificate | undefined {
+  const candidates = (context.trusted ?? []).filter(test);
+  return candidates.find((ca) => ca.subject === peer.issuer) ?? candidates[0];
 }
 
 /**
@@ -209,18 +229,38 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
   const code = errorCode(error) ?? '';
   const subject = peer ? ` (subject ${peer.subject}, issuer ${peer.issuer})` : '';
   switch (code) {
-    case 'CERT_HAS_EXPIRED':
+    case 'CERT_HAS_EXPIRED': {
+      const now = context.now.getTime();
+      if (peer?.notAfter !== undefined && peer.notAfter.getTime() >= now) {
+        const ca = lapsedCa(peer, context, (candidate) => candidate.notAfter.getTime() < now);
+        return {
+          code: 'ERR_TLS',
+          message: `${ca ? `the CA certificate ${ca.subject} of ${context.caSource} expired at ${ca.notAfter.toISOString()}` : "a CA certificate of the server's chain has expired"}; the server certificate itself is valid until ${peer.notAfter.toISOString()}${subject}`,
+          hint: `if the cluster's CA was renewed, use the new one (kubectl get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}'); otherwise the cluster needs a new CA and certificates issued from it; or fix this machine's clock (now ${context.now.toISOString()})`,
+        };
+      }
       return {
         code: 'ERR_TLS',
         message: `server certificate expired${peer?.notAfter ? ` at ${peer.notAfter.toISOString()}` : ''}${subject}`,
         hint: `renew the API server certificate (kubeadm: kubeadm certs renew apiserver), or fix this machine's clock (now ${context.now.toISOString()})`,
       };
-    case 'CERT_NOT_YET_VALID':
+    }
+    case 'CERT_NOT_YET_VALID': {
+      const now = context.now.getTime();
+      if (peer?.notBefore !== undefined && peer.notBefore.getTime() <= now) {
+        const ca = lapsedCa(peer, context, (candidate) => candidate.notBefore.getTime() > now);
+        return {
+          code: 'ERR_TLS',
+          message: `${ca ? `the CA certificate ${ca.subject} of ${context.caSource} is not valid yet (notBefore ${ca.notBefore.toISOString()})` : "a CA certificate of the server's chain is not valid yet"}; the server certificate itself is valid since ${peer.notBefore.toISOString()}${subject}`,
+          hint: `fix this machine's clock (now ${context.now.toISOString()}), or the clock of the machine that made the CA`,
+        };
+      }
       return {
         code: 'ERR_TLS',
         message: `server certificate is not valid yet${peer?.notBefore ? ` (notBefore ${peer.notBefore.toISOString()})` : ''}${subject}`,
         hint: `fix this machine's clock (now ${context.now.toISOString()})`,
       };
+    }
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
@@ -238,7 +278,8 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
       };
     case 'ERR_TLS_CERT_ALTNAME_INVALID': {
       const names = peer?.subjectAltNames.length ? peer.subjectAltNames.join(', ') : 'no subjectAltNames';
-      const firstDns = peer?.subjectAltNames.find((name) => name.startsWith('DNS:'))?.slice(4);
+      // A name to paste as tls-server-name: a wildcard SAN is a pattern, not a name a client can send.
+      const firstDns = peer?.subjectAltNames.find((name) => name.startsWith('DNS:') && !name.includes('*'))?.slice(4);
       return {
         code: 'ERR_TLS',
         message: `server certificate is not valid for ${context.checkedName}: it is valid for ${names}`,

@@ -319,22 +319,92 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
 }
 
 /**
- * The hostname check as Go's crypto/x509 Certificate.VerifyHostname does it since Go 1.15: only
- * the subjectAltNames count, never the subject's Common Name, which Node's tls.checkServerIdentity
- * still falls back to when a certificate has no DNS SAN. A certificate without a SAN extension
- * whose CN would have matched gets Go's own error (x509 HostnameError.Error), so kubectl's
- * "certificate relies on legacy Common Name field" is what the probe reports too.
+ * The hostname check as Go's crypto/x509 Certificate.VerifyHostname does it (verify.go): only the
+ * subjectAltNames count, never the subject's Common Name (Go ≥ 1.15), which Node's
+ * tls.checkServerIdentity still falls back to when a certificate has no DNS SAN. A certificate
+ * without a SAN extension whose CN would have matched gets Go's own error (x509
+ * HostnameError.Error), so kubectl's "certificate relies on legacy Common Name field" is what the
+ * probe reports too. DNS names are matched by Go's rules, not Node's: a wildcard is only a whole
+ * left-most "*" label (Node also takes "k*.example.com", which Go matches only literally), and
+ * "*.tld" counts (Node refuses it). IP addresses match IP SANs only, in both.
  */
 export function checkServerName(name: string, cert: tls.PeerCertificate): Error | undefined {
-  const error = tls.checkServerIdentity(name, { ...cert, subject: { ...cert.subject, CN: '' } });
-  if (error === undefined) return undefined;
   const cn = cert.subject?.CN;
-  const cnMatches =
-    typeof cn === 'string' && cn !== '' && (isIP(name) ? cn.toLowerCase() === name.toLowerCase() : tls.checkServerIdentity(name, { ...cert, subjectaltname: '' }) === undefined);
-  if (!cert.subjectaltname && cnMatches) {
-    return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: LEGACY_COMMON_NAME, host: name, cert });
+  if (isIP(name) !== 0) {
+    const error = tls.checkServerIdentity(name, { ...cert, subject: { ...cert.subject, CN: '' } });
+    if (error === undefined) return undefined;
+    if (!cert.subjectaltname && typeof cn === 'string' && cn.toLowerCase() === name.toLowerCase()) return legacyCommonName(name, cert);
+    return error;
   }
-  return error;
+  const dnsNames = subjectAltNameEntries(cert.subjectaltname ?? '')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
+  if (verifyHostname(name, dnsNames)) return undefined;
+  if (!cert.subjectaltname && typeof cn === 'string' && cn !== '' && verifyHostname(name, [cn])) return legacyCommonName(name, cert);
+  // Node's error for the same case (tls.checkServerIdentity), so classify.ts reads it as it reads Node's.
+  const reason = `Host: ${name}. is not in the cert's altnames: ${cert.subjectaltname ?? ''}`;
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason, host: name, cert });
+}
+
+function legacyCommonName(name: string, cert: tls.PeerCertificate): Error {
+  return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: LEGACY_COMMON_NAME, host: name, cert });
+}
+
+/** Node's subjectaltname ("DNS:a, IP Address:1.2.3.4"; an entry with a comma or quote is written as a JSON string) as entries. */
+export function subjectAltNameEntries(text: string): string[] {
+  const entries: string[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const colon = text.indexOf(':', index);
+    if (colon === -1) break;
+    const key = text.slice(index, colon + 1);
+    let value: string;
+    let next: number;
+    if (text[colon + 1] === '"') {
+      // A JSON string: find its closing quote (past escaped characters).
+      let end = colon + 2;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      try {
+        value = String(JSON.parse(text.slice(colon + 1, end + 1)));
+      } catch {
+        value = text.slice(colon + 2, end);
+      }
+      next = text.indexOf(', ', end);
+    } else {
+      next = text.indexOf(', ', colon);
+      value = text.slice(colon + 1, next === -1 ? undefined : next);
+    }
+    entries.push(`${key}${value}`);
+    if (next === -1) break;
+    index = next + 2;
+  }
+  return entries;
+}
+
+const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+
+/** crypto/x509 validHostname: non-empty labels of letters, digits, '_' and '-' (not first); a pattern may have a whole "*" first label. */
+function validHostname(host: string, isPattern: boolean): boolean {
+  const name = isPattern ? host : host.replace(/\.$/, '');
+  if (name === '' || name === '*') return false;
+  return name.split('.').every((part, index) => (isPattern && index === 0 && part === '*') || /^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(part));
+}
+
+/** crypto/x509 matchHostnames: label by label, a "*" first label matching any one label; the host's trailing dot is ignored. */
+function matchHostnames(pattern: string, host: string): boolean {
+  const patternParts = lowerAscii(pattern).split('.');
+  const hostParts = lowerAscii(host.replace(/\.$/, '')).split('.');
+  if (pattern === '' || host === '' || patternParts.length !== hostParts.length) return false;
+  return patternParts.every((part, index) => (index === 0 && part === '*') || part === hostParts[index]);
+}
+
+/** crypto/x509 Certificate.VerifyHostname for a DNS name: a valid name against valid patterns, anything else only exactly. */
+export function verifyHostname(name: string, dnsNames: readonly string[]): boolean {
+  const candidate = lowerAscii(name);
+  const validCandidate = validHostname(candidate, false);
+  return dnsNames.some((match) =>
+    validCandidate && validHostname(match, true) ? matchHostnames(match, candidate) : match !== '' && match !== '.' && candidate !== '' && candidate !== '.' && lowerAscii(match) === candidate,
+  );
 }
 
 /** The TLS handshake with verification. A verification failure rejects with the OpenSSL/Node code. */

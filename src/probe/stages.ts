@@ -67,7 +67,7 @@ import {
   selfSubjectAccessReviewBody,
   selfSubjectReviewRequest,
 } from './reviews.js';
-import { joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
+import { describeCaCertificates, joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
 
 export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
   readonly network: Network;
@@ -292,7 +292,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       } catch (error) {
         if (error instanceof TimeoutSignalError) throw error;
         const peer = await diagnosePeer(dialRaw, tlsSettings, remaining());
-        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert }));
+        const trusted = t.caCertificates === undefined ? undefined : describeCaCertificates(t.caCertificates);
+        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert, trusted }));
       }
       const secured = connection as import('node:tls').TLSSocket;
       const peer = secured.getPeerCertificate();

@@ -178,6 +178,14 @@ function trustFrom(pem: string, source: string, label: string): Trust {
   return { caPem: pem, caCertificates: certificates, skippedBlocks: skipped, caSource: source };
 }
 
+/** Subject and validity of each CA certificate (PEM), for a lapsed CA's message (classify.ts TrustedCertificate). */
+export function describeCaCertificates(pems: readonly string[]): { subject: string; notBefore: Date; notAfter: Date }[] {
+  return pems.map((pem) => {
+    const certificate = new X509Certificate(pem);
+    return { subject: certificate.subject.split('\n').join(', '), notBefore: new Date(certificate.validFrom), notAfter: new Date(certificate.validTo) };
+  });
+}
+
 const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '\n-----END ';
 

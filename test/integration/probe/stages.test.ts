@@ -189,6 +189,34 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  // kubectl: "x509: certificate has expired or is not yet valid: current time … is after <the CA's notAfter>"; the probe said
+  // "server certificate expired at <the server certificate's notAfter, a year ahead>".
+  it('names the lapsed CA when the CA, not the server certificate, has expired (exit 6)', async () => {
+    const lapsed = await generateCa({ notBefore: new Date(Date.now() - 40 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const server = await startApiServer({ pki, serverCertificate: await issueServerCert(lapsed) });
+    try {
+      const result = await probe({ server: server.url, 'certificate-authority-data': pemToBase64(lapsed.cert) }, { token: tokenFor(server) });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+      expect(failure(result)?.error?.message).toMatch(/^the CA certificate CN=kubernetes of certificate-authority-data expired at \d{4}-.*; the server certificate itself is valid until /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // kubectl: "x509: certificate is valid for k*.example.test, not kube.example.test" (Go matches only a whole "*" label); Node's check took it, exit 0.
+  it('refuses a certificate whose only SAN has a wildcard inside a label, as Go does (exit 6)', async () => {
+    const partial = await startApiServer({ pki, serverCertificate: await issueServerCert(pki.ca, { dnsNames: ['k*.example.test'], ips: [] }) });
+    try {
+      const result = await probe({ server: partial.url, 'certificate-authority-data': caData(), 'tls-server-name': 'kube.example.test' }, { token: tokenFor(partial) });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+      expect(failure(result)?.error?.message).toBe('server certificate is not valid for kube.example.test: it is valid for DNS:k*.example.test');
+    } finally {
+      await partial.close();
+    }
+  });
+
   it('trusts an intermediate CA as the certificate-authority, as Go does (any certificate in the pool is an anchor)', async () => {
     const intermediate = await issueIntermediateCa(pki.ca);
     const leaf = await issueServerCert(intermediate);

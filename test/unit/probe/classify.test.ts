@@ -48,6 +48,24 @@ describe('classifyTlsError', () => {
     expect(failure.hint).toMatch(hint);
   });
 
+  // OpenSSL gives the same codes for a lapsed CA; the message named the server certificate and its (future) notAfter.
+  it('names the expired CA, not the valid server certificate, when the CA has lapsed', () => {
+    const valid = { ...peer, notBefore: new Date('2025-06-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
+    const trusted = [{ subject: 'CN=kubernetes', notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-12-01T00:00:00Z') }];
+    const failure = classifyTlsError(err('CERT_HAS_EXPIRED'), valid, { ...tls, trusted });
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toBe('the CA certificate CN=kubernetes of /home/u/.kube/ca.crt expired at 2025-12-01T00:00:00.000Z; the server certificate itself is valid until 2027-01-01T00:00:00.000Z (subject CN=kube-apiserver, issuer CN=kubernetes)');
+    expect(failure.hint).toMatch(/kube-root-ca\.crt/);
+  });
+
+  it('names the CA that is not valid yet, when the server certificate is', () => {
+    const valid = { ...peer, notBefore: new Date('2025-06-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
+    const trusted = [{ subject: 'CN=kubernetes', notBefore: new Date('2026-12-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z') }];
+    const failure = classifyTlsError(err('CERT_NOT_YET_VALID'), valid, { ...tls, trusted });
+    expect(failure.message).toMatch(/^the CA certificate CN=kubernetes of \/home\/u\/\.kube\/ca\.crt is not valid yet \(notBefore 2026-12-01T00:00:00\.000Z\); the server certificate itself is valid since 2025-06-01/);
+    expect(failure.hint).toMatch(/clock/);
+  });
+
   it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
     const failure = classifyTlsError(err(LEGACY_COMMON_NAME, 'x509: certificate relies on legacy Common Name field, use SANs instead'), { ...peer, subjectAltNames: [] }, tls);
     expect(errorExitCodes[failure.code]).toBe(6);

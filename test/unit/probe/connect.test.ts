@@ -2,7 +2,7 @@ import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, type Network } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -32,6 +32,33 @@ describe('checkServerName (crypto/x509 VerifyHostname: SANs only)', () => {
 
   it('gives the ordinary mismatch for a SAN-less certificate whose CN is another name', () => {
     expect(errorCode(checkServerName('localhost', cert('kube-apiserver')))).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('checkServerName matches DNS names by crypto/x509 rules, not Node\'s', () => {
+  it.each([
+    // Node takes a wildcard inside a label; Go matches such a SAN only literally (kubectl: "certificate is valid for k*.example.test, not kube.example.test").
+    ['kube.example.test', 'DNS:k*.example.test', false],
+    ['k*.example.test', 'DNS:k*.example.test', true],
+    ['kube.example.test', 'DNS:*kube.example.test', false],
+    // Node refuses *.tld; Go's validHostname has no such rule.
+    ['kube.internal', 'DNS:*.internal', true],
+    ['a.b.example.test', 'DNS:*.example.test', false],
+    ['API.Example.Test', 'DNS:api.example.test', true],
+    ['api.example.test.', 'DNS:api.example.test', true],
+    ['api.example.test', 'DNS:*.example.test, IP Address:127.0.0.1', true],
+    ['my_host.example.test', 'DNS:*.example.test', true],
+    ['a,b.example.test', 'DNS:"a,b.example.test"', true],
+  ])('%s against %s → %s', (name, sans, valid) => {
+    const error = checkServerName(name, cert('x', sans));
+    expect(error === undefined, error?.message).toBe(valid);
+    if (!valid) expect(errorCode(error)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('subjectAltNameEntries (Node\'s subjectaltname text)', () => {
+  it('splits plain and JSON-quoted entries', () => {
+    expect(subjectAltNameEntries('DNS:a.example, DNS:"b, c", IP Address:10.0.0.1')).toEqual(['DNS:a.example', 'DNS:b, c', 'IP Address:10.0.0.1']);
   });
 });
 
