@@ -69,7 +69,7 @@ import {
 } from './reviews.js';
 import { describeCaCertificates, joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
 
-export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
+export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now' | 'platform'> {
   readonly network: Network;
   /** The HTTP client over the already-open connection (src/probe/http.ts; a fake in unit tests). */
   readonly createApiClient: (origin: string, socket: Socket, reconnect: () => Promise<Socket>) => ApiClient | Promise<ApiClient>;
@@ -292,7 +292,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       } catch (error) {
         if (error instanceof TimeoutSignalError) throw error;
         const peer = await diagnosePeer(dialRaw, tlsSettings, remaining());
-        const trusted = t.caCertificates === undefined ? undefined : describeCaCertificates(t.caCertificates);
+        const trusted = t.caCertificates === undefined || t.caSource === 'system roots' ? undefined : describeCaCertificates(t.caCertificates);
         return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert, trusted }));
       }
       const secured = connection as import('node:tls').TLSSocket;

@@ -592,3 +592,27 @@ describe.skipIf(!existsSync('/usr/bin/kubectl'))('an https:// proxy, verified as
     expect((await kubectl(path)).code).toBe(0);
   });
 });
+
+describe.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/kubectl'))('a cluster with no CA in the kubeconfig: the system roots kubectl reads on Linux', () => {
+  const kubectlCode = (path: string, roots: Record<string, string>) =>
+    execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir, ...roots } }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+
+  // Go reads SSL_CERT_FILE / SSL_CERT_DIR (else /etc/ssl/certs …), not Node's bundled roots or NODE_EXTRA_CA_CERTS:
+  // the probe failed (exit 6, "not trusted by system roots") where kubectl worked, and passed where it failed.
+  it.each([
+    ['trusts a CA that SSL_CERT_FILE holds, as kubectl does', 'cluster' as const, 0],
+    ['does not trust a CA that only NODE_EXTRA_CA_CERTS holds, as kubectl does not', 'node-only' as const, 6],
+  ])('%s', async (_name, where, code) => {
+    const path = kubeconfig(`system-roots-${where}.yaml`, [{ name: 'public', server: api.url, user: { token: deployer }, cluster: {} }]);
+    const unrelated = join(dir, 'unrelated-roots.crt');
+    writeFileSync(unrelated, (await generateCa({ commonName: 'unrelated' })).cert);
+    const roots: Record<string, string> = where === 'cluster' ? { SSL_CERT_FILE: join(dir, 'ca.crt'), SSL_CERT_DIR: join(dir, 'no-such-dir') } : { SSL_CERT_FILE: unrelated, SSL_CERT_DIR: join(dir, 'no-such-dir'), NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') };
+    const result = await runCli(['probe'], { env: env(path, roots) });
+    expect(result.code, result.stdout).toBe(code);
+    if (code === 6) expect(result.stdout).toMatch(/^✗ tls .*signed by unknown authority .*not trusted by system roots$/m);
+    expect(await kubectlCode(path, roots), 'kubectl agrees').toBe(code === 0 ? 0 : 1);
+  });
+});
