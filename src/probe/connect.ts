@@ -119,22 +119,136 @@ export class DialError extends Error {
   }
 }
 
+export interface Connected {
+  readonly socket: Socket;
+  readonly address: string;
+  readonly failures: readonly DialFailure[];
+}
+
+/** Go's Dialer.FallbackDelay default (net/dial.go fallbackDelay): how long the first address family dials alone. */
+export const FALLBACK_DELAY_MS = 300;
+
+/** An address of the first family had not answered when one of the other family connected (Go's Happy Eyeballs race). */
+export class FallbackWonError extends Error {
+  readonly code = 'EFALLBACK';
+  constructor(readonly endpoint: string) {
+    super(`no answer yet from ${endpoint} when the other address family connected (Go dials it ${FALLBACK_DELAY_MS}ms after the first, RFC 6555)`);
+  }
+}
+
+/** net.IP.To4() != nil: IPv4, also written IPv4-mapped. */
+const isIPv4 = (address: string) => isIP(address) === 4 || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address);
+
+/**
+ * Connects as Go's Dialer.DialContext does for "tcp" (net/dial.go): the addresses of the first
+ * one's family (primaries) are dialled in order (dialSerial); if the host also has addresses of
+ * the other family, those (fallbacks) are dialled alongside after FALLBACK_DELAY_MS, or at once
+ * when the primaries have all failed (dialParallel). The first connection wins; when both fail,
+ * the primaries' first error decides, as in Go.
+ */
+export async function connectTcp(network: Network, addresses: readonly LookupAddress[], port: number, signal: AbortSignal, remainingMs?: () => number): Promise<Connected> {
+  const primaryIsV4 = isIPv4(addresses[0]?.address ?? '');
+  const primaries = addresses.filter(({ address }) => isIPv4(address) === primaryIsV4);
+  const fallbacks = addresses.filter(({ address }) => isIPv4(address) !== primaryIsV4);
+  if (fallbacks.length === 0) return dialSerial(network, addresses, port, signal, remainingMs);
+  type Outcome = { readonly ok: true; readonly value: Connected } | { readonly ok: false; readonly error: unknown };
+  const linked = () => {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) controller.abort();
+    return { controller, release: () => signal.removeEventListener('abort', onAbort) };
+  };
+  const primary = linked();
+  const fallback = linked();
+  const primaryProgress: SerialProgress = { failures: [] };
+  const race = (list: readonly LookupAddress[], controller: AbortController, progress: SerialProgress): Promise<Outcome> =>
+    dialSerial(network, list, port, controller.signal, remainingMs, progress).then(
+      (value): Outcome => ({ ok: true, value }),
+      (error: unknown): Outcome => ({ ok: false, error }),
+    );
+  return new Promise<Connected>((resolve, reject) => {
+    let primaryOutcome: Outcome | undefined;
+    let fallbackOutcome: Outcome | undefined;
+    let fallbackStarted = false;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      primary.release();
+      fallback.release();
+    };
+    const decide = (which: 'primary' | 'fallback') => {
+      const outcome = which === 'primary' ? primaryOutcome : fallbackOutcome;
+      if (outcome === undefined) return;
+      if (settled) {
+        if (outcome.ok) outcome.value.socket.destroy(); // the race was already won
+        return;
+      }
+      if (outcome.ok) {
+        (which === 'primary' ? fallback : primary).controller.abort();
+        finish();
+        // The fallback won: the primaries tried so far, and the one still dialling, are why.
+        const pending = which === 'fallback' && primaryProgress.current !== undefined ? [{ address: primaryProgress.current, error: new FallbackWonError(joinEndpoint(primaryProgress.current, port)) }] : [];
+        const before = which === 'fallback' ? [...primaryProgress.failures, ...pending] : [];
+        resolve({ ...outcome.value, failures: [...before, ...outcome.value.failures] });
+        return;
+      }
+      if (which === 'primary') startFallback();
+      if (primaryOutcome?.ok === false && fallbackOutcome?.ok === false) {
+        finish();
+        const [first, second] = [primaryOutcome.error, fallbackOutcome.error];
+        const failuresOf = (error: unknown) => (error instanceof DialError || error instanceof ConnectDeadlineError ? error.failures : []);
+        if (first instanceof ConnectDeadlineError) reject(new ConnectDeadlineError(first.endpoint, [...first.failures, ...failuresOf(second)]));
+        else if (first instanceof DialError) reject(new DialError([...first.failures, ...failuresOf(second)]));
+        else reject(first instanceof Error ? first : new Error(String(first)));
+      }
+    };
+    const startFallback = () => {
+      if (fallbackStarted || settled) return;
+      fallbackStarted = true;
+      clearTimeout(timer);
+      void race(fallbacks, fallback.controller, { failures: [] }).then((outcome) => {
+        fallbackOutcome = outcome;
+        decide('fallback');
+      });
+    };
+    const timer = setTimeout(startFallback, FALLBACK_DELAY_MS);
+    void race(primaries, primary.controller, primaryProgress).then((outcome) => {
+      primaryOutcome = outcome;
+      decide('primary');
+    });
+  });
+}
+
+function joinEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** What dialSerial has got through so far (for the Happy Eyeballs race, which may end it early). */
+interface SerialProgress {
+  readonly failures: DialFailure[];
+  current?: string | undefined;
+}
+
 /**
  * Connects to the addresses in order, as Go's Dialer.dialSerial does: with a deadline
  * (`remainingMs`), each address but the last gets its partialDeadline share, so an address that
  * never answers costs only that share before the next is tried. The first that accepts wins;
  * the failed ones are returned with it.
  */
-export async function connectTcp(
+async function dialSerial(
   network: Network,
   addresses: readonly LookupAddress[],
   port: number,
   signal: AbortSignal,
   remainingMs?: () => number,
-): Promise<{ socket: Socket; address: string; failures: readonly DialFailure[] }> {
-  const failures: DialFailure[] = [];
+  progress: SerialProgress = { failures: [] },
+): Promise<Connected> {
+  const failures = progress.failures;
   for (const [index, { address }] of addresses.entries()) {
-    const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+    progress.current = address;
+    const endpoint = joinEndpoint(address, port);
     const left = remainingMs?.();
     const share = left === undefined ? undefined : partialDeadlineMs(left, addresses.length - index);
     if (left !== undefined && share === undefined) throw new ConnectDeadlineError(endpoint, failures);
@@ -153,6 +267,7 @@ export async function connectTcp(
       return { socket, address, failures };
     } catch (error) {
       socket.destroy();
+      progress.current = undefined;
       if (signal.aborted) throw new ConnectDeadlineError(endpoint, failures);
       if (error instanceof TimeoutSignalError) {
         failures.push({ address, error: new DialTimeoutError(endpoint, Math.round(ownDeadline ?? 0)) });

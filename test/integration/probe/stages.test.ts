@@ -189,6 +189,24 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  // Go's dialParallel dials IPv4 300 ms after a silent IPv6 address (Happy Eyeballs); the probe dialled serially and gave
+  // the dead IPv6 address the whole of --timeout 2s (partialDeadline's 2 s minimum): tcp failed, exit 5, where kubectl connects.
+  it('connects over IPv4 when the host\'s IPv6 address never answers, as kubectl does (Happy Eyeballs)', async () => {
+    const attempts: string[] = [];
+    const dual: Network = {
+      lookup: () => Promise.resolve([{ address: '2001:db8::dead', family: 6 }, { address: '127.0.0.1', family: 4 }]),
+      connect: (address, port) => {
+        attempts.push(address);
+        return address === '127.0.0.1' ? nodeNetwork.connect(address, port) : new Socket();
+      },
+    };
+    const result = await probe({ server: `https://api.dual.test:${api.port}`, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' }, { token: tokens['deployer'] }, { network: dual, timeoutMs: 2000 });
+    expect(summary(result)).toBe(ALL_OK);
+    expect(attempts.slice(0, 2)).toEqual(['2001:db8::dead', '127.0.0.1']);
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(/^connected to 127\.0\.0\.1:\d+ \(after \[2001:db8::dead\]:\d+: no answer yet from \[2001:db8::dead\]:\d+ when the other address family connected/);
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.ms).toBeLessThan(1500);
+  });
+
   // kubectl: "x509: certificate has expired or is not yet valid: current time … is after <the CA's notAfter>"; the probe said
   // "server certificate expired at <the server certificate's notAfter, a year ahead>".
   it('names the lapsed CA when the CA, not the server certificate, has expired (exit 6)', async () => {

@@ -2,7 +2,7 @@ import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, FALLBACK_DELAY_MS, FallbackWonError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -139,5 +139,64 @@ describe('proxyTlsSettings (Go addTLS: the Transport TLSClientConfig, cloned, fo
 
   it('uses Go\'s defaults (system roots, no client certificate) for a plain http:// server, which has no TLS settings in client-go', () => {
     expect(proxyTlsSettings(server, new URL('https://[fd00::1]:3128'), 'http')).toEqual({ checkedName: 'fd00::1', insecure: false });
+  });
+});
+
+describe('connectTcp with both address families (Go dialParallel, Happy Eyeballs)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const network = (behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[]): Network => ({
+    lookup: () => Promise.resolve([]),
+    connect: (address) => {
+      order.push(address);
+      const socket = new Socket();
+      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
+      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
+      return socket;
+    },
+  });
+  const mixed = [
+    { address: '2001:db8::1', family: 6 },
+    { address: '192.0.2.1', family: 4 },
+  ];
+
+  // The serial dial gave a dead IPv6 address its 2.5 s share first (all of a --timeout 2s), where kubectl connects over IPv4 after 300 ms.
+  it('dials the other family 300 ms after the first, and takes the first connection', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const pending = connectTcp(network({ '2001:db8::1': 'never', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    await vi.advanceTimersByTimeAsync(FALLBACK_DELAY_MS - 1);
+    expect(order).toEqual(['2001:db8::1']);
+    await vi.advanceTimersByTimeAsync(1);
+    const connected = await pending;
+    expect(order).toEqual(['2001:db8::1', '192.0.2.1']);
+    expect(connected.address).toBe('192.0.2.1');
+    expect(connected.failures.map((failure) => failure.error)).toEqual([expect.any(FallbackWonError)]);
+    expect(connected.failures[0]?.error.message).toMatch(/^no answer yet from \[2001:db8::1\]:443 when the other address family connected/);
+    connected.socket.destroy();
+  });
+
+  it('dials the other family at once when the first family has failed', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const pending = connectTcp(network({ '2001:db8::1': 'refuse', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    await vi.advanceTimersByTimeAsync(1);
+    const connected = await pending;
+    expect(connected.address).toBe('192.0.2.1');
+    expect(connected.failures.map((failure) => failure.error.message)).toEqual(['connect ECONNREFUSED 2001:db8::1:443']);
+    connected.socket.destroy();
+  });
+
+  it('keeps the first family when it connects in time, and reports its first error when both fail', async () => {
+    const order: string[] = [];
+    const connected = await connectTcp(network({ '2001:db8::1': 'connect', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    expect(connected.address).toBe('2001:db8::1');
+    expect(order).toEqual(['2001:db8::1']);
+    connected.socket.destroy();
+    const error = await connectTcp(network({ '2001:db8::1': 'refuse', '192.0.2.1': 'refuse' }, []), mixed, 443, new AbortController().signal, () => 5000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DialError);
+    expect((error as DialError).message).toBe('connect ECONNREFUSED 2001:db8::1:443');
+    expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['2001:db8::1', '192.0.2.1']);
   });
 });
