@@ -691,6 +691,18 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  // kubectl auth whoami tries v1, v1beta1, then v1alpha1; the probe stopped after v1beta1 and said "identity unknown".
+  it('falls back to the v1alpha1 SelfSubjectReview on a 1.26 server with the alpha API on, as kubectl auth whoami does', async () => {
+    const alpha = await startApiServer({ pki, gitVersion: 'v1.26.15', selfSubjectReview: 'v1alpha1' });
+    try {
+      const result = await probe({ server: alpha.url, 'certificate-authority-data': caData() }, { token: tokenFor(alpha) });
+      expect(summary(result)).toBe(ALL_OK);
+      expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^system:serviceaccount:team-a:deployer .*\[via v1alpha1\]$/);
+    } finally {
+      await alpha.close();
+    }
+  });
+
   it('never follows a redirect and names the Location', async () => {
     const result = await probe({ server: api.url, 'certificate-authority-data': caData() }, { token: tokens['deployer'] }, { path: '/api/v1/namespaces/moved/pods' });
     expect(failure(result)?.name).toBe('request');
