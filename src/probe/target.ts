@@ -167,7 +167,8 @@ export async function loadTrust(deps: Pick<Deps, 'fs' | 'env' | 'platform'>, tar
   // kubectl on Linux trusts what Go's crypto/x509 reads there, not Node's bundled Mozilla roots (nor
   // NODE_EXTRA_CA_CERTS): a corporate CA in /etc/ssl/certs or SSL_CERT_FILE counts, a root only
   // Mozilla ships does not. Elsewhere Go asks the OS verifier, which Node cannot; its roots stay.
-  if (deps.platform === 'linux') return { caSource: 'system roots', caCertificates: await loadGoSystemRoots(deps), skippedBlocks: 0 };
+  // (With insecure-skip-tls-verify nothing is verified, the proxy's certificate neither: no roots to read.)
+  if (deps.platform === 'linux' && cluster['insecure-skip-tls-verify'] !== true) return { caSource: 'system roots', caCertificates: await loadGoSystemRoots(deps), skippedBlocks: 0 };
   return { caSource: 'system roots', skippedBlocks: 0 };
 }
 
