@@ -299,7 +299,11 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
       return {
         code: 'ERR_TLS',
         message: 'TLS handshake failed: the server closed the connection',
-        hint: 'the port may not speak TLS, or the server requires a client certificate it did not get',
+        // Some servers (Node's, nginx's) close without an alert when they refuse a client certificate.
+        hint:
+          context.clientCertSource === undefined
+            ? 'the port may not speak TLS, or the server requires a client certificate it did not get'
+            : `the server may have refused the client certificate from ${context.clientCertSource} (not signed by the CA it trusts for clients, or expired), or the port does not speak TLS`,
       };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'EPROTO':

@@ -66,6 +66,13 @@ describe('classifyTlsError', () => {
     expect(failure.hint).toMatch(/clock/);
   });
 
+  // A TLS 1.2 server that refuses the client certificate may just close (Node's and nginx's do; kubectl says "EOF"):
+  // the hint said the server "did not get" one.
+  it('suspects the client certificate that was sent when the server closes during the handshake', () => {
+    expect(classifyTlsError(err('ECONNRESET'), undefined, { ...tls, clientCertSource: 'client-certificate-data' }).hint).toMatch(/^the server may have refused the client certificate from client-certificate-data/);
+    expect(classifyTlsError(err('ECONNRESET'), undefined, tls).hint).toMatch(/did not get/);
+  });
+
   it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
     const failure = classifyTlsError(err(LEGACY_COMMON_NAME, 'x509: certificate relies on legacy Common Name field, use SANs instead'), { ...peer, subjectAltNames: [] }, tls);
     expect(errorExitCodes[failure.code]).toBe(6);
