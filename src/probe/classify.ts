@@ -536,11 +536,15 @@ export function unexpectedStatusFailure(stage: string, status: number, body: str
   return {
     code: 'ERR_HTTP',
     message: `${stage}: unexpected HTTP ${status}${message ? `: ${message}` : ''}`,
-    hint: statusHint(status, flowSchema, priorityLevel),
+    hint: statusHint(status, flowSchema, priorityLevel, body),
   };
 }
 
-function statusHint(status: number, flowSchema: string | undefined, priorityLevel: string | undefined): string | undefined {
+function statusHint(status: number, flowSchema: string | undefined, priorityLevel: string | undefined, body = ''): string | undefined {
+  // Go's net/http server answers plain HTTP on a TLS port this way (server.go), kube-apiserver included.
+  if (status === 400 && body.includes('Client sent an HTTP request to an HTTPS server')) {
+    return 'the server speaks TLS on that port: write the server URL with https:// (a server without a scheme is plain http:// to kubectl too)';
+  }
   if (status === 404) return 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing';
   if (status === 407) return 'the proxy wants credentials: put them in the proxy URL (proxy-url or HTTP_PROXY: http://USER:PASSWORD@host:port), or ask for this destination to be allowed';
   if (status === 429) {

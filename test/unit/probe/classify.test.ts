@@ -18,6 +18,7 @@ import {
   tlsAlertFailure,
   tlsAlertOf,
   unauthorizedFailure,
+  unexpectedStatusFailure,
   type PeerCertificate,
 } from '../../../src/probe/classify.js';
 
@@ -71,6 +72,13 @@ describe('classifyTlsError', () => {
   it('suspects the client certificate that was sent when the server closes during the handshake', () => {
     expect(classifyTlsError(err('ECONNRESET'), undefined, { ...tls, clientCertSource: 'client-certificate-data' }).hint).toMatch(/^the server may have refused the client certificate from client-certificate-data/);
     expect(classifyTlsError(err('ECONNRESET'), undefined, tls).hint).toMatch(/did not get/);
+  });
+
+  // kube-apiserver (Go's net/http) answers plain HTTP on its TLS port with this 400; the failure had no hint.
+  it('says to write https:// when a TLS port answers the plain request with Go\'s 400', () => {
+    const failure = unexpectedStatusFailure('version', 400, 'Client sent an HTTP request to an HTTPS server.\n');
+    expect(failure.message).toBe('version: unexpected HTTP 400: Client sent an HTTP request to an HTTPS server.');
+    expect(failure.hint).toMatch(/^the server speaks TLS on that port: write the server URL with https:\/\//);
   });
 
   it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
