@@ -408,8 +408,26 @@ export function serverMessage(body: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/**
+ * Whether a body is a Kubernetes Status (apimachinery metav1.Status, kind "Status"), as every error
+ * of the API server's own filters and handlers is. A 401 or 403 with anything else (an HTML page, a
+ * plain text line) came from something in front of it, and RBAC or the token is not what to fix.
+ */
+export function isStatusBody(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && 'kind' in parsed && parsed.kind === 'Status';
+  } catch {
+    return false;
+  }
+}
+
+const notFromApiServer = (status: number) =>
+  `the HTTP ${status} is not a Kubernetes Status, so the API server did not send it: something in front of it (a WAF, an authenticating proxy, a load-balancer rule) refused the request; check what answers at the server URL (curl -v) and its policy`;
+
 export function unauthorizedFailure(stage: string, body: string, context: HttpContext): StageFailure {
   const message = `${stage}: the server refused the credentials (HTTP 401 ${serverMessage(body) || 'Unauthorized'})`;
+  if (body.trim() !== '' && !isStatusBody(body)) return { code: 'ERR_UNAUTHENTICATED', message, hint: notFromApiServer(401) };
   if (!context.credentialsSent) {
     if (context.withheld !== undefined) return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no token was sent: the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again' };
     return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no credentials were sent and the server does not allow anonymous requests: configure a token or client certificate for this user' };
@@ -480,7 +498,9 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
   return {
     code: 'ERR_FORBIDDEN',
     message: `request: HTTP 403: ${message}`,
-    hint: anonymous && context.withheld !== undefined
+    hint: body.trim() !== '' && !isStatusBody(body)
+      ? notFromApiServer(403)
+      : anonymous && context.withheld !== undefined
       ? 'the request arrived without credentials because the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again'
       : anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'

@@ -244,8 +244,18 @@ describe('HTTP failures', () => {
     expect(joinHostPort(host, 6443)).toBe(joined);
   });
 
+  // A WAF's or gateway's 403 page (AWS API Gateway: {"message":"Forbidden"}) got an RBAC grant as the fix, and a 401 one a token hint.
+  it.each([
+    ['an HTML page', '<html><body><h1>403 Forbidden</h1>Request blocked.</body></html>'],
+    ['a gateway\'s JSON', '{"message":"Forbidden"}'],
+  ])('says a 401 or 403 that is not a Kubernetes Status came from something in front of the API server (%s)', (_what, body) => {
+    expect(forbiddenFailure(body, context).hint).toMatch(/^the HTTP 403 is not a Kubernetes Status, so the API server did not send it: something in front of it/);
+    expect(unauthorizedFailure('authn', body, context).hint).toMatch(/^the HTTP 401 is not a Kubernetes Status/);
+    expect(forbiddenFailure(JSON.stringify({ kind: 'Status', code: 403, message: 'pods is forbidden: User "system:serviceaccount:a:b" cannot list resource "pods"' }), context).hint).toMatch(/^grant the permission with RBAC/);
+  });
+
   it('explains a 403 for system:anonymous as missing credentials', () => {
-    const failure = forbiddenFailure(JSON.stringify({ message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
+    const failure = forbiddenFailure(JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
     expect(failure.hint).toMatch(/without credentials/);
   });
 
