@@ -313,6 +313,15 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
         hint: 'the port does not speak TLS: is the server URL http:// rather than https://, or the wrong port?',
       };
     default:
+      // OpenSSL's X509_V_ERR_CA_MD_TOO_WEAK (Node has no code for it: UNSPECIFIED): a SHA-1 or MD5
+      // signature in the chain, which Go refuses as well ("x509: … insecure algorithm SHA1-RSA").
+      if (/signature digest algorithm too weak|md too weak/i.test(errorMessage(error))) {
+        return {
+          code: 'ERR_TLS',
+          message: `server certificate chain is signed with a weak digest (SHA-1 or MD5)${subject}: ${errorMessage(error)}`,
+          hint: 'kubectl refuses it too (Go: "x509: cannot verify signature: insecure algorithm SHA1-RSA"): reissue the certificate (and its CA, if that is where the SHA-1 is) signed with SHA-256',
+        };
+      }
       return { code: 'ERR_TLS', message: `TLS handshake failed: ${code ? `${code}: ` : ''}${errorMessage(error)}` };
   }
 }

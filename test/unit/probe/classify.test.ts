@@ -81,6 +81,14 @@ describe('classifyTlsError', () => {
     expect(failure.hint).toMatch(/^the server speaks TLS on that port: write the server URL with https:\/\//);
   });
 
+  // Seen against a server with a SHA1-RSA certificate: "TLS handshake failed: UNSPECIFIED: CA signature digest algorithm too weak", no hint.
+  it('names a SHA-1 signature as the reason, which kubectl refuses too', () => {
+    const failure = classifyTlsError(err('UNSPECIFIED', 'CA signature digest algorithm too weak'), peer, tls);
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toMatch(/^server certificate chain is signed with a weak digest \(SHA-1 or MD5\)/);
+    expect(failure.hint).toMatch(/signed with SHA-256$/);
+  });
+
   it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
     const failure = classifyTlsError(err(LEGACY_COMMON_NAME, 'x509: certificate relies on legacy Common Name field, use SANs instead'), { ...peer, subjectAltNames: [] }, tls);
     expect(errorExitCodes[failure.code]).toBe(6);
