@@ -222,6 +222,18 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
+  // Go's hostnameInSNI drops a trailing dot; the probe sent "localhost." as SNI, which an SNI-routing balancer does not match.
+  it('sends a tls-server-name without its trailing dot as SNI, as Go does', async () => {
+    const names: string[] = [];
+    const server = await startTlsServer({ SNICallback: (name, done) => (names.push(name), done(null)) });
+    try {
+      await probe({ server: server.url, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost.' }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
+      expect(names[0]).toBe('localhost');
+    } finally {
+      await server.close();
+    }
+  });
+
   // kubectl: "x509: certificate is valid for k*.example.test, not kube.example.test" (Go matches only a whole "*" label); Node's check took it, exit 0.
   it('refuses a certificate whose only SAN has a wildcard inside a label, as Go does (exit 6)', async () => {
     const partial = await startApiServer({ pki, serverCertificate: await issueServerCert(pki.ca, { dnsNames: ['k*.example.test'], ips: [] }) });
