@@ -18,6 +18,7 @@ async function nodeDeps(): Promise<Deps> {
     cwd: process.cwd(),
     pid: process.pid,
     uid: process.geteuid?.(),
+    platform: process.platform,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     stdout: createOutput(1, () => process.stdout),

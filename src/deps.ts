@@ -215,6 +215,8 @@ export interface Deps {
   readonly pid: number;
   /** The effective user id (Unix), for the kernel's protected_symlinks / protected_regular rules (store.ts). */
   readonly uid?: number | undefined;
+  /** process.platform: the probe reads the system roots as Go does on Linux (probe/target.ts loadGoSystemRoots). */
+  readonly platform?: NodeJS.Platform | undefined;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly stdout: (text: string) => void;

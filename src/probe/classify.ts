@@ -128,6 +128,26 @@ export interface TlsContext {
   readonly now: Date;
   /** Where the client certificate that was sent came from; undefined when none was sent. */
   readonly clientCertSource?: string | undefined;
+  /** The configured CA's certificates (undefined: the system roots), to name the one out of its validity. */
+  readonly trusted?: readonly TrustedCertificate[] | undefined;
+}
+
+export interface TrustedCertificate {
+  /** As PeerCertificate.subject: "CN=kubernetes". */
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/**
+ * OpenSSL says CERT_HAS_EXPIRED / CERT_NOT_YET_VALID for any certificate of the chain, the CA too
+ * (Go checks the validity of every certificate it chains through as well). When the server's own
+ * certificate is within its validity, the culprit is a CA: the configured one that is out of its
+ * validity (the one that issued the server's certificate first), if any.
+ */
+function lapsedCa(peer: PeerCertificate, context: TlsContext, test: (ca: TrustedCertificate) => boolean): TrustedCertificate | undefined {
+  const candidates = (context.trusted ?? []).filter(test);
+  return candidates.find((ca) => ca.subject === peer.issuer) ?? candidates[0];
 }
 
 /**
@@ -209,18 +229,38 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
   const code = errorCode(error) ?? '';
   const subject = peer ? ` (subject ${peer.subject}, issuer ${peer.issuer})` : '';
   switch (code) {
-    case 'CERT_HAS_EXPIRED':
+    case 'CERT_HAS_EXPIRED': {
+      const now = context.now.getTime();
+      if (peer?.notAfter !== undefined && peer.notAfter.getTime() >= now) {
+        const ca = lapsedCa(peer, context, (candidate) => candidate.notAfter.getTime() < now);
+        return {
+          code: 'ERR_TLS',
+          message: `${ca ? `the CA certificate ${ca.subject} of ${context.caSource} expired at ${ca.notAfter.toISOString()}` : "a CA certificate of the server's chain has expired"}; the server certificate itself is valid until ${peer.notAfter.toISOString()}${subject}`,
+          hint: `if the cluster's CA was renewed, use the new one (kubectl get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}'); otherwise the cluster needs a new CA and certificates issued from it; or fix this machine's clock (now ${context.now.toISOString()})`,
+        };
+      }
       return {
         code: 'ERR_TLS',
         message: `server certificate expired${peer?.notAfter ? ` at ${peer.notAfter.toISOString()}` : ''}${subject}`,
         hint: `renew the API server certificate (kubeadm: kubeadm certs renew apiserver), or fix this machine's clock (now ${context.now.toISOString()})`,
       };
-    case 'CERT_NOT_YET_VALID':
+    }
+    case 'CERT_NOT_YET_VALID': {
+      const now = context.now.getTime();
+      if (peer?.notBefore !== undefined && peer.notBefore.getTime() <= now) {
+        const ca = lapsedCa(peer, context, (candidate) => candidate.notBefore.getTime() > now);
+        return {
+          code: 'ERR_TLS',
+          message: `${ca ? `the CA certificate ${ca.subject} of ${context.caSource} is not valid yet (notBefore ${ca.notBefore.toISOString()})` : "a CA certificate of the server's chain is not valid yet"}; the server certificate itself is valid since ${peer.notBefore.toISOString()}${subject}`,
+          hint: `fix this machine's clock (now ${context.now.toISOString()}), or the clock of the machine that made the CA`,
+        };
+      }
       return {
         code: 'ERR_TLS',
         message: `server certificate is not valid yet${peer?.notBefore ? ` (notBefore ${peer.notBefore.toISOString()})` : ''}${subject}`,
         hint: `fix this machine's clock (now ${context.now.toISOString()})`,
       };
+    }
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
@@ -238,7 +278,8 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
       };
     case 'ERR_TLS_CERT_ALTNAME_INVALID': {
       const names = peer?.subjectAltNames.length ? peer.subjectAltNames.join(', ') : 'no subjectAltNames';
-      const firstDns = peer?.subjectAltNames.find((name) => name.startsWith('DNS:'))?.slice(4);
+      // A name to paste as tls-server-name: a wildcard SAN is a pattern, not a name a client can send.
+      const firstDns = peer?.subjectAltNames.find((name) => name.startsWith('DNS:') && !name.includes('*'))?.slice(4);
       return {
         code: 'ERR_TLS',
         message: `server certificate is not valid for ${context.checkedName}: it is valid for ${names}`,
@@ -258,7 +299,11 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
       return {
         code: 'ERR_TLS',
         message: 'TLS handshake failed: the server closed the connection',
-        hint: 'the port may not speak TLS, or the server requires a client certificate it did not get',
+        // Some servers (Node's, nginx's) close without an alert when they refuse a client certificate.
+        hint:
+          context.clientCertSource === undefined
+            ? 'the port may not speak TLS, or the server requires a client certificate it did not get'
+            : `the server may have refused the client certificate from ${context.clientCertSource} (not signed by the CA it trusts for clients, or expired), or the port does not speak TLS`,
       };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'EPROTO':
@@ -268,8 +313,39 @@ export function classifyTlsError(error: unknown, peer: PeerCertificate | undefin
         hint: 'the port does not speak TLS: is the server URL http:// rather than https://, or the wrong port?',
       };
     default:
+      // OpenSSL's X509_V_ERR_CA_MD_TOO_WEAK (Node has no code for it: UNSPECIFIED): a SHA-1 or MD5
+      // signature in the chain, which Go refuses as well ("x509: … insecure algorithm SHA1-RSA").
+      if (/signature digest algorithm too weak|md too weak/i.test(errorMessage(error))) {
+        return {
+          code: 'ERR_TLS',
+          message: `server certificate chain is signed with a weak digest (SHA-1 or MD5)${subject}: ${errorMessage(error)}`,
+          hint: 'kubectl refuses it too (Go: "x509: cannot verify signature: insecure algorithm SHA1-RSA"): reissue the certificate (and its CA, if that is where the SHA-1 is) signed with SHA-256',
+        };
+      }
       return { code: 'ERR_TLS', message: `TLS handshake failed: ${code ? `${code}: ` : ''}${errorMessage(error)}` };
   }
+}
+
+/**
+ * The TLS handshake with an https:// proxy failed. kubectl (Go's addTLS) checks the proxy's
+ * certificate with the API server's TLS settings: the cluster's CA (not the system roots, when
+ * the cluster has one) and tls-server-name (else the proxy's host); its words are
+ * "proxyconnect tcp: tls: failed to verify certificate: …". A TLS failure (exit 6).
+ */
+export function classifyProxyTlsError(proxy: string, error: unknown, context: TlsContext, settings: { readonly tlsServerName?: string | undefined }): StageFailure {
+  const inner = classifyTlsError(error, undefined, context);
+  const what = inner.message.replace(/^TLS handshake failed: /, '').replace(/^server certificate/, 'its certificate');
+  const checks = [
+    context.caSource === 'system roots' ? 'the system roots' : `the cluster's CA (${context.caSource}), not the system roots`,
+    settings.tlsServerName === undefined ? undefined : `the name ${settings.tlsServerName} (the cluster's tls-server-name, which Go applies to the proxy too)`,
+  ].filter((part): part is string => part !== undefined);
+  return {
+    code: 'ERR_TLS',
+    message: `proxyconnect: TLS handshake with proxy ${proxy} failed: ${what}`,
+    hint: tlsAlertOf(error) !== undefined
+      ? inner.hint ?? 'the proxy broke off the TLS connection; its log says why'
+      : `kubectl checks an https:// proxy's certificate with the cluster's TLS settings, so it must be trusted by ${checks.join(' and valid for ')}: add the proxy's CA to the cluster's certificate-authority (beside the cluster's CA), or use an http:// proxy (the CONNECT tunnel keeps TLS to the API server end to end)`,
+  };
 }
 
 /**
@@ -341,8 +417,26 @@ export function serverMessage(body: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+/**
+ * Whether a body is a Kubernetes Status (apimachinery metav1.Status, kind "Status"), as every error
+ * of the API server's own filters and handlers is. A 401 or 403 with anything else (an HTML page, a
+ * plain text line) came from something in front of it, and RBAC or the token is not what to fix.
+ */
+export function isStatusBody(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && 'kind' in parsed && parsed.kind === 'Status';
+  } catch {
+    return false;
+  }
+}
+
+const notFromApiServer = (status: number) =>
+  `the HTTP ${status} is not a Kubernetes Status, so the API server did not send it: something in front of it (a WAF, an authenticating proxy, a load-balancer rule) refused the request; check what answers at the server URL (curl -v) and its policy`;
+
 export function unauthorizedFailure(stage: string, body: string, context: HttpContext): StageFailure {
   const message = `${stage}: the server refused the credentials (HTTP 401 ${serverMessage(body) || 'Unauthorized'})`;
+  if (body.trim() !== '' && !isStatusBody(body)) return { code: 'ERR_UNAUTHENTICATED', message, hint: notFromApiServer(401) };
   if (!context.credentialsSent) {
     if (context.withheld !== undefined) return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no token was sent: the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again' };
     return { code: 'ERR_UNAUTHENTICATED', message, hint: 'no credentials were sent and the server does not allow anonymous requests: configure a token or client certificate for this user' };
@@ -413,7 +507,9 @@ export function forbiddenFailure(body: string, context: HttpContext): StageFailu
   return {
     code: 'ERR_FORBIDDEN',
     message: `request: HTTP 403: ${message}`,
-    hint: anonymous && context.withheld !== undefined
+    hint: body.trim() !== '' && !isStatusBody(body)
+      ? notFromApiServer(403)
+      : anonymous && context.withheld !== undefined
       ? 'the request arrived without credentials because the oidc id-token needs a refresh the probe does not do; run any kubectl command once to refresh it, then probe again'
       : anonymous
       ? 'the request arrived without credentials (system:anonymous): check that the context names an existing user and the server URL is https://'
@@ -469,11 +565,15 @@ export function unexpectedStatusFailure(stage: string, status: number, body: str
   return {
     code: 'ERR_HTTP',
     message: `${stage}: unexpected HTTP ${status}${message ? `: ${message}` : ''}`,
-    hint: statusHint(status, flowSchema, priorityLevel),
+    hint: statusHint(status, flowSchema, priorityLevel, body),
   };
 }
 
-function statusHint(status: number, flowSchema: string | undefined, priorityLevel: string | undefined): string | undefined {
+function statusHint(status: number, flowSchema: string | undefined, priorityLevel: string | undefined, body = ''): string | undefined {
+  // Go's net/http server answers plain HTTP on a TLS port this way (server.go), kube-apiserver included.
+  if (status === 400 && body.includes('Client sent an HTTP request to an HTTPS server')) {
+    return 'the server speaks TLS on that port: write the server URL with https:// (a server without a scheme is plain http:// to kubectl too)';
+  }
   if (status === 404) return 'not found: the server URL may lack a path prefix, point at something that is not a Kubernetes API server, or --path names nothing';
   if (status === 407) return 'the proxy wants credentials: put them in the proxy URL (proxy-url or HTTP_PROXY: http://USER:PASSWORD@host:port), or ask for this destination to be allowed';
   if (status === 429) {

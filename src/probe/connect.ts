@@ -119,22 +119,136 @@ export class DialError extends Error {
   }
 }
 
+export interface Connected {
+  readonly socket: Socket;
+  readonly address: string;
+  readonly failures: readonly DialFailure[];
+}
+
+/** Go's Dialer.FallbackDelay default (net/dial.go fallbackDelay): how long the first address family dials alone. */
+export const FALLBACK_DELAY_MS = 300;
+
+/** An address of the first family had not answered when one of the other family connected (Go's Happy Eyeballs race). */
+export class FallbackWonError extends Error {
+  readonly code = 'EFALLBACK';
+  constructor(readonly endpoint: string) {
+    super(`no answer yet from ${endpoint} when the other address family connected (Go dials it ${FALLBACK_DELAY_MS}ms after the first, RFC 6555)`);
+  }
+}
+
+/** net.IP.To4() != nil: IPv4, also written IPv4-mapped. */
+const isIPv4 = (address: string) => isIP(address) === 4 || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address);
+
+/**
+ * Connects as Go's Dialer.DialContext does for "tcp" (net/dial.go): the addresses of the first
+ * one's family (primaries) are dialled in order (dialSerial); if the host also has addresses of
+ * the other family, those (fallbacks) are dialled alongside after FALLBACK_DELAY_MS, or at once
+ * when the primaries have all failed (dialParallel). The first connection wins; when both fail,
+ * the primaries' first error decides, as in Go.
+ */
+export async function connectTcp(network: Network, addresses: readonly LookupAddress[], port: number, signal: AbortSignal, remainingMs?: () => number): Promise<Connected> {
+  const primaryIsV4 = isIPv4(addresses[0]?.address ?? '');
+  const primaries = addresses.filter(({ address }) => isIPv4(address) === primaryIsV4);
+  const fallbacks = addresses.filter(({ address }) => isIPv4(address) !== primaryIsV4);
+  if (fallbacks.length === 0) return dialSerial(network, addresses, port, signal, remainingMs);
+  type Outcome = { readonly ok: true; readonly value: Connected } | { readonly ok: false; readonly error: unknown };
+  const linked = () => {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) controller.abort();
+    return { controller, release: () => signal.removeEventListener('abort', onAbort) };
+  };
+  const primary = linked();
+  const fallback = linked();
+  const primaryProgress: SerialProgress = { failures: [] };
+  const race = (list: readonly LookupAddress[], controller: AbortController, progress: SerialProgress): Promise<Outcome> =>
+    dialSerial(network, list, port, controller.signal, remainingMs, progress).then(
+      (value): Outcome => ({ ok: true, value }),
+      (error: unknown): Outcome => ({ ok: false, error }),
+    );
+  return new Promise<Connected>((resolve, reject) => {
+    let primaryOutcome: Outcome | undefined;
+    let fallbackOutcome: Outcome | undefined;
+    let fallbackStarted = false;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      primary.release();
+      fallback.release();
+    };
+    const decide = (which: 'primary' | 'fallback') => {
+      const outcome = which === 'primary' ? primaryOutcome : fallbackOutcome;
+      if (outcome === undefined) return;
+      if (settled) {
+        if (outcome.ok) outcome.value.socket.destroy(); // the race was already won
+        return;
+      }
+      if (outcome.ok) {
+        (which === 'primary' ? fallback : primary).controller.abort();
+        finish();
+        // The fallback won: the primaries tried so far, and the one still dialling, are why.
+        const pending = which === 'fallback' && primaryProgress.current !== undefined ? [{ address: primaryProgress.current, error: new FallbackWonError(joinEndpoint(primaryProgress.current, port)) }] : [];
+        const before = which === 'fallback' ? [...primaryProgress.failures, ...pending] : [];
+        resolve({ ...outcome.value, failures: [...before, ...outcome.value.failures] });
+        return;
+      }
+      if (which === 'primary') startFallback();
+      if (primaryOutcome?.ok === false && fallbackOutcome?.ok === false) {
+        finish();
+        const [first, second] = [primaryOutcome.error, fallbackOutcome.error];
+        const failuresOf = (error: unknown) => (error instanceof DialError || error instanceof ConnectDeadlineError ? error.failures : []);
+        if (first instanceof ConnectDeadlineError) reject(new ConnectDeadlineError(first.endpoint, [...first.failures, ...failuresOf(second)]));
+        else if (first instanceof DialError) reject(new DialError([...first.failures, ...failuresOf(second)]));
+        else reject(first instanceof Error ? first : new Error(String(first)));
+      }
+    };
+    const startFallback = () => {
+      if (fallbackStarted || settled) return;
+      fallbackStarted = true;
+      clearTimeout(timer);
+      void race(fallbacks, fallback.controller, { failures: [] }).then((outcome) => {
+        fallbackOutcome = outcome;
+        decide('fallback');
+      });
+    };
+    const timer = setTimeout(startFallback, FALLBACK_DELAY_MS);
+    void race(primaries, primary.controller, primaryProgress).then((outcome) => {
+      primaryOutcome = outcome;
+      decide('primary');
+    });
+  });
+}
+
+function joinEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** What dialSerial has got through so far (for the Happy Eyeballs race, which may end it early). */
+interface SerialProgress {
+  readonly failures: DialFailure[];
+  current?: string | undefined;
+}
+
 /**
  * Connects to the addresses in order, as Go's Dialer.dialSerial does: with a deadline
  * (`remainingMs`), each address but the last gets its partialDeadline share, so an address that
  * never answers costs only that share before the next is tried. The first that accepts wins;
  * the failed ones are returned with it.
  */
-export async function connectTcp(
+async function dialSerial(
   network: Network,
   addresses: readonly LookupAddress[],
   port: number,
   signal: AbortSignal,
   remainingMs?: () => number,
-): Promise<{ socket: Socket; address: string; failures: readonly DialFailure[] }> {
-  const failures: DialFailure[] = [];
+  progress: SerialProgress = { failures: [] },
+): Promise<Connected> {
+  const failures = progress.failures;
   for (const [index, { address }] of addresses.entries()) {
-    const endpoint = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+    progress.current = address;
+    const endpoint = joinEndpoint(address, port);
     const left = remainingMs?.();
     const share = left === undefined ? undefined : partialDeadlineMs(left, addresses.length - index);
     if (left !== undefined && share === undefined) throw new ConnectDeadlineError(endpoint, failures);
@@ -153,6 +267,7 @@ export async function connectTcp(
       return { socket, address, failures };
     } catch (error) {
       socket.destroy();
+      progress.current = undefined;
       if (signal.aborted) throw new ConnectDeadlineError(endpoint, failures);
       if (error instanceof TimeoutSignalError) {
         failures.push({ address, error: new DialTimeoutError(endpoint, Math.round(ownDeadline ?? 0)) });
@@ -173,13 +288,20 @@ export class ProxyRefusedError extends Error {
   }
 }
 
+/** The TLS handshake with an https:// proxy failed (its certificate, or an alert): a TLS failure, not a refused proxy. */
+export class ProxyTlsError extends Error {
+  constructor(readonly tlsError: Error) {
+    super(tlsError.message, { cause: tlsError });
+  }
+}
+
 /**
  * Opens a CONNECT tunnel to host:port over a socket connected to the proxy (an https:// proxy is
- * spoken to over TLS first, verified against the system roots). Proxy credentials come from the
+ * spoken to over TLS first, with `proxyTls`: proxyChannel). Proxy credentials come from the
  * proxy URL's user:password, as Go sends them (Proxy-Authorization: Basic).
  */
-export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal): Promise<Socket> {
-  const channel = await proxyChannel(socket, proxy, signal);
+export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal, proxyTls: TlsSettings): Promise<Socket> {
+  const channel = await proxyChannel(socket, proxy, signal, proxyTls);
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   const credentials = proxyCredentials(proxy);
   if (credentials !== undefined) headers.push(`Proxy-Authorization: ${basicAuthorization(credentials.username, credentials.password)}`);
@@ -217,17 +339,41 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
 }
 
 /**
- * The connection to the proxy itself: as it is for an http:// proxy, over TLS (verified against
- * the system roots) for an https:// one. A CONNECT tunnel is opened over it for an https://
- * server; a plain http:// server's requests are written to it directly, in absolute form.
+ * The connection to the proxy itself: as it is for an http:// proxy, over TLS for an https:// one.
+ * A CONNECT tunnel is opened over it for an https:// server; a plain http:// server's requests are
+ * written to it directly, in absolute form.
+ *
+ * The TLS settings are the API server's (proxyTlsSettings), as in Go: net/http's dialConn speaks
+ * TLS to an https:// proxy with a clone of the Transport's TLSClientConfig (transport.go addTLS),
+ * and client-go puts the cluster's CA, tls-server-name, insecure-skip-tls-verify and client
+ * certificate there. So kubectl fails ("proxyconnect tcp: tls: failed to verify certificate")
+ * when the cluster has its own CA and the proxy's certificate is not signed by it
+ * (kubernetes/kubernetes#102079); the probe does too, instead of trusting the system roots.
  */
-export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSignal): Promise<Socket> {
+export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSignal, proxyTls: TlsSettings): Promise<Socket> {
   if (proxy.protocol !== 'https:') return socket;
-  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
-  const secure = tls.connect({ socket, ...(isIP(proxyHost) ? {} : { servername: proxyHost }), checkServerIdentity: (_name, cert) => tls.checkServerIdentity(proxyHost, cert) });
-  await settleOn(secure, 'secureConnect', signal);
+  const secure = tls.connect(tlsOptions(socket, proxyTls, true));
+  try {
+    await settleOn(secure, 'secureConnect', signal);
+  } catch (error) {
+    secure.destroy();
+    if (error instanceof TimeoutSignalError) throw error;
+    throw new ProxyTlsError(error instanceof Error ? error : new Error(String(error)));
+  }
   secure.removeAllListeners('error');
   return secure;
+}
+
+/**
+ * What Go's addTLS uses for an https:// proxy: the API server's TLS settings, with the proxy's
+ * host as the name only when no tls-server-name is set (`if cfg.ServerName == "" { cfg.ServerName
+ * = name }`). A plain http:// server has no TLS settings in client-go (it merges the CA only over
+ * TLS, client_config.go), so Go's defaults apply: the system roots and the proxy's host.
+ */
+export function proxyTlsSettings(server: TlsSettings & { readonly tlsServerName?: string | undefined }, proxy: URL, serverScheme: 'http' | 'https'): TlsSettings {
+  const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (serverScheme === 'http') return { checkedName: proxyHost, insecure: false };
+  return { ...server, checkedName: server.tlsServerName ?? proxyHost };
 }
 
 export interface TlsSettings {
@@ -274,8 +420,10 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
     ciphers: GO_DEFAULT_CIPHERS,
     // crypto/tls Config.MinVersion: TLS 1.2 is a client's default since Go 1.18.
     minVersion: 'TLSv1.2',
-    // Node refuses an IP address as SNI (RFC 6066); Go omits it as well.
-    ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName }),
+    // Go's hostnameInSNI (crypto/tls handshake_client.go): no SNI for an IP address (RFC 6066;
+    // Node refuses one too), and a name's trailing dot is dropped ("api.example.com." sends
+    // api.example.com), which an SNI-routing load balancer needs to match it.
+    ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName.replace(/\.$/, '') }),
     // Go's x509 takes every certificate in the pool as a trust anchor, an intermediate too
     // (certificate-authority holding only the issuing CA); OpenSSL needs a self-signed root
     // unless partial chains are allowed (Node ≥ 20.18; older Node ignores the option).
@@ -288,22 +436,92 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
 }
 
 /**
- * The hostname check as Go's crypto/x509 Certificate.VerifyHostname does it since Go 1.15: only
- * the subjectAltNames count, never the subject's Common Name, which Node's tls.checkServerIdentity
- * still falls back to when a certificate has no DNS SAN. A certificate without a SAN extension
- * whose CN would have matched gets Go's own error (x509 HostnameError.Error), so kubectl's
- * "certificate relies on legacy Common Name field" is what the probe reports too.
+ * The hostname check as Go's crypto/x509 Certificate.VerifyHostname does it (verify.go): only the
+ * subjectAltNames count, never the subject's Common Name (Go ≥ 1.15), which Node's
+ * tls.checkServerIdentity still falls back to when a certificate has no DNS SAN. A certificate
+ * without a SAN extension whose CN would have matched gets Go's own error (x509
+ * HostnameError.Error), so kubectl's "certificate relies on legacy Common Name field" is what the
+ * probe reports too. DNS names are matched by Go's rules, not Node's: a wildcard is only a whole
+ * left-most "*" label (Node also takes "k*.example.com", which Go matches only literally), and
+ * "*.tld" counts (Node refuses it). IP addresses match IP SANs only, in both.
  */
 export function checkServerName(name: string, cert: tls.PeerCertificate): Error | undefined {
-  const error = tls.checkServerIdentity(name, { ...cert, subject: { ...cert.subject, CN: '' } });
-  if (error === undefined) return undefined;
   const cn = cert.subject?.CN;
-  const cnMatches =
-    typeof cn === 'string' && cn !== '' && (isIP(name) ? cn.toLowerCase() === name.toLowerCase() : tls.checkServerIdentity(name, { ...cert, subjectaltname: '' }) === undefined);
-  if (!cert.subjectaltname && cnMatches) {
-    return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: LEGACY_COMMON_NAME, host: name, cert });
+  if (isIP(name) !== 0) {
+    const error = tls.checkServerIdentity(name, { ...cert, subject: { ...cert.subject, CN: '' } });
+    if (error === undefined) return undefined;
+    if (!cert.subjectaltname && typeof cn === 'string' && cn.toLowerCase() === name.toLowerCase()) return legacyCommonName(name, cert);
+    return error;
   }
-  return error;
+  const dnsNames = subjectAltNameEntries(cert.subjectaltname ?? '')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
+  if (verifyHostname(name, dnsNames)) return undefined;
+  if (!cert.subjectaltname && typeof cn === 'string' && cn !== '' && verifyHostname(name, [cn])) return legacyCommonName(name, cert);
+  // Node's error for the same case (tls.checkServerIdentity), so classify.ts reads it as it reads Node's.
+  const reason = `Host: ${name}. is not in the cert's altnames: ${cert.subjectaltname ?? ''}`;
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason, host: name, cert });
+}
+
+function legacyCommonName(name: string, cert: tls.PeerCertificate): Error {
+  return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: LEGACY_COMMON_NAME, host: name, cert });
+}
+
+/** Node's subjectaltname ("DNS:a, IP Address:1.2.3.4"; an entry with a comma or quote is written as a JSON string) as entries. */
+export function subjectAltNameEntries(text: string): string[] {
+  const entries: string[] = [];
+  let index = 0;
+  while (index < text.length) {
+    const colon = text.indexOf(':', index);
+    if (colon === -1) break;
+    const key = text.slice(index, colon + 1);
+    let value: string;
+    let next: number;
+    if (text[colon + 1] === '"') {
+      // A JSON string: find its closing quote (past escaped characters).
+      let end = colon + 2;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      try {
+        value = String(JSON.parse(text.slice(colon + 1, end + 1)));
+      } catch {
+        value = text.slice(colon + 2, end);
+      }
+      next = text.indexOf(', ', end);
+    } else {
+      next = text.indexOf(', ', colon);
+      value = text.slice(colon + 1, next === -1 ? undefined : next);
+    }
+    entries.push(`${key}${value}`);
+    if (next === -1) break;
+    index = next + 2;
+  }
+  return entries;
+}
+
+const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+
+/** crypto/x509 validHostname: non-empty labels of letters, digits, '_' and '-' (not first); a pattern may have a whole "*" first label. */
+function validHostname(host: string, isPattern: boolean): boolean {
+  const name = isPattern ? host : host.replace(/\.$/, '');
+  if (name === '' || name === '*') return false;
+  return name.split('.').every((part, index) => (isPattern && index === 0 && part === '*') || /^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(part));
+}
+
+/** crypto/x509 matchHostnames: label by label, a "*" first label matching any one label; the host's trailing dot is ignored. */
+function matchHostnames(pattern: string, host: string): boolean {
+  const patternParts = lowerAscii(pattern).split('.');
+  const hostParts = lowerAscii(host.replace(/\.$/, '')).split('.');
+  if (pattern === '' || host === '' || patternParts.length !== hostParts.length) return false;
+  return patternParts.every((part, index) => (index === 0 && part === '*') || part === hostParts[index]);
+}
+
+/** crypto/x509 Certificate.VerifyHostname for a DNS name: a valid name against valid patterns, anything else only exactly. */
+export function verifyHostname(name: string, dnsNames: readonly string[]): boolean {
+  const candidate = lowerAscii(name);
+  const validCandidate = validHostname(candidate, false);
+  return dnsNames.some((match) =>
+    validCandidate && validHostname(match, true) ? matchHostnames(match, candidate) : match !== '' && match !== '.' && candidate !== '' && candidate !== '.' && lowerAscii(match) === candidate,
+  );
 }
 
 /** The TLS handshake with verification. A verification failure rejects with the OpenSSL/Node code. */

@@ -48,10 +48,31 @@ function checkScheme(url: URL, source: string): ProxyDecision {
   };
 }
 
+/**
+ * Why client-go refuses a cluster's proxy-url, in its words (tools/clientcmd/helpers.go
+ * ParseProxyURL: url.Parse, then the scheme must be http, https or socks5), or undefined when it
+ * takes it. Unlike HTTPS_PROXY (httpproxy.parseProxy), no http:// is assumed: Go's url.Parse reads
+ * "proxy:3128" as scheme "proxy" and fails on "10.0.0.1:3128" (a colon in the first path
+ * segment), so kubectl refuses both (`invalid 'proxy-url' "…" for cluster "…": …`).
+ */
+export function clusterProxyUrlError(text: string): string | undefined {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(text)?.[1];
+  if (scheme === undefined) {
+    // No scheme: a colon before the first slash is "first path segment in URL cannot contain colon".
+    if (/^[^/]*:/.test(text)) return `could not parse: ${redactProxyText(text)}`;
+    return 'unsupported scheme "", must be http, https, or socks5';
+  }
+  const lower = scheme.toLowerCase();
+  if (lower !== 'http' && lower !== 'https' && lower !== 'socks5') return `unsupported scheme ${JSON.stringify(lower)}, must be http, https, or socks5`;
+  return undefined;
+}
+
 export function decideProxy(input: ProxyInput): ProxyDecision {
   if (input.proxyUrl !== undefined && input.proxyUrl !== '') {
+    const refused = clusterProxyUrlError(input.proxyUrl);
+    if (refused !== undefined) return { kind: 'unsupported', url: redactProxyText(input.proxyUrl), source: 'cluster proxy-url', reason: `kubectl refuses it: ${refused}` };
     const url = parseProxyUrl(input.proxyUrl);
-    if (url === undefined) return { kind: 'unsupported', url: input.proxyUrl, source: 'proxy-url', reason: 'not a valid URL' };
+    if (url === undefined) return { kind: 'unsupported', url: redactProxyText(input.proxyUrl), source: 'cluster proxy-url', reason: 'not a valid URL' };
     return checkScheme(url, 'cluster proxy-url');
   }
   const proxyVar = input.scheme === 'https' ? firstEnv(input.env, 'HTTPS_PROXY', 'https_proxy') : firstEnv(input.env, 'HTTP_PROXY', 'http_proxy');
@@ -175,6 +196,11 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** A proxy URL as written, for display: a user:password@ in it is replaced (it may not parse as a URL). */
+export function redactProxyText(text: string): string {
+  return text.replace(/^([^/]*\/\/)?[^/@]*@/, (_all, scheme: string | undefined) => `${scheme ?? ''}REDACTED@`);
 }
 
 /** A proxy URL for display: credentials in it are replaced. */

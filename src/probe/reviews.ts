@@ -3,7 +3,8 @@
 import * as z from '../validation.js';
 import type { Identity } from './result.js';
 
-export const SELF_SUBJECT_REVIEW_VERSIONS = ['v1', 'v1beta1'] as const;
+/** The order kubectl auth whoami tries, moving on at a 404 (kubectl pkg/cmd/auth/whoami.go): GA in 1.28, beta in 1.27, alpha (off by default) in 1.26. */
+export const SELF_SUBJECT_REVIEW_VERSIONS = ['v1', 'v1beta1', 'v1alpha1'] as const;
 
 export function selfSubjectReviewRequest(version: (typeof SELF_SUBJECT_REVIEW_VERSIONS)[number]): { path: string; body: string } {
   return {

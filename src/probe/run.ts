@@ -147,6 +147,7 @@ function createProbeDeps(ctx: CommandContext): ProbeDeps {
     env: ctx.deps.env,
     spawn: ctx.deps.spawn,
     now: ctx.deps.now,
+    platform: ctx.deps.platform,
     network: nodeNetwork,
     createApiClient,
   };

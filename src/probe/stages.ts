@@ -10,6 +10,7 @@ import { formatDuration } from '../duration.js';
 import {
   classifyDnsError,
   classifyProxyRefusal,
+  classifyProxyTlsError,
   classifyTcpError,
   classifyTlsError,
   MAX_RETRIES,
@@ -37,12 +38,14 @@ import {
   DialError,
   DialTimeoutError,
   ProxyRefusedError,
+  ProxyTlsError,
   abortable,
   TimeoutSignalError,
   connectTcp,
   fetchPeerCertificate,
   openTunnel,
   proxyChannel,
+  proxyTlsSettings,
   resolveHost,
   startTls,
   type DialFailure,
@@ -64,9 +67,9 @@ import {
   selfSubjectAccessReviewBody,
   selfSubjectReviewRequest,
 } from './reviews.js';
-import { joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
+import { describeCaCertificates, joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
 
-export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now'> {
+export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now' | 'platform'> {
   readonly network: Network;
   /** The HTTP client over the already-open connection (src/probe/http.ts; a fake in unit tests). */
   readonly createApiClient: (origin: string, socket: Socket, reconnect: () => Promise<Socket>) => ApiClient | Promise<ApiClient>;
@@ -200,11 +203,12 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     // and Proxy-Authorization on each request (net/http transport.go connectMethod).
     const forwardProxy = proxy !== undefined && p.scheme === 'http';
     const proxyAuthorization = proxy === undefined ? undefined : proxyCredentials(proxy);
+    const proxyTls = proxy === undefined ? undefined : proxyTlsSettings({ ...tlsSettings, tlsServerName: p.tlsServerName }, proxy, p.scheme);
     const dialRaw = async (dialSignal: AbortSignal): Promise<Socket> => {
       const addresses = await resolveHost(deps.network, dialHost, dialSignal);
       const { socket } = await connectTcp(deps.network, addresses, dialPort, dialSignal);
-      if (proxy === undefined) return socket;
-      return forwardProxy ? proxyChannel(socket, proxy, dialSignal) : openTunnel(socket, proxy, targetAuthority, dialSignal);
+      if (proxy === undefined || proxyTls === undefined) return socket;
+      return forwardProxy ? proxyChannel(socket, proxy, dialSignal, proxyTls) : openTunnel(socket, proxy, targetAuthority, dialSignal, proxyTls);
     };
 
     let addresses: Awaited<ReturnType<typeof resolveHost>> = [];
@@ -244,22 +248,27 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         return slow ? warn(detail) : ok(detail);
       }
       const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
+      const tunnelTls: TlsSettings = proxyTls ?? { checkedName: dialHost, insecure: false };
+      const proxyTlsFailure = (error: ProxyTlsError) =>
+        fail(classifyProxyTlsError(redactProxyUrl(proxy), error.tlsError, { checkedName: tunnelTls.checkedName, caSource: tunnelTls.caCertificates === undefined ? 'system roots' : t.caSource, now: deps.now(), clientCertSource: tunnelTls.certPem === undefined ? undefined : sentClientCert }, { tlsServerName: p.scheme === 'https' ? p.tlsServerName : undefined }));
       if (forwardProxy) {
         try {
-          socket = await proxyChannel(connected.socket, proxy, signal);
+          socket = await proxyChannel(connected.socket, proxy, signal, tunnelTls);
         } catch (error) {
           connected.socket.destroy();
           if (error instanceof TimeoutSignalError) throw error;
+          if (error instanceof ProxyTlsError) return proxyTlsFailure(error);
           return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
         }
         const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: no CONNECT for a plain http:// server; each request goes to the proxy as GET ${p.origin}/…, as kubectl sends it`;
         return slow ? warn(detail) : ok(detail);
       }
       try {
-        socket = await openTunnel(connected.socket, proxy, targetAuthority, signal);
+        socket = await openTunnel(connected.socket, proxy, targetAuthority, signal, tunnelTls);
       } catch (error) {
         connected.socket.destroy();
         if (error instanceof TimeoutSignalError) throw error;
+        if (error instanceof ProxyTlsError) return proxyTlsFailure(error);
         if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine, p.proxy.kind === 'proxy' ? p.proxy.source : ''));
         return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
       }
@@ -283,7 +292,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       } catch (error) {
         if (error instanceof TimeoutSignalError) throw error;
         const peer = await diagnosePeer(dialRaw, tlsSettings, remaining());
-        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert }));
+        const trusted = t.caCertificates === undefined || t.caSource === 'system roots' ? undefined : describeCaCertificates(t.caCertificates);
+        return fail(classifyTlsError(error, peer, { checkedName: p.checkedName, caSource: t.caSource, now: deps.now(), clientCertSource: sentClientCert, trusted }));
       }
       const secured = connection as import('node:tls').TLSSocket;
       const peer = secured.getPeerCertificate();

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { CliError, describeErrno } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Cluster, User } from '../kubeconfig/schema.js';
-import { decideProxy, describeProxy, type ProxyDecision } from './proxy.js';
+import { clusterProxyUrlError, decideProxy, describeProxy, redactProxyText, type ProxyDecision } from './proxy.js';
 
 export interface ProbeTarget {
   /** What the row is called: the context name, or "in-cluster". */
@@ -100,6 +100,15 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
   // The proxy decision sees the host as written: URL lowercases it, Go's url.Parse does not, and
   // httpproxy exempts only a lowercase "localhost" (proxy.ts).
   const writtenHost = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(text)?.[1]?.replace(/^\[(.*)\]$/, '$1') ?? host;
+  const proxyUrl = cluster['proxy-url'];
+  const proxyUrlError = proxyUrl ? clusterProxyUrlError(proxyUrl) : undefined;
+  if (proxyUrl && proxyUrlError !== undefined) {
+    // client-go validateClusterInfo: kubectl refuses the kubeconfig (validation.go, helpers.go ParseProxyURL).
+    const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(proxyUrl);
+    throw new CliError('ERR_CONFIG_INVALID', `invalid 'proxy-url' ${JSON.stringify(redactProxyText(proxyUrl))} for cluster ${JSON.stringify(target.clusterName ?? target.label)}: ${proxyUrlError}`, {
+      hint: scheme ? 'use an http:// or https:// CONNECT proxy in proxy-url' : `write the scheme, as kubectl needs it in proxy-url (only HTTPS_PROXY assumes http://): proxy-url: http://${redactProxyText(proxyUrl)}`,
+    });
+  }
   const proxy = decideProxy({ scheme, host: writtenHost.toLowerCase() === host ? writtenHost : host, port, proxyUrl: cluster['proxy-url'], env });
   if (proxy.kind === 'unsupported') {
     throw new CliError('ERR_CONFIG_INVALID', `cannot use ${describeProxy(proxy)}`, {
@@ -135,7 +144,7 @@ export interface Trust {
 }
 
 /** Reads the cluster's CA: certificate-authority-data wins over certificate-authority (client-go). */
-export async function loadTrust(deps: Pick<Deps, 'fs'>, target: ProbeTarget): Promise<Trust> {
+export async function loadTrust(deps: Pick<Deps, 'fs' | 'env' | 'platform'>, target: ProbeTarget): Promise<Trust> {
   const cluster = target.cluster;
   const data = cluster['certificate-authority-data'];
   if (data) {
@@ -155,7 +164,72 @@ export async function loadTrust(deps: Pick<Deps, 'fs'>, target: ProbeTarget): Pr
     }
     return trustFrom(pem, file, target.label);
   }
+  // kubectl on Linux trusts what Go's crypto/x509 reads there, not Node's bundled Mozilla roots (nor
+  // NODE_EXTRA_CA_CERTS): a corporate CA in /etc/ssl/certs or SSL_CERT_FILE counts, a root only
+  // Mozilla ships does not. Elsewhere Go asks the OS verifier, which Node cannot; its roots stay.
+  // (With insecure-skip-tls-verify nothing is verified, the proxy's certificate neither: no roots to read.)
+  if (deps.platform === 'linux' && cluster['insecure-skip-tls-verify'] !== true) return { caSource: 'system roots', caCertificates: await loadGoSystemRoots(deps), skippedBlocks: 0 };
   return { caSource: 'system roots', skippedBlocks: 0 };
+}
+
+/** crypto/x509 root_linux.go certFiles: the first one that reads is the bundle. */
+export const GO_CERT_FILES = [
+  '/etc/ssl/certs/ca-certificates.crt', // Debian/Ubuntu/Gentoo etc.
+  '/etc/pki/tls/certs/ca-bundle.crt', // Fedora/RHEL 6
+  '/etc/ssl/ca-bundle.pem', // OpenSUSE
+  '/etc/pki/tls/cacert.pem', // OpenELEC
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', // CentOS/RHEL 7
+  '/etc/ssl/cert.pem', // Alpine Linux
+] as const;
+
+/** crypto/x509 root_linux.go certDirectories: every one is read. */
+export const GO_CERT_DIRECTORIES = ['/etc/ssl/certs', '/etc/pki/tls/certs'] as const;
+
+/**
+ * The system roots as Go's loadSystemRoots (crypto/x509 root_unix.go) finds them on Linux:
+ * SSL_CERT_FILE, else the first of GO_CERT_FILES that reads; then every file of SSL_CERT_DIR
+ * (":"-separated), else of GO_CERT_DIRECTORIES, except symlinks to a name in the same directory
+ * (readUniqueDirectoryEntries: the OpenSSL hash links); each as AppendCertsFromPEM reads it
+ * (parseCaBundle), without duplicates. Nothing found is an empty pool, as in Go: then no
+ * certificate is trusted.
+ */
+export async function loadGoSystemRoots(deps: Pick<Deps, 'fs' | 'env'>): Promise<readonly string[]> {
+  const texts: string[] = [];
+  const certFile = deps.env['SSL_CERT_FILE'];
+  for (const file of certFile ? [certFile] : GO_CERT_FILES) {
+    try {
+      texts.push(await deps.fs.readFile(file, 'utf8'));
+      break;
+    } catch {
+      /* the next candidate, as Go moves on */
+    }
+  }
+  const certDir = deps.env['SSL_CERT_DIR'];
+  for (const directory of certDir ? certDir.split(':') : GO_CERT_DIRECTORIES) {
+    let names: string[];
+    try {
+      names = await deps.fs.readdir(directory);
+    } catch {
+      continue;
+    }
+    const contents = await Promise.all(
+      names.map(async (name) => {
+        const path = `${directory}/${name}`;
+        // readlink fails (EINVAL) for what is not a symlink: one call instead of lstat and readlink.
+        const link = await deps.fs.readlink(path).catch(() => undefined);
+        if (link !== undefined && !link.includes('/')) return undefined;
+        return deps.fs.readFile(path, 'utf8').catch(() => undefined); // a subdirectory or an unreadable file: Go skips it
+      }),
+    );
+    for (const text of contents) if (text !== undefined) texts.push(text);
+  }
+  // The CERTIFICATE blocks, each once. Unlike a kubeconfig's CA they are not parsed here (X509Certificate
+  // costs ~0.2 ms each, and a system has hundreds): OpenSSL skips one that does not parse, as Go does.
+  const seen = new Set<string>();
+  for (const text of texts) {
+    for (const block of decodePemBlocks(text).blocks) if (block.type === 'CERTIFICATE' && !block.hasHeaders) seen.add(block.der.toString('base64'));
+  }
+  return [...seen].map((base64) => `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`);
 }
 
 function trustFrom(pem: string, source: string, label: string): Trust {
@@ -167,6 +241,14 @@ function trustFrom(pem: string, source: string, label: string): Trust {
     });
   }
   return { caPem: pem, caCertificates: certificates, skippedBlocks: skipped, caSource: source };
+}
+
+/** Subject and validity of each CA certificate (PEM), for a lapsed CA's message (classify.ts TrustedCertificate). */
+export function describeCaCertificates(pems: readonly string[]): { subject: string; notBefore: Date; notAfter: Date }[] {
+  return pems.map((pem) => {
+    const certificate = new X509Certificate(pem);
+    return { subject: certificate.subject.split('\n').join(', '), notBefore: new Date(certificate.validFrom), notAfter: new Date(certificate.validTo) };
+  });
 }
 
 const PEM_BEGIN = '-----BEGIN ';

@@ -3,7 +3,7 @@
 // stage (curl --cacert with the Authorization header read from a file; never -k).
 import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, startBlackholeServer, type ApiServer, type BlackholeServer } from '../support/apiserver.js';
-import { generatePki, pemToBase64, type Pki } from '../support/certs.js';
+import { generateCa, generatePki, issueServerCert, pemToBase64, type Pki } from '../support/certs.js';
 import { makeMount } from '../support/mount.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -521,5 +521,98 @@ describe.skipIf(!existsSync('/usr/bin/kubectl'))('a plain http:// server behind 
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/kubectl'))('an https:// proxy, verified as kubectl verifies it', () => {
+  let proxyCa: Awaited<ReturnType<typeof generateCa>>;
+  let proxyUrl: string;
+  let closeProxy: () => Promise<void>;
+  beforeAll(async () => {
+    proxyCa = await generateCa({ commonName: 'proxy-ca' });
+    const serving = await issueServerCert(proxyCa);
+    const sockets = new Set<Socket>();
+    // An https:// CONNECT proxy: TLS to the proxy, then a plain tunnel to the target.
+    const server = createTlsServer({ cert: serving.cert, key: serving.key }, (client) => {
+      sockets.add(client);
+      client.on('error', () => undefined);
+      client.once('data', (chunk: Buffer) => {
+        const target = /^CONNECT \[?([^\]\s]+?)\]?:(\d+) /.exec(chunk.toString('latin1'));
+        if (!target?.[1] || !target[2]) return void client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+        const upstream = netConnect(Number(target[2]), target[1], () => {
+          client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+      });
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `https://localhost:${(server.address() as AddressInfo).port}`;
+    closeProxy = () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+  });
+  afterAll(() => closeProxy?.());
+
+  const kubectl = (path: string) =>
+    execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  // Go's addTLS speaks TLS to the proxy with the Transport's TLSClientConfig (the cluster's CA),
+  // so kubectl refuses a proxy whose certificate the cluster's CA did not sign (kubernetes/kubernetes#102079);
+  // the probe trusted it against the system roots and passed (exit 0).
+  it('fails tls at the proxy (exit 6) when the cluster CA does not sign the proxy certificate, as kubectl fails', async () => {
+    const path = kubeconfig('https-proxy-cluster-ca.yaml', [{ name: 'proxied', server: api.url, user: { token: deployer }, cluster: { 'certificate-authority-data': pemToBase64(pki.ca.cert), 'proxy-url': proxyUrl } }]);
+    // The proxy's CA is a system root here (Node and Go read these): only the cluster's CA counts.
+    writeFileSync(join(dir, 'proxy-ca.crt'), proxyCa.cert);
+    const roots = { SSL_CERT_FILE: join(dir, 'proxy-ca.crt'), NODE_EXTRA_CA_CERTS: join(dir, 'proxy-ca.crt') };
+    const result = await runCli(['probe', '-o', 'json'], { env: env(path, roots) });
+    const doc = JSON.parse(result.stdout) as { stages: { name: string; error?: { message: string; hint: string } }[] };
+    expect(result.code, result.stdout).toBe(6);
+    expect(doc.stages.at(-1)?.name).toBe('tcp');
+    expect(doc.stages.at(-1)?.error?.message).toMatch(/^proxyconnect: TLS handshake with proxy https:\/\/localhost:\d+ failed: its certificate signed by unknown authority/);
+    expect(doc.stages.at(-1)?.error?.hint).toMatch(/add the proxy's CA to the cluster's certificate-authority/);
+    const oracle = await kubectl(path);
+    expect(oracle.code).not.toBe(0);
+    expect(oracle.stderr).toContain('proxyconnect tcp: tls: failed to verify certificate: x509: certificate signed by unknown authority');
+  });
+
+  it('passes when the cluster CA bundle also holds the proxy CA, as kubectl does', async () => {
+    const bundle = `${pki.ca.cert.trim()}\n${proxyCa.cert.trim()}\n`;
+    const path = kubeconfig('https-proxy-bundle.yaml', [{ name: 'proxied', server: api.url, user: { token: deployer }, cluster: { 'certificate-authority-data': pemToBase64(bundle), 'proxy-url': proxyUrl } }]);
+    const result = await runCli(['probe'], { env: env(path) });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/via proxy https:\/\/localhost:\d+ \(cluster proxy-url\)/);
+    expect((await kubectl(path)).code).toBe(0);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/kubectl'))('a cluster with no CA in the kubeconfig: the system roots kubectl reads on Linux', () => {
+  const kubectlCode = (path: string, roots: Record<string, string>) =>
+    execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir, ...roots } }).then(
+      () => 0,
+      (error: { code: number }) => error.code,
+    );
+
+  // Go reads SSL_CERT_FILE / SSL_CERT_DIR (else /etc/ssl/certs …), not Node's bundled roots or NODE_EXTRA_CA_CERTS:
+  // the probe failed (exit 6, "not trusted by system roots") where kubectl worked, and passed where it failed.
+  it.each([
+    ['trusts a CA that SSL_CERT_FILE holds, as kubectl does', 'cluster' as const, 0],
+    ['does not trust a CA that only NODE_EXTRA_CA_CERTS holds, as kubectl does not', 'node-only' as const, 6],
+  ])('%s', async (_name, where, code) => {
+    const path = kubeconfig(`system-roots-${where}.yaml`, [{ name: 'public', server: api.url, user: { token: deployer }, cluster: {} }]);
+    const unrelated = join(dir, 'unrelated-roots.crt');
+    writeFileSync(unrelated, (await generateCa({ commonName: 'unrelated' })).cert);
+    const roots: Record<string, string> = where === 'cluster' ? { SSL_CERT_FILE: join(dir, 'ca.crt'), SSL_CERT_DIR: join(dir, 'no-such-dir') } : { SSL_CERT_FILE: unrelated, SSL_CERT_DIR: join(dir, 'no-such-dir'), NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') };
+    const result = await runCli(['probe'], { env: env(path, roots) });
+    expect(result.code, result.stdout).toBe(code);
+    if (code === 6) expect(result.stdout).toMatch(/^✗ tls .*signed by unknown authority .*not trusted by system roots$/m);
+    expect(await kubectlCode(path, roots), 'kubectl agrees').toBe(code === 0 ? 0 : 1);
   });
 });

@@ -145,8 +145,8 @@ export interface ApiServerOptions {
   readonly gitVersion?: string;
   /** --service-account-max-token-expiration in seconds; default 48 h. */
   readonly maxTokenExpirationSeconds?: number;
-  /** false: /apis/authentication.k8s.io/v1/selfsubjectreviews answers 404 (pre-1.28 server). */
-  readonly selfSubjectReview?: boolean;
+  /** false: /apis/authentication.k8s.io/v1/selfsubjectreviews answers 404 (pre-1.28 server); 'v1alpha1': only the alpha API (1.26 with APISelfSubjectReview on). */
+  readonly selfSubjectReview?: boolean | 'v1alpha1';
   /** false: unauthenticated requests get 401 even for /version (--anonymous-auth=false). */
   readonly anonymousAuth?: boolean;
   /** Delay before the token controller fills a created service-account-token Secret; default 0 (next tick). */
@@ -443,7 +443,7 @@ const CORE_RESOURCES: readonly ResourceDef[] = [
  * SelfSubjectReview is authentication.k8s.io/v1 from 1.28 and v1beta1 (on by default) in 1.27;
  * ssrVersion is undefined when it is disabled.
  */
-function groupResources(ssrVersion: 'v1' | 'v1beta1' | undefined): Record<string, readonly ResourceDef[]> {
+function groupResources(ssrVersion: 'v1' | 'v1beta1' | 'v1alpha1' | undefined): Record<string, readonly ResourceDef[]> {
   const ssr: ResourceDef = { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] };
   return {
     'authentication.k8s.io/v1': [
@@ -451,6 +451,7 @@ function groupResources(ssrVersion: 'v1' | 'v1beta1' | undefined): Record<string
       { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
     ],
     ...(ssrVersion === 'v1beta1' ? { 'authentication.k8s.io/v1beta1': [ssr] } : {}),
+    ...(ssrVersion === 'v1alpha1' ? { 'authentication.k8s.io/v1alpha1': [ssr] } : {}),
     'authorization.k8s.io/v1': [
       { name: 'localsubjectaccessreviews', singularName: 'localsubjectaccessreview', namespaced: true, kind: 'LocalSubjectAccessReview', verbs: ['create'] },
       { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
@@ -673,7 +674,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const maxExpiration = options.maxTokenExpirationSeconds ?? DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS;
   const selfSubjectReview = options.selfSubjectReview ?? true;
   const minorVersion = Number.parseInt(gitVersion.replace(/^v/, '').split('.')[1] ?? '32', 10);
-  const ssrVersion = !selfSubjectReview || minorVersion < 27 ? undefined : minorVersion >= 28 ? 'v1' : 'v1beta1';
+  const ssrVersion = selfSubjectReview === 'v1alpha1' ? 'v1alpha1' : !selfSubjectReview || minorVersion < 27 ? undefined : minorVersion >= 28 ? 'v1' : 'v1beta1';
   const groups = groupResources(ssrVersion);
   const anonymousAuth = options.anonymousAuth ?? true;
   const signer = createTokenSigner(issuer);

@@ -165,6 +165,8 @@ describe('probe stages against the emulated API server', () => {
     ['a hostname not in the SANs', () => ({ server: wrongSan.url, 'certificate-authority-data': caData() }), 'tls', 6, /not valid for 127\.0\.0\.1: it is valid for DNS:wrong\.example/],
     ['a refusing proxy', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': refusingProxy.url }), 'tcp', 5, /refused CONNECT/],
     ['a socks5 proxy-url', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': 'socks5://127.0.0.1:1080' }), 'config', 3, /socks5 proxies are not supported/],
+    // kubectl: invalid 'proxy-url' "127.0.0.1:PORT" for cluster "c": could not parse (client-go assumes no http:// there); the probe went through the proxy and passed.
+    ['a proxy-url without a scheme', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': `127.0.0.1:${proxy.port}` }), 'config', 3, /^invalid 'proxy-url' "127\.0\.0\.1:\d+" for cluster "[^"]+": could not parse: 127\.0\.0\.1:\d+$/],
     ['insecure-skip-tls-verify together with a CA', () => ({ server: api.url, 'certificate-authority-data': caData(), 'insecure-skip-tls-verify': true }), 'config', 3, /specifying a root certificates file with the insecure flag is not allowed/],
   ])('fails at the right stage for %s', async (_name, cluster, stage, exitCode, message) => {
     const result = await probe(cluster(), { token: tokens['deployer'] }, { timeoutMs: 1500 });
@@ -184,6 +186,64 @@ describe('probe stages against the emulated API server', () => {
       expect(failure(result)?.error?.hint).toMatch(/subjectAltNames/);
     } finally {
       await cnOnly.close();
+    }
+  });
+
+  // Go's dialParallel dials IPv4 300 ms after a silent IPv6 address (Happy Eyeballs); the probe dialled serially and gave
+  // the dead IPv6 address the whole of --timeout 2s (partialDeadline's 2 s minimum): tcp failed, exit 5, where kubectl connects.
+  it('connects over IPv4 when the host\'s IPv6 address never answers, as kubectl does (Happy Eyeballs)', async () => {
+    const attempts: string[] = [];
+    const dual: Network = {
+      lookup: () => Promise.resolve([{ address: '2001:db8::dead', family: 6 }, { address: '127.0.0.1', family: 4 }]),
+      connect: (address, port) => {
+        attempts.push(address);
+        return address === '127.0.0.1' ? nodeNetwork.connect(address, port) : new Socket();
+      },
+    };
+    const result = await probe({ server: `https://api.dual.test:${api.port}`, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost' }, { token: tokens['deployer'] }, { network: dual, timeoutMs: 2000 });
+    expect(summary(result)).toBe(ALL_OK);
+    expect(attempts.slice(0, 2)).toEqual(['2001:db8::dead', '127.0.0.1']);
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(/^connected to 127\.0\.0\.1:\d+ \(after \[2001:db8::dead\]:\d+: no answer yet from \[2001:db8::dead\]:\d+ when the other address family connected/);
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.ms).toBeLessThan(1500);
+  });
+
+  // kubectl: "x509: certificate has expired or is not yet valid: current time … is after <the CA's notAfter>"; the probe said
+  // "server certificate expired at <the server certificate's notAfter, a year ahead>".
+  it('names the lapsed CA when the CA, not the server certificate, has expired (exit 6)', async () => {
+    const lapsed = await generateCa({ notBefore: new Date(Date.now() - 40 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const server = await startApiServer({ pki, serverCertificate: await issueServerCert(lapsed) });
+    try {
+      const result = await probe({ server: server.url, 'certificate-authority-data': pemToBase64(lapsed.cert) }, { token: tokenFor(server) });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+      expect(failure(result)?.error?.message).toMatch(/^the CA certificate CN=kubernetes of certificate-authority-data expired at \d{4}-.*; the server certificate itself is valid until /);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // Go's hostnameInSNI drops a trailing dot; the probe sent "localhost." as SNI, which an SNI-routing balancer does not match.
+  it('sends a tls-server-name without its trailing dot as SNI, as Go does', async () => {
+    const names: string[] = [];
+    const server = await startTlsServer({ SNICallback: (name, done) => (names.push(name), done(null)) });
+    try {
+      await probe({ server: server.url, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost.' }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
+      expect(names[0]).toBe('localhost');
+    } finally {
+      await server.close();
+    }
+  });
+
+  // kubectl: "x509: certificate is valid for k*.example.test, not kube.example.test" (Go matches only a whole "*" label); Node's check took it, exit 0.
+  it('refuses a certificate whose only SAN has a wildcard inside a label, as Go does (exit 6)', async () => {
+    const partial = await startApiServer({ pki, serverCertificate: await issueServerCert(pki.ca, { dnsNames: ['k*.example.test'], ips: [] }) });
+    try {
+      const result = await probe({ server: partial.url, 'certificate-authority-data': caData(), 'tls-server-name': 'kube.example.test' }, { token: tokenFor(partial) });
+      expect(failure(result)?.name).toBe('tls');
+      expect(probeExitCode(result)).toBe(6);
+      expect(failure(result)?.error?.message).toBe('server certificate is not valid for kube.example.test: it is valid for DNS:k*.example.test');
+    } finally {
+      await partial.close();
     }
   });
 
@@ -640,6 +700,18 @@ describe('probe stages against the emulated API server', () => {
       expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^system:serviceaccount:team-a:deployer .*\[via v1beta1\]$/);
     } finally {
       await old.close();
+    }
+  });
+
+  // kubectl auth whoami tries v1, v1beta1, then v1alpha1; the probe stopped after v1beta1 and said "identity unknown".
+  it('falls back to the v1alpha1 SelfSubjectReview on a 1.26 server with the alpha API on, as kubectl auth whoami does', async () => {
+    const alpha = await startApiServer({ pki, gitVersion: 'v1.26.15', selfSubjectReview: 'v1alpha1' });
+    try {
+      const result = await probe({ server: alpha.url, 'certificate-authority-data': caData() }, { token: tokenFor(alpha) });
+      expect(summary(result)).toBe(ALL_OK);
+      expect(result.stages.find((s) => s.name === 'authn')?.detail).toMatch(/^system:serviceaccount:team-a:deployer .*\[via v1alpha1\]$/);
+    } finally {
+      await alpha.close();
     }
   });
 

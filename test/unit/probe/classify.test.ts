@@ -18,6 +18,7 @@ import {
   tlsAlertFailure,
   tlsAlertOf,
   unauthorizedFailure,
+  unexpectedStatusFailure,
   type PeerCertificate,
 } from '../../../src/probe/classify.js';
 
@@ -46,6 +47,46 @@ describe('classifyTlsError', () => {
     expect(errorExitCodes[failure.code]).toBe(6);
     expect(failure.message).toMatch(message);
     expect(failure.hint).toMatch(hint);
+  });
+
+  // OpenSSL gives the same codes for a lapsed CA; the message named the server certificate and its (future) notAfter.
+  it('names the expired CA, not the valid server certificate, when the CA has lapsed', () => {
+    const valid = { ...peer, notBefore: new Date('2025-06-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
+    const trusted = [{ subject: 'CN=kubernetes', notBefore: new Date('2024-01-01T00:00:00Z'), notAfter: new Date('2025-12-01T00:00:00Z') }];
+    const failure = classifyTlsError(err('CERT_HAS_EXPIRED'), valid, { ...tls, trusted });
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toBe('the CA certificate CN=kubernetes of /home/u/.kube/ca.crt expired at 2025-12-01T00:00:00.000Z; the server certificate itself is valid until 2027-01-01T00:00:00.000Z (subject CN=kube-apiserver, issuer CN=kubernetes)');
+    expect(failure.hint).toMatch(/kube-root-ca\.crt/);
+  });
+
+  it('names the CA that is not valid yet, when the server certificate is', () => {
+    const valid = { ...peer, notBefore: new Date('2025-06-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
+    const trusted = [{ subject: 'CN=kubernetes', notBefore: new Date('2026-12-01T00:00:00Z'), notAfter: new Date('2036-01-01T00:00:00Z') }];
+    const failure = classifyTlsError(err('CERT_NOT_YET_VALID'), valid, { ...tls, trusted });
+    expect(failure.message).toMatch(/^the CA certificate CN=kubernetes of \/home\/u\/\.kube\/ca\.crt is not valid yet \(notBefore 2026-12-01T00:00:00\.000Z\); the server certificate itself is valid since 2025-06-01/);
+    expect(failure.hint).toMatch(/clock/);
+  });
+
+  // A TLS 1.2 server that refuses the client certificate may just close (Node's and nginx's do; kubectl says "EOF"):
+  // the hint said the server "did not get" one.
+  it('suspects the client certificate that was sent when the server closes during the handshake', () => {
+    expect(classifyTlsError(err('ECONNRESET'), undefined, { ...tls, clientCertSource: 'client-certificate-data' }).hint).toMatch(/^the server may have refused the client certificate from client-certificate-data/);
+    expect(classifyTlsError(err('ECONNRESET'), undefined, tls).hint).toMatch(/did not get/);
+  });
+
+  // kube-apiserver (Go's net/http) answers plain HTTP on its TLS port with this 400; the failure had no hint.
+  it('says to write https:// when a TLS port answers the plain request with Go\'s 400', () => {
+    const failure = unexpectedStatusFailure('version', 400, 'Client sent an HTTP request to an HTTPS server.\n');
+    expect(failure.message).toBe('version: unexpected HTTP 400: Client sent an HTTP request to an HTTPS server.');
+    expect(failure.hint).toMatch(/^the server speaks TLS on that port: write the server URL with https:\/\//);
+  });
+
+  // Seen against a server with a SHA1-RSA certificate: "TLS handshake failed: UNSPECIFIED: CA signature digest algorithm too weak", no hint.
+  it('names a SHA-1 signature as the reason, which kubectl refuses too', () => {
+    const failure = classifyTlsError(err('UNSPECIFIED', 'CA signature digest algorithm too weak'), peer, tls);
+    expect(errorExitCodes[failure.code]).toBe(6);
+    expect(failure.message).toMatch(/^server certificate chain is signed with a weak digest \(SHA-1 or MD5\)/);
+    expect(failure.hint).toMatch(/signed with SHA-256$/);
   });
 
   it('names the legacy Common Name and says to reissue the certificate with SANs', () => {
@@ -211,8 +252,18 @@ describe('HTTP failures', () => {
     expect(joinHostPort(host, 6443)).toBe(joined);
   });
 
+  // A WAF's or gateway's 403 page (AWS API Gateway: {"message":"Forbidden"}) got an RBAC grant as the fix, and a 401 one a token hint.
+  it.each([
+    ['an HTML page', '<html><body><h1>403 Forbidden</h1>Request blocked.</body></html>'],
+    ['a gateway\'s JSON', '{"message":"Forbidden"}'],
+  ])('says a 401 or 403 that is not a Kubernetes Status came from something in front of the API server (%s)', (_what, body) => {
+    expect(forbiddenFailure(body, context).hint).toMatch(/^the HTTP 403 is not a Kubernetes Status, so the API server did not send it: something in front of it/);
+    expect(unauthorizedFailure('authn', body, context).hint).toMatch(/^the HTTP 401 is not a Kubernetes Status/);
+    expect(forbiddenFailure(JSON.stringify({ kind: 'Status', code: 403, message: 'pods is forbidden: User "system:serviceaccount:a:b" cannot list resource "pods"' }), context).hint).toMatch(/^grant the permission with RBAC/);
+  });
+
   it('explains a 403 for system:anonymous as missing credentials', () => {
-    const failure = forbiddenFailure(JSON.stringify({ message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
+    const failure = forbiddenFailure(JSON.stringify({ kind: 'Status', message: 'pods is forbidden: User "system:anonymous" cannot list' }), context);
     expect(failure.hint).toMatch(/without credentials/);
   });
 

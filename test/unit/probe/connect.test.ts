@@ -2,7 +2,7 @@ import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { ConnectDeadlineError, DialError, DialTimeoutError, checkServerName, connectTcp, partialDeadlineMs, type Network } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, FALLBACK_DELAY_MS, FallbackWonError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -32,6 +32,33 @@ describe('checkServerName (crypto/x509 VerifyHostname: SANs only)', () => {
 
   it('gives the ordinary mismatch for a SAN-less certificate whose CN is another name', () => {
     expect(errorCode(checkServerName('localhost', cert('kube-apiserver')))).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('checkServerName matches DNS names by crypto/x509 rules, not Node\'s', () => {
+  it.each([
+    // Node takes a wildcard inside a label; Go matches such a SAN only literally (kubectl: "certificate is valid for k*.example.test, not kube.example.test").
+    ['kube.example.test', 'DNS:k*.example.test', false],
+    ['k*.example.test', 'DNS:k*.example.test', true],
+    ['kube.example.test', 'DNS:*kube.example.test', false],
+    // Node refuses *.tld; Go's validHostname has no such rule.
+    ['kube.internal', 'DNS:*.internal', true],
+    ['a.b.example.test', 'DNS:*.example.test', false],
+    ['API.Example.Test', 'DNS:api.example.test', true],
+    ['api.example.test.', 'DNS:api.example.test', true],
+    ['api.example.test', 'DNS:*.example.test, IP Address:127.0.0.1', true],
+    ['my_host.example.test', 'DNS:*.example.test', true],
+    ['a,b.example.test', 'DNS:"a,b.example.test"', true],
+  ])('%s against %s → %s', (name, sans, valid) => {
+    const error = checkServerName(name, cert('x', sans));
+    expect(error === undefined, error?.message).toBe(valid);
+    if (!valid) expect(errorCode(error)).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('subjectAltNameEntries (Node\'s subjectaltname text)', () => {
+  it('splits plain and JSON-quoted entries', () => {
+    expect(subjectAltNameEntries('DNS:a.example, DNS:"b, c", IP Address:10.0.0.1')).toEqual(['DNS:a.example', 'DNS:b, c', 'IP Address:10.0.0.1']);
   });
 });
 
@@ -95,5 +122,81 @@ describe('connectTcp over several addresses (Go net.Dialer dialSerial)', () => {
     expect(error).toBeInstanceOf(DialError);
     expect(error).toMatchObject({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 192.0.2.1:443' });
     expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['192.0.2.1', '192.0.2.2']);
+  });
+});
+
+describe('proxyTlsSettings (Go addTLS: the Transport TLSClientConfig, cloned, for an https:// proxy)', () => {
+  const server = { checkedName: '10.0.0.1', caCertificates: ['CA'], certPem: 'CERT', keyPem: 'KEY', insecure: false };
+  const proxy = new URL('https://proxy.corp:3128');
+
+  it("takes the cluster's CA and client certificate, and the proxy's host as the name", () => {
+    expect(proxyTlsSettings(server, proxy, 'https')).toEqual({ ...server, checkedName: 'proxy.corp' });
+  });
+
+  it('checks the proxy against tls-server-name when the cluster sets one (cfg.ServerName is kept)', () => {
+    expect(proxyTlsSettings({ ...server, checkedName: 'kubernetes', tlsServerName: 'kubernetes' }, proxy, 'https').checkedName).toBe('kubernetes');
+  });
+
+  it('uses Go\'s defaults (system roots, no client certificate) for a plain http:// server, which has no TLS settings in client-go', () => {
+    expect(proxyTlsSettings(server, new URL('https://[fd00::1]:3128'), 'http')).toEqual({ checkedName: 'fd00::1', insecure: false });
+  });
+});
+
+describe('connectTcp with both address families (Go dialParallel, Happy Eyeballs)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const network = (behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[]): Network => ({
+    lookup: () => Promise.resolve([]),
+    connect: (address) => {
+      order.push(address);
+      const socket = new Socket();
+      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
+      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
+      return socket;
+    },
+  });
+  const mixed = [
+    { address: '2001:db8::1', family: 6 },
+    { address: '192.0.2.1', family: 4 },
+  ];
+
+  // The serial dial gave a dead IPv6 address its 2.5 s share first (all of a --timeout 2s), where kubectl connects over IPv4 after 300 ms.
+  it('dials the other family 300 ms after the first, and takes the first connection', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const pending = connectTcp(network({ '2001:db8::1': 'never', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    await vi.advanceTimersByTimeAsync(FALLBACK_DELAY_MS - 1);
+    expect(order).toEqual(['2001:db8::1']);
+    await vi.advanceTimersByTimeAsync(1);
+    const connected = await pending;
+    expect(order).toEqual(['2001:db8::1', '192.0.2.1']);
+    expect(connected.address).toBe('192.0.2.1');
+    expect(connected.failures.map((failure) => failure.error)).toEqual([expect.any(FallbackWonError)]);
+    expect(connected.failures[0]?.error.message).toMatch(/^no answer yet from \[2001:db8::1\]:443 when the other address family connected/);
+    connected.socket.destroy();
+  });
+
+  it('dials the other family at once when the first family has failed', async () => {
+    vi.useFakeTimers();
+    const order: string[] = [];
+    const pending = connectTcp(network({ '2001:db8::1': 'refuse', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    await vi.advanceTimersByTimeAsync(1);
+    const connected = await pending;
+    expect(connected.address).toBe('192.0.2.1');
+    expect(connected.failures.map((failure) => failure.error.message)).toEqual(['connect ECONNREFUSED 2001:db8::1:443']);
+    connected.socket.destroy();
+  });
+
+  it('keeps the first family when it connects in time, and reports its first error when both fail', async () => {
+    const order: string[] = [];
+    const connected = await connectTcp(network({ '2001:db8::1': 'connect', '192.0.2.1': 'connect' }, order), mixed, 443, new AbortController().signal, () => 5000);
+    expect(connected.address).toBe('2001:db8::1');
+    expect(order).toEqual(['2001:db8::1']);
+    connected.socket.destroy();
+    const error = await connectTcp(network({ '2001:db8::1': 'refuse', '192.0.2.1': 'refuse' }, []), mixed, 443, new AbortController().signal, () => 5000).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DialError);
+    expect((error as DialError).message).toBe('connect ECONNREFUSED 2001:db8::1:443');
+    expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['2001:db8::1', '192.0.2.1']);
   });
 });

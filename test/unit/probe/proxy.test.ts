@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideProxy, describeProxy, matchNoProxy } from '../../../src/probe/proxy.js';
+import { clusterProxyUrlError, decideProxy, describeProxy, matchNoProxy } from '../../../src/probe/proxy.js';
 
 describe('matchNoProxy (Go httpproxy rules)', () => {
   it.each([
@@ -39,6 +39,9 @@ describe('decideProxy', () => {
     ['NO_PROXY exempting the host', { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' }, undefined, 'direct'],
     ['proxy-url wins over NO_PROXY', { NO_PROXY: '*' }, 'http://cluster-proxy:8080', 'proxy'],
     ['socks5 proxy-url', {}, 'socks5://127.0.0.1:1080', 'unsupported'],
+    // client-go ParseProxyURL assumes no scheme (only HTTPS_PROXY does): kubectl refuses these.
+    ['a proxy-url without a scheme (IP:port)', {}, '127.0.0.1:3128', 'unsupported'],
+    ['a proxy-url without a scheme (name:port)', {}, 'proxy.corp:3128', 'unsupported'],
   ])('%s', (_name, env, proxyUrl, kind) => {
     expect(decideProxy({ ...base, env, proxyUrl }).kind).toBe(kind);
   });
@@ -66,5 +69,26 @@ describe('decideProxy', () => {
     const text = describeProxy(decideProxy({ ...base, env: { HTTPS_PROXY: 'http://user:s3cretpass@proxy:3128' } }));
     expect(text).not.toContain('s3cretpass');
     expect(text).toContain('proxy:3128');
+  });
+});
+
+describe('clusterProxyUrlError (client-go ParseProxyURL, as kubectl words it)', () => {
+  it.each([
+    ['http://proxy:3128', undefined],
+    ['https://proxy:3128', undefined],
+    ['socks5://proxy:1080', undefined],
+    ['HTTP://proxy:3128', undefined],
+    ['127.0.0.1:3128', 'could not parse: 127.0.0.1:3128'],
+    ['proxy.corp:3128', 'unsupported scheme "proxy.corp", must be http, https, or socks5'],
+    ['proxy.corp', 'unsupported scheme "", must be http, https, or socks5'],
+    ['socks5h://proxy:1080', 'unsupported scheme "socks5h", must be http, https, or socks5'],
+    ['user:secret@10.0.0.1:3128', 'unsupported scheme "user", must be http, https, or socks5'],
+    ['10.0.0.1:3128/x', 'could not parse: 10.0.0.1:3128/x'],
+  ])('%s → %j', (text, expected) => {
+    expect(clusterProxyUrlError(text)).toBe(expected);
+  });
+
+  it('never quotes a password from a proxy-url it cannot parse', () => {
+    expect(clusterProxyUrlError('0user:s3cret@10.0.0.1:3128')).not.toContain('s3cret');
   });
 });

@@ -1,10 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCliError } from '../../../src/errors.js';
-import { loadTrust, parseCaBundle, planConnection, type ProbeTarget } from '../../../src/probe/target.js';
+import { loadGoSystemRoots, loadTrust, parseCaBundle, planConnection, type ProbeTarget } from '../../../src/probe/target.js';
 import { generateCa, type CertificateAuthority } from '../../support/certs.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
-import type { FileSystem } from '../../../src/deps.js';
+import { nodeFileSystem, type FileSystem } from '../../../src/deps.js';
 
 const target = (cluster: Cluster, user: User = {}): ProbeTarget => ({ label: 'ctx', namespace: 'default', cluster, user });
 
@@ -38,6 +41,8 @@ describe('planConnection', () => {
     ['insecure together with a CA file', { server: 'https://a', 'insecure-skip-tls-verify': true, 'certificate-authority': '/ca.crt' }, 'ERR_CONFIG_INVALID'],
     ['insecure together with CA data', { server: 'https://a', 'insecure-skip-tls-verify': true, 'certificate-authority-data': 'eA==' }, 'ERR_CONFIG_INVALID'],
     ['a socks5 proxy-url', { server: 'https://a', 'proxy-url': 'socks5://p:1080' }, 'ERR_CONFIG_INVALID'],
+    // kubectl: invalid 'proxy-url' "10.0.0.1:3128" for cluster "c": could not parse (the probe used to assume http:// and pass).
+    ['a proxy-url without a scheme', { server: 'https://a', 'proxy-url': '10.0.0.1:3128' }, 'ERR_CONFIG_INVALID'],
     ['an ftp server', { server: 'ftp://a' }, 'ERR_CONFIG_INVALID'],
     ['a server URL carrying a user and password', { server: 'https://admin:s3cret@a:6443' }, 'ERR_CONFIG_INVALID'],
     // kubectl takes the server as written and cannot connect: the probe used to trim it and pass.
@@ -103,7 +108,7 @@ describe('loadTrust', () => {
     ['the file', () => ({ 'certificate-authority': '/ca.crt' }), '/ca.crt'],
     ['system roots', () => ({}), 'system roots'],
   ])('uses %s', async (_name, cluster, source) => {
-    expect((await loadTrust({ fs }, target({ server: 'https://a', ...cluster() }))).caSource).toBe(source);
+    expect((await loadTrust({ fs, env: {} }, target({ server: 'https://a', ...cluster() }))).caSource).toBe(source);
   });
 
   it.each([
@@ -111,12 +116,12 @@ describe('loadTrust', () => {
     ['data that is not PEM', { 'certificate-authority-data': Buffer.from('hello').toString('base64') }],
     ['PEM whose only block does not parse', { 'certificate-authority-data': Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64') }],
   ])('fails with exit 3 for %s', async (_name, cluster) => {
-    await expect(loadTrust({ fs }, target({ server: 'https://a', ...cluster }))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
+    await expect(loadTrust({ fs, env: {} }, target({ server: 'https://a', ...cluster }))).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID' });
   });
 
   it('trusts the certificates after a corrupt block and counts the skipped one', async () => {
     const bundle = `-----BEGIN CERTIFICATE-----\nMIIBnotacert\n-----END CERTIFICATE-----\n${ca.cert}`;
-    const trust = await loadTrust({ fs }, target({ server: 'https://a', 'certificate-authority-data': Buffer.from(bundle).toString('base64') }));
+    const trust = await loadTrust({ fs, env: {} }, target({ server: 'https://a', 'certificate-authority-data': Buffer.from(bundle).toString('base64') }));
     expect(trust.caCertificates).toHaveLength(1);
     expect(trust.skippedBlocks).toBe(1);
     expect(trust.caPem).toBe(bundle);
@@ -141,5 +146,40 @@ describe('parseCaBundle (x509 AppendCertsFromPEM: blocks that fail are skipped)'
   ])('%s', (_name, bundle, expected, skipped) => {
     expect(subjects(bundle())).toEqual(expected);
     expect(parseCaBundle(bundle()).skipped).toBe(skipped);
+  });
+});
+
+describe('loadGoSystemRoots (crypto/x509 root_unix.go loadSystemRoots on Linux)', () => {
+  let dir = '';
+  let other: CertificateAuthority;
+  let third: CertificateAuthority;
+  beforeAll(async () => {
+    [other, third] = await Promise.all([generateCa({ commonName: 'other' }), generateCa({ commonName: 'third' })]);
+    dir = mkdtempSync(join(tmpdir(), 'sa-kubeconfig-roots-'));
+    mkdirSync(join(dir, 'certs'));
+    writeFileSync(join(dir, 'bundle.crt'), ca.cert);
+    writeFileSync(join(dir, 'certs', 'dropped-in.pem'), other.cert);
+    // An OpenSSL hash link to a name in the same directory: Go skips it (readUniqueDirectoryEntries).
+    writeFileSync(join(dir, 'elsewhere.pem'), third.cert);
+    symlinkSync('dropped-in.pem', join(dir, 'certs', 'abcd1234.0'));
+    symlinkSync(join(dir, 'elsewhere.pem'), join(dir, 'certs', 'via-link.pem'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const subjects = (pems: readonly string[]) => pems.map((pem) => new X509Certificate(pem).subject).sort();
+
+  it('reads SSL_CERT_FILE and every file of SSL_CERT_DIR, each certificate once', async () => {
+    const roots = await loadGoSystemRoots({ fs: nodeFileSystem, env: { SSL_CERT_FILE: join(dir, 'bundle.crt'), SSL_CERT_DIR: `${join(dir, 'missing')}:${join(dir, 'certs')}` } });
+    expect(subjects(roots)).toEqual(['CN=kubernetes', 'CN=other', 'CN=third']);
+  });
+
+  it('is an empty pool when nothing is there, as in Go (no certificate is then trusted)', async () => {
+    expect(await loadGoSystemRoots({ fs: nodeFileSystem, env: { SSL_CERT_FILE: join(dir, 'none.crt'), SSL_CERT_DIR: join(dir, 'none') } })).toEqual([]);
+  });
+
+  it('is what loadTrust trusts on Linux when the cluster names no CA (not Node\'s bundled roots)', async () => {
+    const trust = await loadTrust({ fs: nodeFileSystem, env: { SSL_CERT_FILE: join(dir, 'bundle.crt'), SSL_CERT_DIR: join(dir, 'none') }, platform: 'linux' }, target({ server: 'https://a' }));
+    expect(trust.caSource).toBe('system roots');
+    expect(subjects(trust.caCertificates ?? [])).toEqual(['CN=kubernetes']);
+    expect((await loadTrust({ fs: nodeFileSystem, env: {}, platform: 'darwin' }, target({ server: 'https://a' }))).caCertificates).toBeUndefined();
   });
 });
