@@ -193,7 +193,23 @@ export const GO_CERT_DIRECTORIES = ['/etc/ssl/certs', '/etc/pki/tls/certs'] as c
  * (parseCaBundle), without duplicates. Nothing found is an empty pool, as in Go: then no
  * certificate is trusted.
  */
-export async function loadGoSystemRoots(deps: Pick<Deps, 'fs' | 'env'>): Promise<readonly string[]> {
+export function loadGoSystemRoots(deps: Pick<Deps, 'fs' | 'env'>): Promise<readonly string[]> {
+  // Read once per file system and setting, as Go's systemRoots (sync.Once): `probe --all-contexts`
+  // over 200 contexts without a CA read the whole store 200 times (~30 ms each).
+  const key = `${deps.env['SSL_CERT_FILE'] ?? ''}\0${deps.env['SSL_CERT_DIR'] ?? ''}`;
+  let byKey = systemRootsRead.get(deps.fs);
+  if (byKey === undefined) systemRootsRead.set(deps.fs, (byKey = new Map<string, Promise<readonly string[]>>()));
+  let roots = byKey.get(key);
+  if (roots === undefined) {
+    roots = readGoSystemRoots(deps);
+    byKey.set(key, roots);
+  }
+  return roots;
+}
+
+const systemRootsRead = new WeakMap<object, Map<string, Promise<readonly string[]>>>();
+
+async function readGoSystemRoots(deps: Pick<Deps, 'fs' | 'env'>): Promise<readonly string[]> {
   const texts: string[] = [];
   const certFile = deps.env['SSL_CERT_FILE'];
   for (const file of certFile ? [certFile] : GO_CERT_FILES) {

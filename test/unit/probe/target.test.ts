@@ -172,6 +172,21 @@ describe('loadGoSystemRoots (crypto/x509 root_unix.go loadSystemRoots on Linux)'
     expect(subjects(roots)).toEqual(['CN=kubernetes', 'CN=other', 'CN=third']);
   });
 
+  it('reads the store once per process and setting, as Go\'s sync.Once (probe --all-contexts asks for every context)', async () => {
+    let reads = 0;
+    const counting = { ...nodeFileSystem, readFile: ((path: string, encoding: 'utf8') => {
+      reads += 1;
+      return nodeFileSystem.readFile(path, encoding);
+    }) as typeof nodeFileSystem.readFile };
+    const env = { SSL_CERT_FILE: join(dir, 'bundle.crt'), SSL_CERT_DIR: join(dir, 'certs') };
+    const first = await loadGoSystemRoots({ fs: counting, env });
+    const once = reads;
+    expect(await loadGoSystemRoots({ fs: counting, env })).toBe(first);
+    expect(reads).toBe(once);
+    await loadGoSystemRoots({ fs: counting, env: { ...env, SSL_CERT_DIR: join(dir, 'none') } });
+    expect(reads).toBe(once + 1);
+  });
+
   it('is an empty pool when nothing is there, as in Go (no certificate is then trusted)', async () => {
     expect(await loadGoSystemRoots({ fs: nodeFileSystem, env: { SSL_CERT_FILE: join(dir, 'none.crt'), SSL_CERT_DIR: join(dir, 'none') } })).toEqual([]);
   });
