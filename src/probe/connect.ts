@@ -7,7 +7,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { LEGACY_COMMON_NAME, type PeerCertificate } from './classify.js';
 import { basicAuthorization } from './credentials.js';
-import { proxyCredentials } from './proxy.js';
+import { isSocksProxy, proxyCredentials } from './proxy.js';
 
 export interface LookupAddress {
   readonly address: string;
@@ -301,6 +301,7 @@ export class ProxyTlsError extends Error {
  * proxy URL's user:password, as Go sends them (Proxy-Authorization: Basic).
  */
 export async function openTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal, proxyTls: TlsSettings): Promise<Socket> {
+  if (isSocksProxy(proxy)) return openSocksTunnel(socket, proxy, target, signal);
   const channel = await proxyChannel(socket, proxy, signal, proxyTls);
   const headers = [`CONNECT ${target} HTTP/1.1`, `Host: ${target}`];
   const credentials = proxyCredentials(proxy);
@@ -336,6 +337,125 @@ export async function openTunnel(socket: Socket, proxy: URL, target: string, sig
     throw new ProxyRefusedError(statusLine);
   }
   return channel;
+}
+
+/** RFC 1928 reply codes, in the words of Go's x/net/internal/socks (Reply.String). */
+const SOCKS_REPLIES: Readonly<Record<number, string>> = {
+  1: 'general SOCKS server failure',
+  2: 'connection not allowed by ruleset',
+  3: 'network unreachable',
+  4: 'host unreachable',
+  5: 'connection refused',
+  6: 'TTL expired',
+  7: 'command not supported',
+  8: 'address type not supported',
+};
+
+/**
+ * A SOCKS5 CONNECT to host:port (RFC 1928), as Go's net/http does for a socks5:// proxy
+ * (x/net/internal/socks Dialer): no authentication, or username and password (RFC 1929) when the
+ * proxy URL carries them; a host name goes to the proxy as a name (the proxy resolves it), an IP
+ * as an address. A refusal is a ProxyRefusedError with the reply in Go's words.
+ */
+async function openSocksTunnel(socket: Socket, proxy: URL, target: string, signal: AbortSignal): Promise<Socket> {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(target);
+  const host = match?.[1] ?? match?.[2] ?? '';
+  const port = Number(match?.[3]);
+  const credentials = proxyCredentials(proxy);
+  const reader = socksReader(socket);
+  const exchange = async (): Promise<Socket> => {
+    socket.write(Buffer.from(credentials === undefined ? [5, 1, 0] : [5, 2, 0, 2]));
+    const [version, method] = await reader.read(2);
+    if (version !== 5) throw new ProxyRefusedError(`not a SOCKS5 answer (version byte ${version})`);
+    if (method === 2 && credentials !== undefined) {
+      const user = Buffer.from(credentials.username, 'utf8');
+      const password = Buffer.from(credentials.password, 'utf8');
+      if (user.length > 255 || password.length > 255) throw new ProxyRefusedError('SOCKS5 username or password longer than 255 bytes');
+      socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([password.length]), password]));
+      const [, status] = await reader.read(2);
+      if (status !== 0) throw new ProxyRefusedError('SOCKS5 username/password authentication failed');
+    } else if (method !== 0) {
+      throw new ProxyRefusedError(method === 0xff ? 'SOCKS5: no acceptable authentication methods' : `SOCKS5: unsupported authentication method ${method}`);
+    }
+    const family = isIP(host);
+    const address = family === 4 ? Buffer.from([1, ...host.split('.').map(Number)]) : family === 6 ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)]) : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host, 'utf8')]);
+    const portBytes = Buffer.from([port >> 8, port & 0xff]);
+    socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address, portBytes]));
+    const [, reply, , type] = await reader.read(4);
+    if (reply !== 0) throw new ProxyRefusedError(`SOCKS5 ${SOCKS_REPLIES[reply as number] ?? `unknown error ${reply}`}`);
+    // The bound address, which nothing uses (Go reads it and drops it too).
+    const length = type === 1 ? 4 : type === 4 ? 16 : (await reader.read(1))[0] ?? 0;
+    await reader.read(length + 2);
+    reader.release();
+    return socket;
+  };
+  return abortable(exchange(), signal, () => socket.destroy());
+}
+
+/** Reads exactly n bytes at a time from a socket; release() gives back what was read beyond. */
+function socksReader(socket: Socket): { read(n: number): Promise<Buffer>; release(): void } {
+  let buffered = Buffer.alloc(0);
+  let waiting: { readonly n: number; readonly resolve: (bytes: Buffer) => void; readonly reject: (error: Error) => void } | undefined;
+  let failure: Error | undefined;
+  const settle = () => {
+    if (waiting === undefined) return;
+    if (buffered.length >= waiting.n) {
+      const { n, resolve } = waiting;
+      waiting = undefined;
+      const bytes = buffered.subarray(0, n);
+      buffered = buffered.subarray(n);
+      resolve(bytes);
+    } else if (failure !== undefined) {
+      const { reject } = waiting;
+      waiting = undefined;
+      reject(failure);
+    }
+  };
+  const onData = (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    settle();
+  };
+  const onEnd = () => {
+    failure = Object.assign(new Error('proxy closed the connection during the SOCKS5 handshake'), { code: 'ECONNRESET' });
+    settle();
+  };
+  const onError = (error: Error) => {
+    failure = error;
+    settle();
+  };
+  socket.on('data', onData);
+  socket.once('end', onEnd);
+  socket.once('error', onError);
+  return {
+    read: (n) =>
+      new Promise<Buffer>((resolve, reject) => {
+        waiting = { n, resolve, reject };
+        settle();
+      }),
+    release: () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+      if (buffered.length > 0) socket.unshift(buffered);
+    },
+  };
+}
+
+/** The 16 bytes of an IPv6 address (with :: and an embedded IPv4 tail). */
+function ipv6Bytes(address: string): Buffer {
+  let text = address;
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (tail !== undefined) {
+    const [a, b, c, d] = tail.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, -tail.length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = rest === undefined || rest === '' ? [] : rest.split(':');
+  const groups = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const bytes = Buffer.alloc(16);
+  groups.forEach((group, index) => bytes.writeUInt16BE(Number.parseInt(group, 16), index * 2));
+  return bytes;
 }
 
 /**

@@ -54,7 +54,7 @@ import {
 } from './connect.js';
 import { NO_CREDENTIALS, basicAuthorization, configuresCredentials, registerBasicAuth, credentialInUse, describeCredentials, hasCredentials, refuseUnidentifiedUser, resolveCredentials, validateUser, type Credentials } from './credentials.js';
 import type { ApiClient, ApiResponse } from './http.js';
-import { proxyCredentials, redactProxyUrl } from './proxy.js';
+import { isSocksProxy, proxyCredentials, redactProxyUrl } from './proxy.js';
 import type { Identity, ProbeResult, StageFailure, StageName, StageResult, StageStatus } from './result.js';
 import {
   SELF_SUBJECT_REVIEW_VERSIONS,
@@ -187,7 +187,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     const namespace = options.namespace ?? resolvedTarget.namespace;
     const proxy = p.proxy.kind === 'proxy' ? p.proxy.url : undefined;
     const dialHost = proxy ? proxy.hostname.replace(/^\[(.*)\]$/, '$1') : p.host;
-    const dialPort = proxy ? Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) : p.port;
+    // net/http canonicalAddr's default ports: http 80, https 443, socks5 1080.
+    const dialPort = proxy ? Number(proxy.port || (proxy.protocol === 'https:' ? 443 : isSocksProxy(proxy) ? 1080 : 80)) : p.port;
     const targetAuthority = `${p.origin.replace(/^https?:\/\//, '')}`;
     sentClientCert = sent.clientCert?.source;
     const tlsSettings: TlsSettings = {
@@ -201,7 +202,8 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     // Go's Transport tunnels (CONNECT) only to an https:// server; a plain http:// one's requests go
     // to the proxy as they are, with the absolute URL in the request line (GET http://host/path)
     // and Proxy-Authorization on each request (net/http transport.go connectMethod).
-    const forwardProxy = proxy !== undefined && p.scheme === 'http';
+    // A socks5:// proxy carries any connection: to an http:// server too, Go dials through it.
+    const forwardProxy = proxy !== undefined && p.scheme === 'http' && !isSocksProxy(proxy);
     const proxyAuthorization = proxy === undefined ? undefined : proxyCredentials(proxy);
     const proxyTls = proxy === undefined ? undefined : proxyTlsSettings({ ...tlsSettings, tlsServerName: p.tlsServerName }, proxy, p.scheme);
     const dialRaw = async (dialSignal: AbortSignal): Promise<Socket> => {
@@ -272,7 +274,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
         if (error instanceof ProxyRefusedError) return fail(classifyProxyRefusal(redactProxyUrl(proxy), targetAuthority, error.statusLine, p.proxy.kind === 'proxy' ? p.proxy.source : ''));
         return fail(classifyTcpError(endpoint, error, redactProxyUrl(proxy)));
       }
-      const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: CONNECT ${targetAuthority} established`;
+      const detail = `via proxy ${redactProxyUrl(proxy)} (${source}) at ${endpoint}${after}: ${isSocksProxy(proxy) ? 'SOCKS5 ' : ''}CONNECT ${targetAuthority} established`;
       return slow ? warn(detail) : ok(detail);
     });
     if (!tcpOk || socket === undefined) return { target: label, stages };

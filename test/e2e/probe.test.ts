@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer, startBlackholeServer, type ApiServer, type BlackholeServer } from '../support/apiserver.js';
+import { startApiServer, startBlackholeServer, startSocksProxy, type ApiServer, type BlackholeServer } from '../support/apiserver.js';
 import { generateCa, generatePki, issueServerCert, pemToBase64, type Pki } from '../support/certs.js';
 import { makeMount } from '../support/mount.js';
 import { runCli } from '../support/run-cli.js';
@@ -520,6 +520,47 @@ describe.skipIf(!existsSync('/usr/bin/kubectl'))('a plain http:// server behind 
       expect(connects).toEqual([]);
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
+
+describe.skipIf(!existsSync('/usr/bin/kubectl'))('a socks5:// proxy-url (an ssh -D tunnel), as kubectl goes through it', () => {
+  const kubectl = (path: string) =>
+    execFileAsync('/usr/bin/kubectl', ['--kubeconfig', path, 'get', '--raw', '/version', '--request-timeout=5s'], { env: { PATH: '/usr/bin:/bin', HOME: dir } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  // Was: "socks5 proxies are not supported by the probe" (exit 3), where kubectl connects.
+  it('passes through a SOCKS5 proxy with username and password, where kubectl passes too', async () => {
+    const socks = await startSocksProxy({ credentials: { username: 'tunnel', password: 'not-a-secret-pw' } });
+    try {
+      const path = kubeconfig('socks5.yaml', [{ name: 'tunnelled', server: api.url, user: { token: deployer }, cluster: { 'certificate-authority-data': pemToBase64(pki.ca.cert), 'proxy-url': socks.url } }]);
+      const result = await runCli(['probe'], { env: env(path) });
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toMatch(/via proxy socks5:\/\/REDACTED@127\.0\.0\.1:\d+ \(cluster proxy-url\)/);
+      expect(result.stdout).not.toContain('not-a-secret-pw');
+      expect((await kubectl(path)).code).toBe(0);
+      // Each went through the proxy: the probe's connections, then kubectl's.
+      expect(socks.connects.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await socks.close();
+    }
+  });
+
+  it('fails at tcp (exit 5) with the SOCKS5 reply when the proxy refuses the destination, where kubectl fails too', async () => {
+    const socks = await startSocksProxy({ refuse: true });
+    try {
+      const path = kubeconfig('socks5-refused.yaml', [{ name: 'tunnelled', server: api.url, user: { token: deployer }, cluster: { 'certificate-authority-data': pemToBase64(pki.ca.cert), 'proxy-url': socks.url } }]);
+      const result = await runCli(['probe', '-o', 'json'], { env: env(path) });
+      const doc = JSON.parse(result.stdout) as { stages: { name: string; error?: { message: string } }[] };
+      expect(result.code).toBe(5);
+      expect(doc.stages.at(-1)).toMatchObject({ name: 'tcp', error: { message: expect.stringMatching(/refused CONNECT 127\.0\.0\.1:\d+: SOCKS5 connection not allowed by ruleset$/) } });
+      const oracle = await kubectl(path);
+      expect(oracle.code).not.toBe(0);
+      expect(oracle.stderr).toContain('connection not allowed by ruleset');
+    } finally {
+      await socks.close();
     }
   });
 });

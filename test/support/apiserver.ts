@@ -1526,3 +1526,97 @@ export async function startConnectProxy(options: { refuse?: boolean } = {}): Pro
     },
   };
 }
+
+export interface SocksProxy {
+  readonly url: string;
+  readonly port: number;
+  /** Each CONNECT's destination as the client sent it: `name:port` (address type 3) or `ip:port`. */
+  readonly connects: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A minimal SOCKS5 proxy (RFC 1928, CONNECT only; RFC 1929 username/password when `credentials`
+ * is given, and then required), what `proxy-url: socks5://…` (an `ssh -D` tunnel) talks to.
+ * `refuse` answers every CONNECT with reply 2, "connection not allowed by ruleset". A name is
+ * resolved here, on the proxy's side, as a SOCKS server does.
+ */
+export async function startSocksProxy(options: { readonly credentials?: { readonly username: string; readonly password: string }; readonly refuse?: boolean } = {}): Promise<SocksProxy> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    let buffered = Buffer.alloc(0);
+    let phase: 'greeting' | 'auth' | 'request' | 'done' = 'greeting';
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        if (phase === 'greeting') {
+          if (buffered.length < 2 || buffered.length < 2 + (buffered[1] ?? 0)) return;
+          const methods = [...buffered.subarray(2, 2 + (buffered[1] ?? 0))];
+          buffered = buffered.subarray(2 + (buffered[1] ?? 0));
+          const wanted = options.credentials ? 2 : 0;
+          if (!methods.includes(wanted)) return void client.end(Buffer.from([5, 0xff]));
+          client.write(Buffer.from([5, wanted]));
+          phase = options.credentials ? 'auth' : 'request';
+        } else if (phase === 'auth') {
+          const userLength = buffered[1] ?? 0;
+          if (buffered.length < 2 + userLength + 1) return;
+          const passwordLength = buffered[2 + userLength] ?? 0;
+          if (buffered.length < 3 + userLength + passwordLength) return;
+          const username = buffered.subarray(2, 2 + userLength).toString('utf8');
+          const password = buffered.subarray(3 + userLength, 3 + userLength + passwordLength).toString('utf8');
+          buffered = buffered.subarray(3 + userLength + passwordLength);
+          const ok = username === options.credentials?.username && password === options.credentials.password;
+          if (!ok) return void client.end(Buffer.from([1, 1]));
+          client.write(Buffer.from([1, 0]));
+          phase = 'request';
+        } else if (phase === 'request') {
+          if (buffered.length < 5) return;
+          const type = buffered[3];
+          const addressLength = type === 1 ? 4 : type === 4 ? 16 : 1 + (buffered[4] ?? 0);
+          if (buffered.length < 4 + addressLength + 2) return;
+          const raw = buffered.subarray(4, 4 + addressLength);
+          const host = type === 1 ? [...raw].join('.') : type === 4 ? (raw.toString('hex').match(/.{4}/g) ?? []).join(':') : raw.subarray(1).toString('utf8');
+          const port = buffered.readUInt16BE(4 + addressLength);
+          buffered = buffered.subarray(4 + addressLength + 2);
+          connects.push(`${type === 4 ? `[${host}]` : host}:${port}`);
+          phase = 'done';
+          client.off('data', onData);
+          const answer = (code: number) => Buffer.from([5, code, 0, 1, 0, 0, 0, 0, 0, 0]);
+          if (options.refuse) return void client.end(answer(2));
+          const upstream = netConnect(port, host === 'localhost' ? '127.0.0.1' : host, () => {
+            client.write(answer(0));
+            if (buffered.length > 0) upstream.write(buffered);
+            upstream.pipe(client);
+            client.pipe(upstream);
+          });
+          sockets.add(upstream);
+          upstream.on('close', () => sockets.delete(upstream));
+          upstream.on('error', () => client.end(answer(5)));
+          return;
+        } else {
+          return;
+        }
+      }
+    };
+    client.on('data', onData);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const auth = options.credentials ? `${encodeURIComponent(options.credentials.username)}:${encodeURIComponent(options.credentials.password)}@` : '';
+  return {
+    url: `socks5://${auth}127.0.0.1:${port}`,
+    port,
+    connects,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

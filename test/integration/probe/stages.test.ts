@@ -15,7 +15,7 @@ import { probeExitCode, type ProbeResult } from '../../../src/probe/result.js';
 import { probeTarget } from '../../../src/probe/stages.js';
 import type { ProbeTarget } from '../../../src/probe/target.js';
 import type { Cluster, User } from '../../../src/kubeconfig/schema.js';
-import { startApiServer, startBlackholeServer, startConnectProxy, type ApiServer, type BlackholeServer, type ConnectProxy } from '../../support/apiserver.js';
+import { startApiServer, startBlackholeServer, startConnectProxy, startSocksProxy, type ApiServer, type BlackholeServer, type ConnectProxy, type SocksProxy } from '../../support/apiserver.js';
 import { generateCa, generatePki, issueClientCert, issueIntermediateCa, issueServerCert, pemToBase64, type Pki } from '../../support/certs.js';
 
 let pki: Pki;
@@ -28,6 +28,9 @@ let noReview: ApiServer;
 let blackhole: BlackholeServer;
 let proxy: ConnectProxy;
 let refusingProxy: ConnectProxy;
+let socks: SocksProxy;
+let socksWithPassword: SocksProxy;
+let refusingSocks: SocksProxy;
 let closedPort: number;
 let dir: string;
 const tokens: Record<string, string> = {};
@@ -45,6 +48,7 @@ beforeAll(async () => {
     startConnectProxy(),
     startConnectProxy({ refuse: true }),
   ]);
+  [socks, socksWithPassword, refusingSocks] = await Promise.all([startSocksProxy(), startSocksProxy({ credentials: { username: 'tunnel', password: 's3cret' } }), startSocksProxy({ refuse: true })]);
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   closedPort = (probe.address() as { port: number }).port;
@@ -74,7 +78,7 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([api, prefixed, otherCa, expiredCert, wrongSan, noReview, blackhole, proxy, refusingProxy].map((server) => server?.close()));
+  await Promise.all([api, prefixed, otherCa, expiredCert, wrongSan, noReview, blackhole, proxy, refusingProxy, socks, socksWithPassword, refusingSocks].map((server) => server?.close()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -164,7 +168,9 @@ describe('probe stages against the emulated API server', () => {
     ['an expired server certificate', () => ({ server: expiredCert.url, 'certificate-authority-data': caData() }), 'tls', 6, /expired at \d{4}-/],
     ['a hostname not in the SANs', () => ({ server: wrongSan.url, 'certificate-authority-data': caData() }), 'tls', 6, /not valid for 127\.0\.0\.1: it is valid for DNS:wrong\.example/],
     ['a refusing proxy', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': refusingProxy.url }), 'tcp', 5, /refused CONNECT/],
-    ['a socks5 proxy-url', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': 'socks5://127.0.0.1:1080' }), 'config', 3, /socks5 proxies are not supported/],
+    ['a socks4 proxy-url (kubectl: unsupported scheme)', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': 'socks4://127.0.0.1:1080' }), 'config', 3, /unsupported scheme "socks4", must be http, https, or socks5/],
+    ['a SOCKS5 proxy that refuses the destination', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': refusingSocks.url }), 'tcp', 5, /refused CONNECT 127\.0\.0\.1:\d+: SOCKS5 connection not allowed by ruleset/],
+    ['a SOCKS5 proxy given the wrong password', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': socksWithPassword.url.replace('s3cret', 'wrong') }), 'tcp', 5, /SOCKS5 username\/password authentication failed/],
     // kubectl: invalid 'proxy-url' "127.0.0.1:PORT" for cluster "c": could not parse (client-go assumes no http:// there); the probe went through the proxy and passed.
     ['a proxy-url without a scheme', () => ({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': `127.0.0.1:${proxy.port}` }), 'config', 3, /^invalid 'proxy-url' "127\.0\.0\.1:\d+" for cluster "[^"]+": could not parse: 127\.0\.0\.1:\d+$/],
     ['insecure-skip-tls-verify together with a CA', () => ({ server: api.url, 'certificate-authority-data': caData(), 'insecure-skip-tls-verify': true }), 'config', 3, /specifying a root certificates file with the insecure flag is not allowed/],
@@ -174,6 +180,26 @@ describe('probe stages against the emulated API server', () => {
     expect(probeExitCode(result)).toBe(exitCode);
     expect(failure(result)?.error?.message).toMatch(message);
     expect(failure(result)?.error?.hint ?? '').not.toBe('');
+  });
+
+  it.each([
+    ['without authentication', () => socks],
+    ['with username and password (RFC 1929)', () => socksWithPassword],
+  ])('goes through a socks5:// proxy-url %s, as kubectl does (net/http dials through SOCKS5)', async (_name, which) => {
+    const through = which();
+    const before = through.connects.length;
+    const result = await probe({ server: api.url, 'certificate-authority-data': caData(), 'proxy-url': through.url }, { token: tokens['deployer'] });
+    expect(probeExitCode(result), JSON.stringify(result.stages)).toBe(0);
+    expect(result.stages.find((stage) => stage.name === 'tcp')?.detail).toMatch(/via proxy socks5:\/\/.*127\.0\.0\.1:\d+ \(cluster proxy-url\) at 127\.0\.0\.1:\d+: SOCKS5 CONNECT 127\.0\.0\.1:\d+ established/);
+    expect(through.connects.slice(before)).toEqual([api.url.replace('https://', '')]);
+  });
+
+  it('hands a host name to the SOCKS5 proxy as a name (the proxy resolves it), as Go does', async () => {
+    const before = socks.connects.length;
+    const port = new URL(api.url).port;
+    const result = await probe({ server: `https://localhost:${port}`, 'certificate-authority-data': caData(), 'proxy-url': socks.url }, { token: tokens['deployer'] });
+    expect(probeExitCode(result), JSON.stringify(result.stages)).toBe(0);
+    expect(socks.connects.slice(before)).toEqual([`localhost:${port}`]);
   });
 
   it('refuses a certificate that names the host only in its Common Name, as Go ≥1.15 does (exit 6)', async () => {

@@ -38,7 +38,12 @@ describe('decideProxy', () => {
     ['ALL_PROXY is ignored, as Go ignores it', { ALL_PROXY: 'http://proxy:3128' }, undefined, 'direct'],
     ['NO_PROXY exempting the host', { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.example.com' }, undefined, 'direct'],
     ['proxy-url wins over NO_PROXY', { NO_PROXY: '*' }, 'http://cluster-proxy:8080', 'proxy'],
-    ['socks5 proxy-url', {}, 'socks5://127.0.0.1:1080', 'unsupported'],
+    // net/http's Transport speaks socks5 (an ssh -D tunnel); socks4 it does not, and client-go refuses it in proxy-url.
+    ['socks5 proxy-url', {}, 'socks5://127.0.0.1:1080', 'proxy'],
+    ['socks4 proxy-url', {}, 'socks4://127.0.0.1:1080', 'unsupported'],
+    ['socks5 in HTTPS_PROXY', { HTTPS_PROXY: 'socks5://127.0.0.1:1080' }, undefined, 'proxy'],
+    // Checked with kubectl 1.32: HTTPS_PROXY=socks5h://… opens a SOCKS5 handshake (client-go refuses socks5h only in proxy-url).
+    ['socks5h in HTTPS_PROXY', { HTTPS_PROXY: 'socks5h://127.0.0.1:1080' }, undefined, 'proxy'],
     // client-go ParseProxyURL assumes no scheme (only HTTPS_PROXY does): kubectl refuses these.
     ['a proxy-url without a scheme (IP:port)', {}, '127.0.0.1:3128', 'unsupported'],
     ['a proxy-url without a scheme (name:port)', {}, 'proxy.corp:3128', 'unsupported'],

@@ -40,7 +40,7 @@ describe('planConnection', () => {
     ['no server', { server: '' }, 'ERR_CONFIG_INVALID'],
     ['insecure together with a CA file', { server: 'https://a', 'insecure-skip-tls-verify': true, 'certificate-authority': '/ca.crt' }, 'ERR_CONFIG_INVALID'],
     ['insecure together with CA data', { server: 'https://a', 'insecure-skip-tls-verify': true, 'certificate-authority-data': 'eA==' }, 'ERR_CONFIG_INVALID'],
-    ['a socks5 proxy-url', { server: 'https://a', 'proxy-url': 'socks5://p:1080' }, 'ERR_CONFIG_INVALID'],
+    ['a socks4 proxy-url', { server: 'https://a', 'proxy-url': 'socks4://p:1080' }, 'ERR_CONFIG_INVALID'],
     // kubectl: invalid 'proxy-url' "10.0.0.1:3128" for cluster "c": could not parse (the probe used to assume http:// and pass).
     ['a proxy-url without a scheme', { server: 'https://a', 'proxy-url': '10.0.0.1:3128' }, 'ERR_CONFIG_INVALID'],
     ['an ftp server', { server: 'ftp://a' }, 'ERR_CONFIG_INVALID'],
