@@ -38,6 +38,9 @@ export interface ConnectionPlan {
   readonly warnings: readonly string[];
 }
 
+/** The proxies Go's transport speaks (proxy.ts checkScheme), for a hint. */
+const proxySchemesHint = (where: string) => `use an http://, https:// (CONNECT) or socks5:// proxy in ${where}`;
+
 /**
  * Server URL → plan. A scheme-less server is plain http, as it is to kubectl (below).
  */
@@ -106,13 +109,17 @@ export function planConnection(target: ProbeTarget, env: Readonly<Record<string,
     // client-go validateClusterInfo: kubectl refuses the kubeconfig (validation.go, helpers.go ParseProxyURL).
     const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(proxyUrl);
     throw new CliError('ERR_CONFIG_INVALID', `invalid 'proxy-url' ${JSON.stringify(redactProxyText(proxyUrl))} for cluster ${JSON.stringify(target.clusterName ?? target.label)}: ${proxyUrlError}`, {
-      hint: scheme ? 'use an http:// or https:// CONNECT proxy in proxy-url' : `write the scheme, as kubectl needs it in proxy-url (only HTTPS_PROXY assumes http://): proxy-url: http://${redactProxyText(proxyUrl)}`,
+      hint: /^socks5h:\/\//i.test(proxyUrl)
+        ? `write socks5:// in proxy-url (kubectl refuses socks5h:// there): proxy-url: ${redactProxyText(proxyUrl).replace(/^socks5h/i, 'socks5')}`
+        : scheme
+          ? proxySchemesHint('proxy-url')
+          : `write the scheme, as kubectl needs it in proxy-url (only HTTPS_PROXY assumes http://): proxy-url: http://${redactProxyText(proxyUrl)}`,
     });
   }
   const proxy = decideProxy({ scheme, host: writtenHost.toLowerCase() === host ? writtenHost : host, port, proxyUrl: cluster['proxy-url'], env });
   if (proxy.kind === 'unsupported') {
     throw new CliError('ERR_CONFIG_INVALID', `cannot use ${describeProxy(proxy)}`, {
-      hint: proxy.source === 'cluster proxy-url' ? 'use an http:// or https:// CONNECT proxy in proxy-url' : `use an http:// or https:// CONNECT proxy in ${proxy.source}`,
+      hint: proxySchemesHint(proxy.source === 'cluster proxy-url' ? 'proxy-url' : proxy.source),
     });
   }
   if (scheme === 'http') {

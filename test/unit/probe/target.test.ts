@@ -63,6 +63,20 @@ describe('planConnection', () => {
     expect(plan.warnings.join(' ')).toContain('has no scheme: kubectl talks plain http:// to it and sends no credentials');
   });
 
+  it.each([
+    // kubectl takes socks5:// in proxy-url (not socks5h://, which only HTTPS_PROXY may carry): the hint said to use a CONNECT proxy.
+    ['socks5h:// in proxy-url', { 'proxy-url': 'socks5h://p:1080' }, {}, 'write socks5:// in proxy-url (kubectl refuses socks5h:// there): proxy-url: socks5://p:1080'],
+    ['socks4:// in proxy-url', { 'proxy-url': 'socks4://p:1080' }, {}, 'use an http://, https:// (CONNECT) or socks5:// proxy in proxy-url'],
+    ['socks4:// in HTTPS_PROXY', {}, { HTTPS_PROXY: 'socks4://p:1080' }, 'use an http://, https:// (CONNECT) or socks5:// proxy in HTTPS_PROXY'],
+  ])('hints at the proxy schemes kubectl speaks, SOCKS5 among them, for %s', (_name, cluster, env, hint) => {
+    try {
+      planConnection(target({ server: 'https://a', ...cluster }), env);
+      expect.unreachable();
+    } catch (error) {
+      expect(isCliError(error) && error.hint).toBe(hint);
+    }
+  });
+
   it('refuses certificate-authority and certificate-authority-data together, as kubectl does', () => {
     expect(errorCodeOf(() => planConnection(target({ server: 'https://a', 'certificate-authority': '/ca.crt', 'certificate-authority-data': 'Q0E=' }), {}))).toBe('ERR_CONFIG_INVALID');
   });
