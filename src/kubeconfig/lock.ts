@@ -91,12 +91,16 @@ export async function acquireLock(deps: LockDeps, file: string, timeoutMs: numbe
 /**
  * Where kubectl could not write either: a read-only root file system (a pod's
  * readOnlyRootFilesystem, with HOME=/) or a directory of another user. Said with the way out.
+ * Any other failure (ENAMETOOLONG, EIO, …) is not the directory's fault when a file was being
+ * written (`making` 'file'); when a directory was being made (ENOTDIR, EEXIST), it is.
  */
-export function unwritableHint(error: unknown): string {
+export function unwritableHint(error: unknown, making: 'directory' | 'file' = 'file'): string {
   const code = errnoCode(error);
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space on that file system';
-  const where = code === 'EROFS' ? 'that file system is read-only' : code === 'EACCES' || code === 'EPERM' ? 'that directory is not writable for this user' : 'no directory can be made there';
-  return `${where} (for kubectl too): pass --kubeconfig FILE in a writable directory (an emptyDir, /tmp), and point KUBECONFIG at it for kubectl`;
+  const way = 'pass --kubeconfig FILE in a writable directory (an emptyDir, /tmp), and point KUBECONFIG at it for kubectl';
+  if (code === 'EROFS') return `that file system is read-only (for kubectl too): ${way}`;
+  if (code === 'EACCES' || code === 'EPERM') return `that directory is not writable for this user (for kubectl too): ${way}`;
+  return making === 'directory' ? `no directory can be made there (for kubectl too): ${way}` : `the file cannot be written there: ${way}`;
 }
 
 function lockHint(error: unknown): string {

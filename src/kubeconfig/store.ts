@@ -304,7 +304,7 @@ async function ensureDirectory(deps: Pick<Deps, 'fs'>, dir: string): Promise<voi
   try {
     await makeDirectoryAll(deps, dir);
   } catch (error) {
-    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { hint: unwritableHint(error), cause: error });
+    throw new CliError('ERR_KUBECONFIG_UNWRITABLE', `cannot create directory ${dir}: ${describeErrno(error)}`, { hint: unwritableHint(error, 'directory'), cause: error });
   }
 }
 

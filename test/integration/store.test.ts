@@ -466,4 +466,15 @@ describe('writeServiceAccountEntries', () => {
     await expect(writeServiceAccountEntries(deps(dir), { explicitPath: join(dir, 'not-a-dir', 'config'), entries: entriesFor('a'), setCurrent: false })).rejects.toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE' });
     expect(readFileSync(join(dir, 'not-a-dir'), 'utf8')).toBe('x');
   });
+
+  it('does not blame the directory for a write that fails for another reason (here the temp name is too long)', async () => {
+    const dir = tempDir();
+    // 240 bytes: the file and its .lock fit in NAME_MAX (255), the temp file beside it does not.
+    const file = join(dir, 'c'.repeat(240));
+    const error: unknown = await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE', message: expect.stringMatching(/name too long|ENAMETOOLONG/i) });
+    // It said "no directory can be made there (for kubectl too)": the directory exists and is writable.
+    expect((error as { hint?: string }).hint).not.toMatch(/no directory|for kubectl too/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
