@@ -488,11 +488,12 @@ export async function proxyChannel(socket: Socket, proxy: URL, signal: AbortSign
  * What Go's addTLS uses for an https:// proxy: the API server's TLS settings, with the proxy's
  * host as the name only when no tls-server-name is set (`if cfg.ServerName == "" { cfg.ServerName
  * = name }`). A plain http:// server has no TLS settings in client-go (it merges the CA only over
- * TLS, client_config.go), so Go's defaults apply: the system roots and the proxy's host.
+ * TLS, client_config.go), so Go's defaults apply: the system roots (`systemRoots`, those Go reads
+ * on Linux: target.ts loadGoSystemRoots; undefined: Node's) and the proxy's host.
  */
-export function proxyTlsSettings(server: TlsSettings & { readonly tlsServerName?: string | undefined }, proxy: URL, serverScheme: 'http' | 'https'): TlsSettings {
+export function proxyTlsSettings(server: TlsSettings & { readonly tlsServerName?: string | undefined }, proxy: URL, serverScheme: 'http' | 'https', systemRoots?: readonly string[]): TlsSettings {
   const proxyHost = proxy.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (serverScheme === 'http') return { checkedName: proxyHost, insecure: false };
+  if (serverScheme === 'http') return { checkedName: proxyHost, ...(systemRoots === undefined ? {} : { caCertificates: systemRoots }), insecure: false };
   return { ...server, checkedName: server.tlsServerName ?? proxyHost };
 }
 

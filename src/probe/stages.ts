@@ -67,7 +67,7 @@ import {
   selfSubjectAccessReviewBody,
   selfSubjectReviewRequest,
 } from './reviews.js';
-import { describeCaCertificates, joinHostPort, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
+import { describeCaCertificates, joinHostPort, loadGoSystemRoots, loadTrust, planConnection, type ConnectionPlan, type ProbeTarget, type Trust } from './target.js';
 
 export interface ProbeDeps extends Pick<Deps, 'fs' | 'env' | 'spawn' | 'now' | 'platform'> {
   readonly network: Network;
@@ -205,7 +205,9 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
     // A socks5:// proxy carries any connection: to an http:// server too, Go dials through it.
     const forwardProxy = proxy !== undefined && p.scheme === 'http' && !isSocksProxy(proxy);
     const proxyAuthorization = proxy === undefined ? undefined : proxyCredentials(proxy);
-    const proxyTls = proxy === undefined ? undefined : proxyTlsSettings({ ...tlsSettings, tlsServerName: p.tlsServerName }, proxy, p.scheme);
+    // A plain http:// server's https:// proxy is verified with Go's defaults: on Linux, the roots Go reads (not the cluster's CA).
+    const proxySystemRoots = proxy?.protocol === 'https:' && p.scheme === 'http' && deps.platform === 'linux' ? await loadGoSystemRoots(deps) : undefined;
+    const proxyTls = proxy === undefined ? undefined : proxyTlsSettings({ ...tlsSettings, tlsServerName: p.tlsServerName }, proxy, p.scheme, proxySystemRoots);
     const dialRaw = async (dialSignal: AbortSignal): Promise<Socket> => {
       const addresses = await resolveHost(deps.network, dialHost, dialSignal);
       const { socket } = await connectTcp(deps.network, addresses, dialPort, dialSignal);
@@ -252,7 +254,7 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const source = p.proxy.kind === 'proxy' ? p.proxy.source : '';
       const tunnelTls: TlsSettings = proxyTls ?? { checkedName: dialHost, insecure: false };
       const proxyTlsFailure = (error: ProxyTlsError) =>
-        fail(classifyProxyTlsError(redactProxyUrl(proxy), error.tlsError, { checkedName: tunnelTls.checkedName, caSource: tunnelTls.caCertificates === undefined ? 'system roots' : t.caSource, now: deps.now(), clientCertSource: tunnelTls.certPem === undefined ? undefined : sentClientCert }, { tlsServerName: p.scheme === 'https' ? p.tlsServerName : undefined }));
+        fail(classifyProxyTlsError(redactProxyUrl(proxy), error.tlsError, { checkedName: tunnelTls.checkedName, caSource: tunnelTls.caCertificates === undefined || p.scheme === 'http' ? 'system roots' : t.caSource, now: deps.now(), clientCertSource: tunnelTls.certPem === undefined ? undefined : sentClientCert }, { tlsServerName: p.scheme === 'https' ? p.tlsServerName : undefined }));
       if (forwardProxy) {
         try {
           socket = await proxyChannel(connected.socket, proxy, signal, tunnelTls);

@@ -104,7 +104,7 @@ const tokenFor = (server: ApiServer) => server.mintToken({ namespace: 'team-a', 
 async function probe(
   cluster: Cluster,
   user: User,
-  options: { timeoutMs?: number; timeoutFlag?: string; path?: string; env?: Record<string, string>; network?: Network; warn?: (line: string) => void } = {},
+  options: { timeoutMs?: number; timeoutFlag?: string; path?: string; env?: Record<string, string>; network?: Network; warn?: (line: string) => void; platform?: NodeJS.Platform } = {},
 ): Promise<ProbeResult> {
   const target: ProbeTarget = { label: 'test', namespace: 'team-a', cluster, user, userName: 'u', userFound: true };
   const secrets = createSecretRegistry();
@@ -114,6 +114,7 @@ async function probe(
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...options.env },
       spawn: spawnProcess,
       now: () => new Date(),
+      platform: options.platform,
       network: options.network ?? nodeNetwork,
       createApiClient,
     },
@@ -452,6 +453,32 @@ describe('probe stages against the emulated API server', () => {
     const result = await probe({ server: api.url, 'certificate-authority': join(dir, 'ca.crt') }, user());
     expect(summary(result)).toBe(ALL_OK);
     expect(result.identity?.username).toMatch(/^(system:serviceaccount:team-a:deployer|admin-user)$/);
+  });
+
+  // net/http speaks TLS to an https:// proxy of a plain http:// server with Go's defaults (client-go
+  // sets no TLS config for it): on Linux the system roots Go reads, which the probe used for the
+  // server but not there (it verified that proxy against Node's bundled roots and failed).
+  it('verifies an https:// proxy of a plain http:// server against the system roots Go reads on Linux', async () => {
+    const proxyCa = await generateCa({ commonName: 'proxy-ca' });
+    const serving = await issueServerCert(proxyCa);
+    const sockets = new Set<Socket>();
+    const server = createTlsServer({ cert: serving.cert, key: serving.key }, (client) => {
+      sockets.add(client);
+      client.on('error', () => undefined);
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      writeFileSync(join(dir, 'proxy-roots.crt'), proxyCa.cert);
+      const roots = { SSL_CERT_FILE: join(dir, 'proxy-roots.crt'), SSL_CERT_DIR: join(dir, 'no-such-dir') };
+      const result = await probe({ server: 'http://api.internal.test:8080', 'proxy-url': `https://localhost:${(server.address() as { port: number }).port}` }, {}, { env: roots, platform: 'linux', timeoutMs: 2000 });
+      const tcp = result.stages.find((stage) => stage.name === 'tcp');
+      expect(tcp?.status, JSON.stringify(tcp)).not.toBe('fail');
+      expect(tcp?.detail).toMatch(/no CONNECT for a plain http:\/\/ server/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('talks plain http to a server without a scheme, without credentials, as kubectl does, and says so', async () => {
