@@ -362,6 +362,8 @@ async function openSocksTunnel(socket: Socket, proxy: URL, target: string, signa
   const host = match?.[1] ?? match?.[2] ?? '';
   const port = Number(match?.[3]);
   const credentials = proxyCredentials(proxy);
+  // Go's socks checks this before it writes anything: a name's length is one byte.
+  if (isIP(host) === 0 && Buffer.byteLength(host) > 255) throw new Error(`socks connect ${target}: FQDN too long (SOCKS5 carries a host name of at most 255 bytes)`);
   const reader = socksReader(socket);
   const exchange = async (): Promise<Socket> => {
     socket.write(Buffer.from(credentials === undefined ? [5, 1, 0] : [5, 2, 0, 2]));
@@ -377,8 +379,7 @@ async function openSocksTunnel(socket: Socket, proxy: URL, target: string, signa
     } else if (method !== 0) {
       throw new ProxyRefusedError(method === 0xff ? 'SOCKS5: no acceptable authentication methods' : `SOCKS5: unsupported authentication method ${method}`);
     }
-    const family = isIP(host);
-    const address = family === 4 ? Buffer.from([1, ...host.split('.').map(Number)]) : family === 6 ? Buffer.concat([Buffer.from([4]), ipv6Bytes(host)]) : Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host, 'utf8')]);
+    const address = socksAddress(host);
     const portBytes = Buffer.from([port >> 8, port & 0xff]);
     socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address, portBytes]));
     const [, reply, , type] = await reader.read(4);
@@ -390,6 +391,19 @@ async function openSocksTunnel(socket: Socket, proxy: URL, target: string, signa
     return socket;
   };
   return abortable(exchange(), signal, () => socket.destroy());
+}
+
+/**
+ * The request's address as Go's socks writes it (x/net/internal/socks Dialer.connect): an IP that
+ * To4() takes (IPv4, also IPv4-mapped IPv6) as IPv4, another IP as IPv6, anything else as a name.
+ */
+function socksAddress(host: string): Buffer {
+  const family = isIP(host);
+  if (family === 4) return Buffer.from([1, ...host.split('.').map(Number)]);
+  if (family === 0) return Buffer.concat([Buffer.from([3, Buffer.byteLength(host)]), Buffer.from(host, 'utf8')]);
+  const bytes = ipv6Bytes(host);
+  const mapped = bytes.subarray(0, 12).equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]));
+  return mapped ? Buffer.concat([Buffer.from([1]), bytes.subarray(12)]) : Buffer.concat([Buffer.from([4]), bytes]);
 }
 
 /** Reads exactly n bytes at a time from a socket; release() gives back what was read beyond. */

@@ -1,8 +1,8 @@
 import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
-import { Socket } from 'node:net';
+import { Socket, connect as netConnect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LEGACY_COMMON_NAME } from '../../../src/probe/classify.js';
-import { ConnectDeadlineError, DialError, DialTimeoutError, FALLBACK_DELAY_MS, FallbackWonError, checkServerName, connectTcp, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
+import { ConnectDeadlineError, DialError, DialTimeoutError, FALLBACK_DELAY_MS, FallbackWonError, checkServerName, connectTcp, openTunnel, partialDeadlineMs, proxyTlsSettings, subjectAltNameEntries, type Network } from '../../../src/probe/connect.js';
 import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
@@ -198,5 +198,58 @@ describe('connectTcp with both address families (Go dialParallel, Happy Eyeballs
     expect(error).toBeInstanceOf(DialError);
     expect((error as DialError).message).toBe('connect ECONNREFUSED 2001:db8::1:443');
     expect((error as DialError).failures.map((failure) => failure.address)).toEqual(['2001:db8::1', '192.0.2.1']);
+  });
+});
+
+describe('openTunnel through a SOCKS5 proxy (x/net/internal/socks: the request as Go writes it)', () => {
+  /** A SOCKS5 proxy that takes no authentication and records the CONNECT request, then refuses it. */
+  async function requestFor(target: string): Promise<{ readonly request: Buffer; readonly error: unknown }> {
+    let request = Buffer.alloc(0);
+    const server = createServer((client) => {
+      client.on('error', () => undefined);
+      let greeted = false;
+      client.on('data', (chunk: Buffer) => {
+        if (!greeted) {
+          greeted = true;
+          client.write(Buffer.from([5, 0]));
+          return;
+        }
+        request = Buffer.concat([request, chunk]);
+        client.end(Buffer.from([5, 2, 0, 1, 0, 0, 0, 0, 0, 0]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = await new Promise<Socket>((resolve) => {
+      const connected = netConnect(port, '127.0.0.1', () => resolve(connected));
+    });
+    try {
+      const error = await openTunnel(socket, new URL(`socks5://127.0.0.1:${port}`), target, new AbortController().signal, { checkedName: 'x', insecure: false }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      return { request, error };
+    } finally {
+      socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it.each([
+    ['a name', 'api.example.test:6443', Buffer.concat([Buffer.from([5, 1, 0, 3, 16]), Buffer.from('api.example.test'), Buffer.from([0x19, 0x2b])])],
+    ['an IPv4 address', '10.0.0.1:443', Buffer.from([5, 1, 0, 1, 10, 0, 0, 1, 1, 0xbb])],
+    ['an IPv6 address', '[2001:db8::1]:443', Buffer.from([5, 1, 0, 4, 0x20, 0x01, 0x0d, 0xb8, ...Array<number>(11).fill(0), 1, 1, 0xbb])],
+    // net.IP.To4() != nil: Go sends an IPv4-mapped address as IPv4 (the URL parser writes it ::ffff:a00:1).
+    ['an IPv4-mapped IPv6 address', '[::ffff:a00:1]:443', Buffer.from([5, 1, 0, 1, 10, 0, 0, 1, 1, 0xbb])],
+  ])('sends %s as Go does', async (_name, target, expected) => {
+    const { request, error } = await requestFor(target);
+    expect(request.toString('hex')).toBe(expected.toString('hex'));
+    expect((error as Error).message).toMatch(/connection not allowed by ruleset/);
+  });
+
+  it('refuses a host name longer than 255 bytes before sending it, as Go does ("FQDN too long"), instead of a corrupt request', async () => {
+    const { request, error } = await requestFor(`${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.test:443`);
+    expect(request.length).toBe(0);
+    expect((error as Error).message).toMatch(/FQDN too long/);
   });
 });
