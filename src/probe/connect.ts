@@ -556,9 +556,9 @@ function tlsOptions(socket: Socket, settings: TlsSettings, verify: boolean): tls
     // crypto/tls Config.MinVersion: TLS 1.2 is a client's default since Go 1.18.
     minVersion: 'TLSv1.2',
     // Go's hostnameInSNI (crypto/tls handshake_client.go): no SNI for an IP address (RFC 6066;
-    // Node refuses one too), and a name's trailing dot is dropped ("api.example.com." sends
-    // api.example.com), which an SNI-routing load balancer needs to match it.
-    ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName.replace(/\.$/, '') }),
+    // Node refuses one too), and a name's trailing dots are dropped, every one (a loop in Go:
+    // "api.example.com." sends api.example.com), which an SNI-routing load balancer needs to match it.
+    ...(isIP(settings.checkedName) ? {} : { servername: settings.checkedName.replace(/\.+$/, '') }),
     // Go's x509 takes every certificate in the pool as a trust anchor, an intermediate too
     // (certificate-authority holding only the issuing CA); OpenSSL needs a self-signed root
     // unless partial chains are allowed (Node ≥ 20.18; older Node ignores the option).

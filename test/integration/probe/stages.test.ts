@@ -249,12 +249,12 @@ describe('probe stages against the emulated API server', () => {
     }
   });
 
-  // Go's hostnameInSNI drops a trailing dot; the probe sent "localhost." as SNI, which an SNI-routing balancer does not match.
-  it('sends a tls-server-name without its trailing dot as SNI, as Go does', async () => {
+  // Go's hostnameInSNI drops trailing dots (every one: a loop); the probe sent "localhost." as SNI, which an SNI-routing balancer does not match.
+  it.each(['localhost.', 'localhost..'])('sends a tls-server-name %s without its trailing dots as SNI, as Go does', async (tlsServerName) => {
     const names: string[] = [];
     const server = await startTlsServer({ SNICallback: (name, done) => (names.push(name), done(null)) });
     try {
-      await probe({ server: server.url, 'certificate-authority-data': caData(), 'tls-server-name': 'localhost.' }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
+      await probe({ server: server.url, 'certificate-authority-data': caData(), 'tls-server-name': tlsServerName }, { token: tokens['deployer'] }, { timeoutMs: 1000 });
       expect(names[0]).toBe('localhost');
     } finally {
       await server.close();
