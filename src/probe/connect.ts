@@ -382,8 +382,12 @@ async function openSocksTunnel(socket: Socket, proxy: URL, target: string, signa
     const address = socksAddress(host);
     const portBytes = Buffer.from([port >> 8, port & 0xff]);
     socket.write(Buffer.concat([Buffer.from([5, 1, 0]), address, portBytes]));
-    const [, reply, , type] = await reader.read(4);
+    const [replyVersion, reply, reserved, type] = await reader.read(4);
+    // In the order Go's socks connect checks them.
+    if (replyVersion !== 5) throw new ProxyRefusedError(`SOCKS5: unexpected protocol version ${replyVersion}`);
     if (reply !== 0) throw new ProxyRefusedError(`SOCKS5 ${SOCKS_REPLIES[reply as number] ?? `unknown error ${reply}`}`);
+    if (reserved !== 0) throw new ProxyRefusedError('SOCKS5: non-zero reserved field');
+    if (type !== 1 && type !== 3 && type !== 4) throw new ProxyRefusedError(`SOCKS5: unknown address type ${type}`);
     // The bound address, which nothing uses (Go reads it and drops it too).
     const length = type === 1 ? 4 : type === 4 ? 16 : (await reader.read(1))[0] ?? 0;
     await reader.read(length + 2);

@@ -212,7 +212,13 @@ export async function probeTarget(deps: ProbeDeps, label: string, resolveTarget:
       const addresses = await resolveHost(deps.network, dialHost, dialSignal);
       const { socket } = await connectTcp(deps.network, addresses, dialPort, dialSignal);
       if (proxy === undefined || proxyTls === undefined) return socket;
-      return forwardProxy ? proxyChannel(socket, proxy, dialSignal, proxyTls) : openTunnel(socket, proxy, targetAuthority, dialSignal, proxyTls);
+      try {
+        return await (forwardProxy ? proxyChannel(socket, proxy, dialSignal, proxyTls) : openTunnel(socket, proxy, targetAuthority, dialSignal, proxyTls));
+      } catch (error) {
+        // A refused or broken tunnel leaves the connection to the proxy open otherwise.
+        socket.destroy();
+        throw error;
+      }
     };
 
     let addresses: Awaited<ReturnType<typeof resolveHost>> = [];

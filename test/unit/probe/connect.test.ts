@@ -203,7 +203,7 @@ describe('connectTcp with both address families (Go dialParallel, Happy Eyeballs
 
 describe('openTunnel through a SOCKS5 proxy (x/net/internal/socks: the request as Go writes it)', () => {
   /** A SOCKS5 proxy that takes no authentication and records the CONNECT request, then refuses it. */
-  async function requestFor(target: string): Promise<{ readonly request: Buffer; readonly error: unknown }> {
+  async function requestFor(target: string, reply = Buffer.from([5, 2, 0, 1, 0, 0, 0, 0, 0, 0])): Promise<{ readonly request: Buffer; readonly error: unknown }> {
     let request = Buffer.alloc(0);
     const server = createServer((client) => {
       client.on('error', () => undefined);
@@ -215,7 +215,7 @@ describe('openTunnel through a SOCKS5 proxy (x/net/internal/socks: the request a
           return;
         }
         request = Buffer.concat([request, chunk]);
-        client.end(Buffer.from([5, 2, 0, 1, 0, 0, 0, 0, 0, 0]));
+        client.end(reply);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -245,6 +245,15 @@ describe('openTunnel through a SOCKS5 proxy (x/net/internal/socks: the request a
     const { request, error } = await requestFor(target);
     expect(request.toString('hex')).toBe(expected.toString('hex'));
     expect((error as Error).message).toMatch(/connection not allowed by ruleset/);
+  });
+
+  it.each([
+    ['another protocol version', [4, 0, 0, 1, 0, 0, 0, 0, 0, 0], 'SOCKS5: unexpected protocol version 4'],
+    ['a non-zero reserved byte', [5, 0, 7, 1, 0, 0, 0, 0, 0, 0], 'SOCKS5: non-zero reserved field'],
+    ['an unknown address type', [5, 0, 0, 9, 0, 0, 0, 0, 0, 0], 'SOCKS5: unknown address type 9'],
+  ])('refuses a success reply with %s, as Go\'s socks connect does', async (_name, reply, message) => {
+    const { error } = await requestFor('10.0.0.1:443', Buffer.from(reply));
+    expect((error as Error).message).toBe(`proxy answered ${message}`);
   });
 
   it('refuses a host name longer than 255 bytes before sending it, as Go does ("FQDN too long"), instead of a corrupt request', async () => {
