@@ -7,6 +7,21 @@ import { errorCode } from '../../../src/probe/classify.js';
 
 const cert = (cn: string, subjectaltname?: string) => ({ subject: { CN: cn }, issuer: { CN: 'ca' }, ...(subjectaltname === undefined ? {} : { subjectaltname }) }) as unknown as NodePeerCertificate;
 
+
+/** A socket that never connects, one that connects on the next tick, or one that is refused. */
+function fakeNetwork(behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[] = []): Network {
+  return {
+    lookup: () => Promise.resolve([]),
+    connect: (address) => {
+      order.push(address);
+      const socket = new Socket();
+      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
+      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
+      return socket;
+    },
+  };
+}
+
 describe('checkServerName (crypto/x509 VerifyHostname: SANs only)', () => {
   it.each([
     ['a DNS SAN', 'localhost', cert('kube-apiserver', 'DNS:localhost, IP Address:127.0.0.1')],
@@ -78,17 +93,6 @@ describe('connectTcp over several addresses (Go net.Dialer dialSerial)', () => {
     expect(partialDeadlineMs(left, addresses)).toBe(share);
   });
 
-  /** A socket that never connects, one that connects on the next tick, or one that is refused. */
-  const fakeNetwork = (behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[] = []): Network => ({
-    lookup: () => Promise.resolve([]),
-    connect: (address) => {
-      order.push(address);
-      const socket = new Socket();
-      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
-      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
-      return socket;
-    },
-  });
   const addresses = (...list: string[]) => list.map((address) => ({ address, family: 4 }));
 
   it('gives an address that never answers its share of the time, then connects to the next, naming the one that timed out', async () => {
@@ -146,16 +150,7 @@ describe('connectTcp with both address families (Go dialParallel, Happy Eyeballs
   afterEach(() => {
     vi.useRealTimers();
   });
-  const network = (behaviour: Record<string, 'never' | 'connect' | 'refuse'>, order: string[]): Network => ({
-    lookup: () => Promise.resolve([]),
-    connect: (address) => {
-      order.push(address);
-      const socket = new Socket();
-      if (behaviour[address] === 'connect') process.nextTick(() => socket.emit('connect'));
-      if (behaviour[address] === 'refuse') process.nextTick(() => socket.emit('error', Object.assign(new Error(`connect ECONNREFUSED ${address}:443`), { code: 'ECONNREFUSED' })));
-      return socket;
-    },
-  });
+  const network = fakeNetwork;
   const mixed = [
     { address: '2001:db8::1', family: 6 },
     { address: '192.0.2.1', family: 4 },
