@@ -212,6 +212,8 @@ export function redactCredentials(text: string): string {
     .replace(/\beyJ[\w-]*\.[\w-]*\.[\w-]*/g, 'REDACTED')
     .replace(/\b(Bearer|Basic)\s+\S+/gi, '$1 REDACTED')
     .replace(/\b([\w-]*(?:token|secret|password|passwd|credential|key)[\w-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi, '$1$2REDACTED')
+    // And as a quoted JSON key, whose quote stood between the key and the colon: "password":"hunter2".
+    .replace(/"([\w-]*(?:token|secret|password|passwd|credential|key)[\w-]*)"(\s*:\s*)"[^"]*"/gi, '"$1"$2"REDACTED"')
     .replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, 'REDACTED');
 }
 

@@ -81,6 +81,9 @@ describe('runKubectl', () => {
   it.each([
     ['a token (create token)', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YTpiIn0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl', 'REDACTED'],
     ['compact JSON with a Secret’s data', '{"data":{"token":"ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZXlKemRXSWlPaUo0SW4wLnNpZw=="}}', '{"data":{"token":"REDACTED"}}'],
+    // A short value under a quoted key (was: kept, the quote before the colon hid the key).
+    ['compact JSON with a short password', '{"username":"ci","password":"aHVudGVy"}', '{"username":"ci","password":"REDACTED"}'],
+    ['key=value', 'client_secret=hunter2 then', 'client_secret=REDACTED then'],
   ])('quotes stdout, when stderr says nothing, only with credentials replaced: %s', async (_name, stdout, line) => {
     const { spawn } = fakeSpawn([{ match: () => true, answer: { exitCode: 1, stdout } }]);
     const outcome = await runKubectl({ spawn, env }, target, ['create', 'token', 'b']);
