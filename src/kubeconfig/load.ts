@@ -5,7 +5,7 @@
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { statIfExists, type Deps } from '../deps.js';
 import { CliError, describeErrno, errnoCode, isCliError } from '../errors.js';
-import { createNonce } from './nonce.js';
+import { tempFileName } from './nonce.js';
 import type { Cluster, Context, Kubeconfig, User } from './schema.js';
 import type { ParseOptions } from './reader.js';
 
@@ -304,7 +304,7 @@ export async function migrateLegacyKubeconfig(deps: Pick<Deps, 'fs' | 'homeDir' 
   if (sourceStat.size > MAX_KUBECONFIG_BYTES) throw tooLarge(source, sourceStat.size);
   // Named as store.ts names its temp files, so a run killed here leaves one that the next write of
   // ~/.kube/config recovers; unique, so two runs (even with one pid, in two containers) never meet.
-  const temp = join(dirname(destination), `.${basename(destination)}.${deps.pid ?? 0}.${createNonce(12)}.tmp`);
+  const temp = join(dirname(destination), tempFileName(basename(destination), deps.pid ?? 0));
   let created = false;
   try {
     const bytes = await deps.fs.readFile(source);

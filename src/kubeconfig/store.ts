@@ -5,7 +5,7 @@
 // before locking, hence lost updates), the write is atomic (temp file, fsync, rename; kubectl
 // truncates in place), a symlink stays a symlink, an existing file keeps its mode and owner, a
 // new file is 0600 in a 0700 directory, and a malformed file is never overwritten.
-import { createNonce } from './nonce.js';
+import { tempFileName, tempFilePrefix } from './nonce.js';
 import { resolveParentSegments } from '../file-path.js';
 import { constants, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, sep } from 'node:path';
@@ -338,7 +338,7 @@ async function makeDirectoryAll(deps: Pick<Deps, 'fs'>, dir: string): Promise<vo
  */
 async function removeAbandonedTempFiles(deps: StoreDeps, target: string): Promise<void> {
   const dir = dirname(target);
-  const prefix = `.${basename(target)}.`;
+  const prefix = tempFilePrefix(basename(target));
   let names: string[];
   try {
     names = await deps.fs.readdir(dir);
@@ -368,7 +368,7 @@ export async function writeFileAtomic(
   options: { readonly inPlaceOf?: InPlaceTarget; readonly directory?: { readonly dev: number; readonly ino: number } } = {},
 ): Promise<void> {
   const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${deps.pid}.${createNonce(12)}.tmp`);
+  const temp = join(dir, tempFileName(basename(target), deps.pid));
   try {
     const handle = await deps.fs.open(temp, 'wx', 0o600);
     try {

@@ -8,6 +8,7 @@ import { parseKubeconfig, stringifyKubeconfig } from '../../src/kubeconfig/codec
 import { emitKubeconfig } from '../../src/kubeconfig/emitter.js';
 import { checkWriteDestination, writeServiceAccountEntries, type StoreDeps } from '../../src/kubeconfig/store.js';
 import { acquireLock } from '../../src/kubeconfig/lock.js';
+import { tempFilePrefix } from '../../src/kubeconfig/nonce.js';
 import { tempDir } from '../support/mount.js';
 import { storeDeps, tokenEntries } from '../support/store-fixtures.js';
 
@@ -467,14 +468,38 @@ describe('writeServiceAccountEntries', () => {
     expect(readFileSync(join(dir, 'not-a-dir'), 'utf8')).toBe('x');
   });
 
-  it('does not blame the directory for a write that fails for another reason (here the temp name is too long)', async () => {
+  it('does not blame the directory for a write that fails for another reason (here the temp file cannot be created: ENAMETOOLONG)', async () => {
     const dir = tempDir();
-    // 240 bytes: the file and its .lock fit in NAME_MAX (255), the temp file beside it does not.
-    const file = join(dir, 'c'.repeat(240));
-    const error: unknown = await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true }).catch((caught: unknown) => caught);
+    const file = join(dir, 'config');
+    const failing = {
+      ...fsp,
+      open: (path: string, flags: string | number, mode?: number) =>
+        flags === 'wx' && path.endsWith('.tmp') ? Promise.reject(Object.assign(new Error(`ENAMETOOLONG: name too long, open '${path}'`), { code: 'ENAMETOOLONG' })) : fsp.open(path, flags, mode),
+    } as unknown as StoreDeps['fs'];
+    const error: unknown = await writeServiceAccountEntries(deps(dir, {}, { fs: failing }), { explicitPath: file, entries: entriesFor('a'), setCurrent: true }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ERR_KUBECONFIG_UNWRITABLE', message: expect.stringMatching(/name too long|ENAMETOOLONG/i) });
     // It said "no directory can be made there (for kubectl too)": the directory exists and is writable.
     expect((error as { hint?: string }).hint).not.toMatch(/no directory|for kubectl too/);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // kubectl writes in place: a name of up to 250 bytes (its .lock is 255) is writable to it. Our temp
+  // name was ~40 bytes longer than the file's (ENAMETOOLONG from 215 bytes on); now its copy of the name is cut.
+  it.each([['c'.repeat(240)], ['é'.repeat(125)]])('writes a kubeconfig whose name is near NAME_MAX (%s), as kubectl can', async (name) => {
+    const dir = tempDir();
+    const file = join(dir, name);
+    await writeServiceAccountEntries(deps(dir), { explicitPath: file, entries: entriesFor('a'), setCurrent: true });
+    expect(read(file).contexts?.map((context) => context.name)).toEqual(['x-a']);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it('removes an abandoned temp file of a long-named kubeconfig, whose temp name holds the cut name', async () => {
+    const dir = tempDir();
+    const name = 'c'.repeat(240);
+    const abandoned = `${tempFilePrefix(name)}4194000.0123456789ab.tmp`;
+    expect(Buffer.byteLength(abandoned)).toBeLessThanOrEqual(255);
+    writeFileSync(join(dir, abandoned), 'token: left behind\n', { mode: 0o600 });
+    await writeServiceAccountEntries(deps(dir, {}, { processAlive: () => false }), { explicitPath: join(dir, name), entries: entriesFor('a'), setCurrent: true });
+    expect(readdirSync(dir)).toEqual([name]);
   });
 });
