@@ -5,6 +5,7 @@ import { joinHostPort } from '../../../src/probe/target.js';
 import {
   classifyDnsError,
   classifyProxyRefusal,
+  classifyProxyTlsError,
   classifyTcpError,
   classifyTlsError,
   connectDeadlineFailure,
@@ -32,6 +33,18 @@ const peer: PeerCertificate = {
 };
 const err = (code: string, message = code) => Object.assign(new Error(message), { code });
 const tls = { checkedName: 'api.example.com', caSource: '/home/u/.kube/ca.crt', now };
+
+describe('classifyProxyTlsError (an https:// proxy, checked as Go checks it)', () => {
+  it.each([
+    ['the cluster has a CA', '/home/u/.kube/ca.crt', /trusted by the cluster's CA \(\/home\/u\/\.kube\/ca\.crt\), not the system roots: add the proxy's CA to the cluster's certificate-authority/],
+    // Was: "add the proxy's CA to the cluster's certificate-authority (beside the cluster's CA)" for a cluster that has none.
+    ['the cluster has none (the system roots)', 'system roots', /trusted by the system roots: add the proxy's CA to the system's trust store \(SSL_CERT_FILE, \/etc\/ssl\/certs\)/],
+  ])('says where the proxy\'s CA must go when %s', (_name, caSource, hint) => {
+    const failure = classifyProxyTlsError('https://proxy:3128', err('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), { ...tls, caSource }, {});
+    expect(failure.code).toBe('ERR_TLS');
+    expect(failure.hint).toMatch(hint);
+  });
+});
 
 describe('classifyTlsError', () => {
   it.each([
