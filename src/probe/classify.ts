@@ -344,9 +344,7 @@ export function classifyProxyTlsError(proxy: string, error: unknown, context: Tl
     message: `proxyconnect: TLS handshake with proxy ${proxy} failed: ${what}`,
     hint: tlsAlertOf(error) !== undefined
       ? inner.hint ?? 'the proxy broke off the TLS connection; its log says why'
-      : context.caSource === 'system roots'
-        ? `kubectl checks an https:// proxy's certificate with the cluster's TLS settings, so it must be trusted by ${checks.join(' and valid for ')}: add the proxy's CA to the system's trust store (SSL_CERT_FILE, /etc/ssl/certs), or use an http:// proxy (the CONNECT tunnel keeps TLS to the API server end to end)`
-        : `kubectl checks an https:// proxy's certificate with the cluster's TLS settings, so it must be trusted by ${checks.join(' and valid for ')}: add the proxy's CA to the cluster's certificate-authority (beside the cluster's CA), or use an http:// proxy (the CONNECT tunnel keeps TLS to the API server end to end)`,
+      : `kubectl checks an https:// proxy's certificate with the cluster's TLS settings, so it must be trusted by ${checks.join(' and valid for ')}: add the proxy's CA to ${context.caSource === 'system roots' ? "the system's trust store (SSL_CERT_FILE, /etc/ssl/certs)" : "the cluster's certificate-authority (beside the cluster's CA)"}, or use an http:// proxy (the CONNECT tunnel keeps TLS to the API server end to end)`,
   };
 }
 
